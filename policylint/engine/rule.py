@@ -1,0 +1,172 @@
+"""The Rule base class every rule (built-in or plug-in) derives from.
+
+A rule declares what it is (name, summary, default severity), what it can be
+told (an options JSON Schema, validated centrally), what it needs (row,
+rendered item, template, register, whole batch) and examples of bad and good
+input. ``policylint explain`` prints the examples and the test suite runs them,
+so the docs cannot drift from the behaviour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from policylint.io.register.base import Register
+from policylint.io.templates import Rendered, Template
+from policylint.model import Row, Severity, Violation
+
+Need = Literal["row", "rendered", "template", "register", "batch"]
+
+# Address roles in order; a role absent from the batch is simply not present.
+ADDRESS_ROLES = tuple(f"address_line_{i}" for i in range(1, 8))
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which normalised batch header plays which role (DESIGN §1).
+
+    ``roles`` maps a role (``recipient_id``, ``email``...) to the normalised
+    header that holds it; ``reference`` may map to several headers.
+    """
+
+    roles: Mapping[str, str] = field(default_factory=dict)
+    references: tuple[str, ...] = ()
+
+    def header(self, role: str) -> str | None:
+        return self.roles.get(role)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One outgoing item as rules see it: the row, its roles, its template, its text."""
+
+    row: Row
+    fields: FieldMap
+    channel: str | None
+    template: Template | None = None
+    rendered: Rendered | None = None
+
+    def role(self, role: str) -> str:
+        """The cell value for ``role`` (stripped), or ``""`` when absent."""
+        header = self.fields.header(role)
+        return self.row.values.get(header, "").strip() if header else ""
+
+    def has_role(self, role: str) -> bool:
+        return self.fields.header(role) is not None
+
+    @property
+    def recipient_id(self) -> str:
+        return self.role("recipient_id")
+
+    @property
+    def subject_id(self) -> str:
+        return self.role("subject_id") or self.recipient_id
+
+    @property
+    def address_lines(self) -> tuple[str, ...]:
+        """Non-empty address lines in order, with a separate postcode column appended."""
+        lines = [self.role(r) for r in ADDRESS_ROLES]
+        lines = [line for line in lines if line]
+        postcode = self.role("postcode")
+        if postcode and (not lines or lines[-1].replace(" ", "").upper()
+                         != postcode.replace(" ", "").upper()):
+            lines.append(postcode)
+        return tuple(lines)
+
+    @property
+    def references(self) -> tuple[tuple[str, str], ...]:
+        """(header, value) for each non-empty reference column."""
+        out = []
+        for header in self.fields.references:
+            value = self.row.values.get(header, "").strip()
+            if value:
+                out.append((header, value))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One example input: a few batch rows, optionally a template, register and options.
+
+    ``register`` maps a table name to its rows (dicts of column -> text).
+    ``expect`` lists the violation codes a bad case must produce (in any
+    order); a good case must produce none.
+    """
+
+    rows: Sequence[Mapping[str, str]] = ()
+    template: str | None = None
+    register: Mapping[str, Sequence[Mapping[str, str]]] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    expect: Sequence[str] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    title: str
+    bad: Case
+    good: Case
+
+
+@dataclass
+class RunContext:
+    """What every rule may read for the whole run. Rules must not mutate it."""
+
+    register: Register | None
+    today: dt.date
+    show_values: bool = False
+    policy_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    """Base class for rules. Subclass, set the class attributes, override the checks."""
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    # JSON Schema for this rule's options ("type": "object", "properties": ...).
+    # ``severity`` is handled centrally and never appears here.
+    options_schema: ClassVar[Mapping[str, Any]] = {"type": "object", "properties": {}}
+    needs: ClassVar[frozenset[Need]] = frozenset({"row"})
+    # Channels this rule applies to; None means every channel (and rows with no channel).
+    channels: ClassVar[frozenset[str] | None] = None
+    examples: ClassVar[Sequence[Example]] = ()
+
+    def __init__(self, options: Mapping[str, Any], context: RunContext) -> None:
+        self.options: dict[str, Any] = {**self.default_options(), **options}
+        self.context = context
+
+    @classmethod
+    def default_options(cls) -> dict[str, Any]:
+        props = cls.options_schema.get("properties", {})
+        return {k: v["default"] for k, v in props.items() if "default" in v}
+
+    @classmethod
+    def doc(cls) -> str:
+        return (cls.__doc__ or cls.summary).strip()
+
+    def applies_to(self, item: Item) -> bool:
+        return self.channels is None or item.channel in self.channels
+
+    # --- checks: each returns violations; the defaults find nothing -------------
+
+    def check_template(self, template: Template) -> Iterable[Violation]:
+        """Static checks of one template (what ``policylint lint`` runs)."""
+        return ()
+
+    def observe(self, item: Item) -> None:
+        """First pass over the batch; only called when ``"batch"`` is in ``needs``.
+
+        Build per-batch indexes here (once), then search them in ``check_item``.
+        """
+
+    def check_item(self, item: Item) -> Iterable[Violation]:
+        """Check one row (with its rendered text when the rule needs it)."""
+        return ()
+
+    def finish(self) -> Iterable[Violation]:
+        """Whole-batch findings once every row was checked; set ``row`` on each."""
+        return ()

@@ -1,0 +1,63 @@
+"""Errors that end a run with exit 2 and one clear line.
+
+These are for problems with what the user gave us (a batch, a policy, a
+register, a template, a command line). Bugs stay ordinary exceptions; the CLI
+turns those into one line too, naming the rule and row when a rule raised.
+"""
+
+from __future__ import annotations
+
+
+class PolicylintError(Exception):
+    """Base class: ``str(err)`` is the single line shown to the user."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.row = row
+        self.line = line
+        self.key = key
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.key:
+            where.append(f"key '{self.key}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class InputError(PolicylintError):
+    """A batch, template or register that cannot be read completely."""
+
+
+class PolicyError(PolicylintError):
+    """A policy file that is not valid YAML, fails the schema, or names unknown rules."""
+
+
+class RegisterError(InputError):
+    """A register that is missing, malformed, or missing a required table or column."""
+
+
+class LimitError(InputError):
+    """An input beyond a documented limit (cell size, column count)."""
+
+
+class RuleCrash(PolicylintError):
+    """A rule raised: the run fails (never passes silently)."""

@@ -1,0 +1,119 @@
+"""The register: the organisation's system of record that batches are checked against.
+
+One interface (:class:`Register`) in front of every backend, so rules never
+know whether the data came from a directory of CSV files or an SQLite file.
+Table and column contracts are in DESIGN §1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+# Required columns per table. Unknown columns are ignored; a missing required
+# column is a RegisterError naming the file and column.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("person_id", "given_name", "family_name", "status"),
+    "addresses": ("person_id", "line_1", "postcode", "status"),
+    "contacts": ("person_id", "kind", "value", "status"),
+    "restrictions": ("person_id", "kind"),
+    "representatives": ("person_id", "representative_id"),
+}
+# Every column the DESIGN names, in order; optional ones may be absent.
+ALL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("person_id", "title", "given_name", "family_name", "date_of_birth", "status",
+               "flags"),
+    "addresses": ("person_id", "line_1", "line_2", "line_3", "line_4", "line_5", "line_6",
+                  "postcode", "status", "valid_from", "valid_to", "verified_on"),
+    "contacts": ("person_id", "kind", "value", "status", "verified_on"),
+    "restrictions": ("person_id", "kind", "other_person_id", "note"),
+    "representatives": ("person_id", "representative_id", "scope", "valid_to"),
+}
+# people is the only table a register must have; the others may be absent (empty).
+REQUIRED_TABLES = ("people",)
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    title: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: dt.date | None = None
+    status: str = "active"  # active | deceased
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+
+@dataclass(frozen=True)
+class Address:
+    person_id: str
+    lines: tuple[str, ...]  # line_1..line_6, empty lines dropped
+    postcode: str
+    status: str  # current | previous | gone_away
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    verified_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    person_id: str
+    kind: str  # email | phone
+    value: str  # as stored
+    status: str  # current | previous | invalid
+    verified_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Restriction:
+    person_id: str
+    kind: str  # confidential_address | do_not_disclose_to
+    other_person_id: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Representative:
+    person_id: str
+    representative_id: str
+    scope: str = ""
+    valid_to: dt.date | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.valid_to is None or self.valid_to >= day
+
+
+@runtime_checkable
+class Register(Protocol):
+    """What rules may ask of the system of record.
+
+    Contact lookups take a *normalised* value: e-mail addresses lower-cased and
+    stripped, phone numbers in E.164 (``+447700900123``); see
+    :func:`policylint.normalise.contact_key`.
+    """
+
+    source: str  # path shown in messages
+
+    def person(self, person_id: str) -> Person | None: ...
+
+    def people(self) -> Iterator[Person]: ...
+
+    def addresses(self, person_id: str) -> Sequence[Address]: ...
+
+    def contacts(self, person_id: str) -> Sequence[Contact]: ...
+
+    def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]: ...
+
+    def restrictions(self) -> Sequence[Restriction]: ...
+
+    def restrictions_for(self, person_id: str) -> Sequence[Restriction]: ...
+
+    def representatives(self, person_id: str) -> Sequence[Representative]: ...
+
+    def close(self) -> None: ...
