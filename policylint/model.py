@@ -84,6 +84,8 @@ class Violation:
     # (``Rule.finish``); row-level checks get these from the item.
     row: int | None = None
     recipient_id: str | None = None
+    # A template-level violation found while checking a batch names the template file.
+    file: str | None = None
 
 
 @dataclass(frozen=True)

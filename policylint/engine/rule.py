@@ -10,6 +10,7 @@ so the docs cannot drift from the behaviour.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -111,6 +112,17 @@ class Example:
     good: Case
 
 
+@dataclass(frozen=True)
+class BatchInfo:
+    """What a rule learns about a batch before its rows: headers, roles, templates."""
+
+    file: str
+    names: tuple[str, ...]
+    fields: FieldMap
+    templates: Mapping[str, Template]
+    default_template: Template | None = None
+
+
 @dataclass
 class RunContext:
     """What every rule may read for the whole run. Rules must not mutate it."""
@@ -146,7 +158,7 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        return (cls.__doc__ or cls.summary).strip()
+        return inspect.cleandoc(cls.__doc__ or cls.summary)
 
     def applies_to(self, item: Item) -> bool:
         return self.channels is None or item.channel in self.channels
@@ -155,6 +167,10 @@ class Rule:
 
     def check_template(self, template: Template) -> Iterable[Violation]:
         """Static checks of one template (what ``policylint lint`` runs)."""
+        return ()
+
+    def begin_batch(self, batch: BatchInfo) -> Iterable[Violation]:
+        """Called once per batch file before any row (header-level checks)."""
         return ()
 
     def observe(self, item: Item) -> None:

@@ -1,7 +1,34 @@
-"""Templates: Jinja2 files with optional YAML front matter (DESIGN §1)."""
+"""Templates: Jinja2 files with optional YAML front matter (DESIGN §1).
+
+Rendering happens in a sandbox (no attribute access to Python internals, no
+file or environment access, bounded output and arithmetic) with
+StrictUndefined, so a field missing from a row fails loudly instead of
+printing an empty string into someone's letter.
+"""
+
 from __future__ import annotations
 
+import operator
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import yaml
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from policylint.errors import InputError
+from policylint.model import AUDIENCES, CHANNELS
+
+FRONT_MATTER_FENCE = "---"
+MAX_TEMPLATE_BYTES = 2_000_000
+MAX_OUTPUT_CHARS = 1_000_000
+MAX_RENDER_SECONDS = 2.0
+MAX_SEQUENCE_PRODUCT = 100_000
 
 
 @dataclass(frozen=True)
@@ -14,14 +41,34 @@ class VariableRef:
 
 
 @dataclass(frozen=True)
+class TemplateProblem:
+    """Why a template cannot be used: reported as a finding by ``lint``, exit 2 by ``check``."""
+
+    code: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+
+@dataclass(frozen=True)
 class Template:
     name: str
     path: str
     channel: str | None
     audience: str
-    source: str
+    source: str  # the whole file, front matter included
+    body_offset: int = 0  # lines taken by the front matter
     variables: tuple[VariableRef, ...] = ()
-    front_matter: dict[str, object] = field(default_factory=dict)
+    front_matter: Mapping[str, object] = field(default_factory=dict)
+    problem: TemplateProblem | None = None
+    compiled: jinja2.Template | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def variable_names(self) -> frozenset[str]:
+        return frozenset(v.name for v in self.variables)
+
+    def positions(self, name: str) -> tuple[VariableRef, ...]:
+        return tuple(v for v in self.variables if v.name == name)
 
 
 @dataclass(frozen=True)
@@ -30,3 +77,253 @@ class Rendered:
 
     template: Template
     text: str
+
+
+class RenderError(Exception):
+    """A row could not be rendered; ``code`` says why (never includes cell values)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class LimitedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox plus limits on the arithmetic that builds huge values."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "**":
+            if isinstance(right, int) and abs(right) > 64:
+                raise SecurityError("exponent too large")
+            return operator.pow(left, right)
+        for seq, times in ((left, right), (right, left)):
+            if (isinstance(seq, str | list | tuple) and isinstance(times, int)
+                    and len(seq) * times > MAX_SEQUENCE_PRODUCT):
+                raise SecurityError("repetition too large")
+        return operator.mul(left, right)
+
+
+def make_environment() -> LimitedSandbox:
+    env = LimitedSandbox(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        loader=None,
+    )
+    # No template may include or import another: nothing on disk is reachable.
+    env.globals.clear()
+    return env
+
+
+_ENV = make_environment()
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, number of lines the front matter takes)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        return "", text, 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() == FRONT_MATTER_FENCE:
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 1
+    return "", text, 0  # an unclosed fence is template text, not front matter
+
+
+def template_name(path: Path, front: Mapping[str, object]) -> str:
+    """Front-matter ``name``, else the file stem up to its first dot."""
+    name = front.get("name")
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    return path.name.split(".", 1)[0]
+
+
+def _variable_refs(env: jinja2.Environment, body: str, names: Iterable[str],
+                   line_offset: int) -> tuple[VariableRef, ...]:
+    """Locate each use of ``names`` in ``body`` by walking the token stream.
+
+    Jinja's lexer gives token line numbers but no columns; tokens come in
+    source order, so searching for each token's text from the previous
+    token's end recovers the exact column.
+    """
+    wanted = set(names)
+    refs: list[VariableRef] = []
+    line_starts = [0]
+    for index, char in enumerate(body):
+        if char == "\n":
+            line_starts.append(index + 1)
+    cursor = 0
+    previous = ""
+    for lineno, kind, value in env.lex(body):
+        text = str(value)
+        start = max(cursor, line_starts[min(lineno, len(line_starts)) - 1])
+        found = body.find(text, start) if text else -1
+        if found >= 0:
+            cursor = found + len(text)
+        if kind == "name" and text in wanted and previous not in {"dot", "pipe"} and found >= 0:
+            line = body.count("\n", 0, found) + 1
+            col = found - line_starts[line - 1] + 1
+            refs.append(VariableRef(text, line + line_offset, col))
+        previous = kind
+    return tuple(refs)
+
+
+def parse_template(text: str, path: Path, *, channel: str | None = None,
+                   audience: str | None = None) -> Template:
+    """Parse one template. Problems are kept on the Template, not raised."""
+    display = str(path)
+    front_text, body, offset = split_front_matter(text)
+    front: dict[str, object] = {}
+    problem: TemplateProblem | None = None
+    if front_text:
+        try:
+            loaded = yaml.safe_load(front_text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            problem = TemplateProblem("front-matter", "front matter is not valid YAML", line, 1)
+            loaded = {}
+        if isinstance(loaded, dict):
+            front = {str(k): v for k, v in loaded.items()}
+        elif loaded is not None and problem is None:
+            problem = TemplateProblem("front-matter", "front matter must be a mapping", 2, 1)
+    resolved_channel = _front_str(front, "channel") or channel
+    resolved_audience = _front_str(front, "audience") or audience or "recipient"
+    if problem is None and resolved_channel is not None and resolved_channel not in CHANNELS:
+        problem = TemplateProblem(
+            "front-matter", f"channel '{resolved_channel}' is not one of {', '.join(CHANNELS)}",
+            _front_line(text, "channel"), 1)
+    if problem is None and resolved_audience not in AUDIENCES:
+        problem = TemplateProblem(
+            "front-matter",
+            f"audience '{resolved_audience}' is not one of {', '.join(AUDIENCES)}",
+            _front_line(text, "audience"), 1)
+    compiled: jinja2.Template | None = None
+    variables: tuple[VariableRef, ...] = ()
+    if problem is None:
+        try:
+            ast = _ENV.parse(body)
+            names = jinja2.meta.find_undeclared_variables(ast)
+            variables = _variable_refs(_ENV, body, names, offset)
+            compiled = _ENV.from_string(ast)
+        except jinja2.TemplateSyntaxError as exc:
+            line = (exc.lineno or 1) + offset
+            problem = TemplateProblem("syntax", f"template syntax error: {exc.message}",
+                                      line, _error_column(text, line))
+    return Template(
+        name=template_name(path, front),
+        path=display,
+        channel=resolved_channel if resolved_channel in CHANNELS else None,
+        audience=resolved_audience,
+        source=text,
+        body_offset=offset,
+        variables=variables,
+        front_matter=front,
+        problem=problem,
+        compiled=compiled,
+    )
+
+
+def _front_str(front: Mapping[str, object], key: str) -> str | None:
+    value = front.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _front_line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def _error_column(text: str, line: int) -> int:
+    """Column of the first Jinja delimiter on the failing line (1 if none): the
+    syntax error is almost always inside that tag."""
+    lines = text.splitlines()
+    if 0 < line <= len(lines):
+        positions = [p for p in (lines[line - 1].find(d) for d in ("{{", "{%", "{#")) if p >= 0]
+        if positions:
+            return min(positions) + 1
+    return 1
+
+
+def load_template(path: Path, *, channel: str | None = None,
+                  audience: str | None = None, display: str | None = None) -> Template:
+    """Read and parse a template file; unreadable files raise InputError."""
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise InputError(f"template larger than {MAX_TEMPLATE_BYTES} bytes", file=shown)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("template file not found", file=shown) from None
+    except IsADirectoryError:
+        raise InputError("template path is a directory", file=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read template: {exc.strerror}", file=shown) from None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError("NUL byte in template", file=shown, line=line)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("template is not UTF-8", file=shown, line=line) from None
+    return parse_template(text, Path(shown), channel=channel, audience=audience)
+
+
+def render(template: Template, variables: Mapping[str, str]) -> Rendered:
+    """Render ``template`` with ``variables``; RenderError says why not.
+
+    Output is streamed and stopped at MAX_OUTPUT_CHARS or MAX_RENDER_SECONDS,
+    so a hostile or broken template cannot hang or exhaust the run.
+    """
+    if template.compiled is None:
+        raise RenderError("template-unusable", "template could not be parsed")
+    parts: list[str] = []
+    size = 0
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    try:
+        for chunk in template.compiled.generate(variables):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise RenderError("output-too-large",
+                                  f"rendered text exceeds {MAX_OUTPUT_CHARS} characters")
+            if time.monotonic() > deadline:
+                raise RenderError("render-timeout",
+                                  f"rendering took longer than {MAX_RENDER_SECONDS} seconds")
+            parts.append(chunk)
+    except jinja2.UndefinedError as exc:
+        raise RenderError("undefined-field", _undefined_message(exc)) from None
+    except SecurityError as exc:
+        raise RenderError("sandbox", f"template tried something the sandbox forbids: {exc}") \
+            from None
+    except RenderError:
+        raise
+    except Exception as exc:  # a broken filter or expression on this row's data
+        raise RenderError("render-failed", f"template failed on this row: {type(exc).__name__}") \
+            from None
+    return Rendered(template=template, text="".join(parts))
+
+
+def _undefined_message(exc: jinja2.UndefinedError) -> str:
+    # Jinja's message is "'last_nme' is undefined": a field name, never a value.
+    return f"template field {exc.message} for this row" if exc.message else "undefined field"
+
+
+def select_template(templates: Mapping[str, Template], name: str) -> Template | None:
+    return templates.get(name)
+
+
+def load_templates(paths: Sequence[tuple[Path, str | None, str | None]]) -> dict[str, Template]:
+    """Load templates (path, channel, audience) keyed by name; a duplicate name is an error."""
+    loaded: dict[str, Template] = {}
+    for path, channel, audience in paths:
+        template = load_template(path, channel=channel, audience=audience)
+        other = loaded.get(template.name)
+        if other is not None and other.path != template.path:
+            raise InputError(
+                f"template name '{template.name}' is also used by {other.path}", file=template.path)
+        loaded[template.name] = template
+    return loaded

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import functools
 
-import phonenumbers
+from policylint.normalise.phone import parse_uk_phone
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
 @functools.lru_cache(maxsize=65536)
 def phone_key(value: str, region: str = "GB") -> str:
-    """E.164 form (``+447700900123``) of a phone number, or ``""`` if it cannot be parsed."""
-    text = value.strip()
-    if not text:
+    """E.164 form (``+447700900123``) of a phone number, or ``""`` if it cannot be parsed.
+
+    Every way of writing a number gives the same key: ``07723 456789``,
+    ``+44 (0)7723 456 789`` and ``0044 7723 456789`` are all ``+447723456789``.
+    Numbers that are parsed but not valid (drama ranges, wrong length) still get
+    a key, so a register and a batch holding the same test number match.
+    """
+    if not value.strip():
         return ""
-    try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return parse_uk_phone(value, region).e164
 
 
 def email_key(value: str) -> str:
     """Lower-cased, stripped email address (the whole address: mailboxes are
     case-insensitive in practice at every UK public-sector provider)."""
-    return value.strip().lower()
+    return value.translate(_INVISIBLE).strip().lower()
 
 
 def contact_key(kind: str, value: str) -> str:

@@ -1,0 +1,478 @@
+"""The runner: policy, batches, templates and register in; findings out.
+
+Rows stream from disk. A rule that needs the whole batch gets a first pass
+(``observe``) to build its indexes once; every rule then sees each row once,
+rendered once, in the second pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policylint.config.policy import Policy, Suppression, validate_rule_settings
+from policylint.engine.fingerprint import fingerprint, fingerprint_key
+from policylint.engine.rule import BatchInfo, FieldMap, Item, Rule, RunContext
+from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
+from policylint.io.batch import BatchReader
+from policylint.io.fields import resolve_fields
+from policylint.io.register.base import Register
+from policylint.io.templates import RenderError, Template, load_templates, render
+from policylint.masking import render_message
+from policylint.model import CHANNELS, Finding, Row, Severity, Summary, Violation
+from policylint.plugins import RuleEntry, get_plugin_manager, rule_registry
+
+# Checks of the engine itself: not rules, so no policy can switch them off.
+ENGINE_CHECK = "render-error"
+POLICY_CHECK = "policy"
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    batches: Sequence[Path] = ()
+    policy: Policy | None = None
+    register: str | None = None  # overrides the policy's register
+    templates: Sequence[Path] = ()  # --template, in addition to the policy's
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    show_values: bool = False
+    fail_on: Severity = Severity.ERROR
+    today: dt.date = field(default_factory=dt.date.today)
+    baseline: frozenset[str] = frozenset()
+    debug: bool = False
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding]  # what the user sees (after suppressions and baseline)
+    unfiltered: list[Finding]  # before the baseline: what --write-baseline records
+    summary: Summary
+
+    @property
+    def exit_code(self) -> int:
+        fail_rank = self.summary.fail_on.rank
+        return 1 if any(f.severity.rank >= fail_rank for f in self.findings) else 0
+
+
+@dataclass
+class ActiveRule:
+    rule: Rule
+    severity: Severity
+    plugin: str
+
+
+class Collector:
+    """Turns violations into masked, fingerprinted findings and applies suppressions."""
+
+    def __init__(self, policy: Policy, show_values: bool, today: dt.date) -> None:
+        self.key = fingerprint_key(policy.fingerprint_key)
+        self.show_values = show_values
+        self.today = today
+        self.suppressions = [s for s in policy.suppressions if not s.expired(today)]
+        self.expired = [s for s in policy.suppressions if s.expired(today)]
+        self.findings: list[Finding] = []
+        self.suppressed = 0
+
+    def add(self, active: ActiveRule | None, violation: Violation, *, file: str,
+            row: int | None = None, recipient_id: str | None = None,
+            template: str = "", rule_name: str | None = None,
+            severity: Severity | None = None) -> None:
+        name = rule_name or (active.rule.name if active else ENGINE_CHECK)
+        recipient = violation.recipient_id or recipient_id or None
+        target_file = violation.file or file
+        if self._suppressed(name, recipient, template):
+            self.suppressed += 1
+            return
+        level = violation.severity or severity or (active.severity if active else Severity.ERROR)
+        self.findings.append(Finding(
+            rule=name,
+            severity=level,
+            message=render_message(violation, self.show_values),
+            file=target_file,
+            code=violation.code,
+            row=violation.row if violation.row is not None else row,
+            line=violation.line,
+            col=violation.col,
+            column=violation.column,
+            recipient_id=recipient,
+            fingerprint=fingerprint(
+                self.key, name, violation.code, Path(target_file).name, recipient or "",
+                violation.column or "", template, violation.fingerprint_extra),
+            plugin=active.plugin if active else "policylint",
+        ))
+
+    def _suppressed(self, rule: str, recipient: str | None, template: str) -> bool:
+        return any(_matches(s, rule, recipient, template) for s in self.suppressions)
+
+    def report_expired(self) -> None:
+        for s in self.expired:
+            target = f"recipient {s.recipient_id}" if s.recipient_id else (
+                f"template {s.template}" if s.template else "every item")
+            self.findings.append(Finding(
+                rule=POLICY_CHECK,
+                severity=Severity.WARNING,
+                message=(f"The suppression of {s.rule} for {target} expired on "
+                         f"{s.expires.isoformat()}: renew it with a new reason or remove it"),
+                file=s.file,
+                code="expired-suppression",
+                line=s.line,
+                fingerprint=fingerprint(self.key, POLICY_CHECK, "expired-suppression", s.rule,
+                                        s.recipient_id or "", s.template or ""),
+            ))
+
+
+def _matches(s: Suppression, rule: str, recipient: str | None, template: str) -> bool:
+    if s.rule != rule:
+        return False
+    if s.recipient_id is not None and s.recipient_id != recipient:
+        return False
+    return s.template is None or s.template == template
+
+
+def select_rules(policy: Policy, registry: Mapping[str, RuleEntry], select: Sequence[str],
+                 ignore: Sequence[str]) -> list[tuple[RuleEntry, Severity]]:
+    for option, names in (("--select", select), ("--ignore", ignore)):
+        unknown = [n for n in names if n not in registry]
+        if unknown:
+            raise PolicylintError(
+                f"{option}: unknown rule '{unknown[0]}' (see `policylint rules`)")
+    chosen: list[tuple[RuleEntry, Severity]] = []
+    for name, entry in registry.items():
+        if select and name not in select:
+            continue
+        if name in ignore:
+            continue
+        setting = policy.setting(name)
+        if setting is not None and not setting.enabled:
+            continue
+        severity = (setting.severity if setting and setting.severity else
+                    entry.rule.default_severity)
+        chosen.append((entry, severity))
+    return chosen
+
+
+def open_register(location: str) -> Register:
+    pm = get_plugin_manager()
+    register: Register | None = pm.hook.policylint_open_register(location=location)
+    if register is None:
+        raise RegisterError("no installed backend can open this register", file=location)
+    return register
+
+
+def template_paths(policy: Policy, extra: Sequence[Path]) -> list[tuple[Path, str | None,
+                                                                        str | None]]:
+    """Every template the run uses: the policy's globs, then --template files."""
+    found: dict[Path, tuple[Path, str | None, str | None]] = {}
+    for index, spec in enumerate(policy.templates):
+        matches = sorted(glob.glob(spec.pattern, recursive=True))
+        if not matches:
+            raise PolicyError(f"no template file matches '{spec.pattern}'",
+                              file=spec.file or policy.source, line=spec.line,
+                              key=f"templates[{index}].path")
+        for match in matches:
+            path = Path(match)
+            found.setdefault(path, (path, spec.channel, spec.audience))
+    for path in extra:
+        found.setdefault(path, (path, None, None))
+    return list(found.values())
+
+
+class Engine:
+    """One run of ``check`` or ``lint``: rules built once, then fed batches or templates."""
+
+    def __init__(self, request: CheckRequest, *, needs_register: bool = True) -> None:
+        from policylint.config.policy import empty_policy
+
+        self.request = request
+        self.policy = request.policy or empty_policy()
+        registry = rule_registry()
+        validate_rule_settings(
+            self.policy, {name: e.rule.options_schema for name, e in registry.items()})
+        chosen = select_rules(self.policy, registry, request.select, request.ignore)
+        location = request.register or self.policy.register
+        self.register: Register | None = None
+        wanting = [e.rule.name for e, _ in chosen if "register" in e.rule.needs]
+        if needs_register and wanting:
+            if not location:
+                raise PolicylintError(
+                    f"rule {wanting[0]} needs a register: set `register:` in the policy or "
+                    f"pass --register, or turn the rule off (--ignore {wanting[0]})")
+            self.register = open_register(location)
+        self.context = RunContext(register=self.register, today=request.today,
+                                  show_values=request.show_values)
+        self.chosen = chosen
+        self.collector = Collector(self.policy, request.show_values, request.today)
+        self.rows_checked = 0
+        self.files: list[str] = []
+        self._missing: dict[str, list[str]] = {}
+        self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
+
+    def fresh_rules(self) -> list[ActiveRule]:
+        """New rule instances: each batch (and the template pass) starts from clean
+        state, so checking files one by one or in parallel gives the same findings."""
+        active = []
+        for entry, severity in self.chosen:
+            setting = self.policy.setting(entry.rule.name)
+            options = dict(setting.options) if setting else {}
+            active.append(ActiveRule(entry.rule(options, self.context), severity, entry.plugin))
+        return active
+
+    def close(self) -> None:
+        if self.register is not None:
+            self.register.close()
+
+    # --- templates -----------------------------------------------------------
+
+    def check_templates(self, templates: Iterable[Template], *, fail_on_problem: bool) -> None:
+        rules = self.fresh_rules()
+        for template in templates:
+            if template.problem is not None:
+                if fail_on_problem:
+                    raise InputError(template.problem.message, file=template.path,
+                                     line=template.problem.line)
+                self.collector.add(None, Violation(
+                    code=template.problem.code, message=template.problem.message,
+                    line=template.problem.line, col=template.problem.col),
+                    file=template.path, rule_name="template-syntax", template=template.name)
+                continue
+            for active in rules:
+                for violation in self._guard(active, None, active.rule.check_template, template):
+                    self.collector.add(active, violation, file=template.path,
+                                       template=template.name)
+
+    # --- batches ---------------------------------------------------------------
+
+    def check_batch(self, reader: BatchReader, templates: Mapping[str, Template],
+                    default_template: Template | None) -> None:
+        display = reader.display
+        self.files.append(display)
+        fields = resolve_fields(reader.names, self.policy.fields, file=display)
+        info = BatchInfo(file=display, names=tuple(reader.names), fields=fields,
+                         templates=templates, default_template=default_template)
+        rules = self.fresh_rules()
+        for active in rules:
+            for violation in self._guard(active, None, active.rule.begin_batch, info):
+                self.collector.add(active, violation, file=display)
+        names = set(reader.names)
+        self._missing = {t.name: sorted(t.variable_names - names) for t in templates.values()
+                         if t.variable_names - names}
+        self._unrenderable = {}
+        observers = [a for a in rules if "batch" in a.rule.needs]
+        if observers:
+            for row in reader.rows():
+                item = self._item(row, fields, templates, default_template, render_text=False)
+                for active in observers:
+                    self._guard(active, row, active.rule.observe, item)
+        for row in reader.rows():
+            self.rows_checked += 1
+            item = self._item(row, fields, templates, default_template, render_text=True)
+            for active in rules:
+                if not active.rule.applies_to(item):
+                    continue
+                for violation in self._guard(active, row, active.rule.check_item, item):
+                    self.collector.add(active, violation, file=display, row=row.number,
+                                       recipient_id=item.recipient_id,
+                                       template=item.template.name if item.template else "")
+        for active in rules:
+            for violation in self._guard(active, None, active.rule.finish):
+                self.collector.add(active, violation, file=display)
+        self._report_unrenderable(templates, display)
+
+    def _report_unrenderable(self, templates: Mapping[str, Template], display: str) -> None:
+        """One finding per missing field per template, not one per row: a typo in a
+        template would otherwise bury every other finding."""
+        for name, (count, first) in self._unrenderable.items():
+            template = templates[name]
+            for field_name in self._missing[name]:
+                where = template.positions(field_name)
+                self.collector.add(None, Violation(
+                    code="missing-field",
+                    message=("Template '{template}' uses field '{field}', which {batch} has no "
+                             "column for: {count} row(s) from row {first} cannot be rendered "
+                             "or checked"),
+                    facts={"template": name, "field": field_name, "batch": display,
+                           "count": count, "first": first},
+                    line=where[0].line if where else None,
+                    col=where[0].col if where else None,
+                    file=template.path, fingerprint_extra=field_name),
+                    file=display, template=name)
+
+    def _item(self, row: Row, fields: FieldMap, templates: Mapping[str, Template],
+              default_template: Template | None, *, render_text: bool) -> Item:
+        template = default_template
+        template_header = fields.header("template")
+        requested = row.get(template_header).strip() if template_header else ""
+        if requested:
+            template = templates.get(requested)
+        channel_value = row.get(fields.header("channel") or "").strip().lower()
+        channel = channel_value if channel_value in CHANNELS else (
+            template.channel if template else None)
+        item = Item(row=row, fields=fields, channel=channel, template=template)
+        if not render_text:
+            return item
+        recipient = item.recipient_id or None
+        if requested and template is None:
+            self.collector.add(None, Violation(
+                code="unknown-template",
+                message=("The row names template '{template}', which is not among the loaded "
+                         "templates: this item cannot be checked"),
+                facts={"template": requested[:80]}, column=template_header),
+                file=row.file, row=row.number, recipient_id=recipient)
+            return item
+        if template is None:
+            return item
+        if template.name in self._missing:
+            count, first = self._unrenderable.get(template.name, (0, row.number))
+            self._unrenderable[template.name] = (count + 1, first)
+            return item
+        try:
+            rendered = render(template, row.values)
+        except RenderError as exc:
+            self.collector.add(None, Violation(
+                code=exc.code, message="{reason}: this item cannot be checked",
+                facts={"reason": str(exc)}), file=row.file, row=row.number,
+                recipient_id=recipient, template=template.name)
+            return item
+        return Item(row=row, fields=fields, channel=channel, template=template,
+                    rendered=rendered)
+
+    def _guard(self, active: ActiveRule, row: Row | None, method: object,
+               *args: object) -> list[Violation]:
+        """Call a rule; a rule that raises fails the whole run (never passes silently)."""
+        try:
+            result = method(*args)  # type: ignore[operator]
+            return list(result) if result is not None else []
+        except PolicylintError:
+            raise
+        except Exception as exc:
+            if self.request.debug:
+                raise
+            where = f" on row {row.number}" if row is not None else ""
+            raise RuleCrash(
+                f"rule {active.rule.name} crashed{where} ({type(exc).__name__}); "
+                "the batch was not fully checked. Re-run with --debug for the traceback",
+                file=row.file if row is not None else None) from exc
+
+    # --- result ----------------------------------------------------------------
+
+    def outcome(self, templates_checked: int) -> Outcome:
+        self.collector.report_expired()
+        unfiltered = sorted(self.collector.findings, key=Finding.sort_key)
+        kept = [f for f in unfiltered if f.fingerprint not in self.request.baseline]
+        counts = Counter(f.severity.value for f in kept)
+        summary = Summary(
+            files=tuple(self.files),
+            rows_checked=self.rows_checked,
+            templates_checked=templates_checked,
+            counts={s.value: counts.get(s.value, 0) for s in Severity},
+            suppressed=self.collector.suppressed,
+            baselined=len(unfiltered) - len(kept),
+            fail_on=self.request.fail_on,
+        )
+        return Outcome(findings=kept, unfiltered=unfiltered, summary=summary)
+
+
+def open_batch(path: Path) -> BatchReader:
+    if not path.exists():
+        raise InputError("batch file not found", file=str(path))
+    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(path=path)
+    if reader is None:
+        raise InputError("no installed reader handles this kind of batch file "
+                         "(CSV: .csv, .tsv, .txt)", file=str(path))
+    return reader
+
+
+def run_check(request: CheckRequest) -> Outcome:
+    return run_check_parallel(request, jobs=1)
+
+
+def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
+    """Check every batch; with jobs > 1, batch files are checked in parallel processes.
+
+    Each batch gets fresh rule instances either way, so the findings are the same.
+    """
+    engine = Engine(request)
+    try:
+        templates = load_templates(template_paths(engine.policy, request.templates))
+        engine.check_templates(templates.values(), fail_on_problem=True)
+        if jobs > 1 and len(request.batches) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(jobs, len(request.batches))) as pool:
+                parts = list(pool.map(_check_one, [request] * len(request.batches),
+                                      request.batches))
+            for findings, rows, suppressed, display in parts:
+                engine.collector.findings.extend(findings)
+                engine.collector.suppressed += suppressed
+                engine.rows_checked += rows
+                engine.files.append(display)
+        else:
+            default = _default_template(templates, request.templates)
+            for path in request.batches:
+                _check_path(engine, path, templates, default)
+        return engine.outcome(templates_checked=len(templates))
+    finally:
+        engine.close()
+
+
+def _check_path(engine: Engine, path: Path, templates: Mapping[str, Template],
+                default: Template | None) -> None:
+    reader = open_batch(path)
+    try:
+        engine.check_batch(reader, templates, default)
+    finally:
+        reader.close()
+
+
+def _check_one(request: CheckRequest, path: Path) -> tuple[list[Finding], int, int, str]:
+    """Worker for --jobs: one batch file in its own process."""
+    engine = Engine(request)
+    try:
+        templates = load_templates(template_paths(engine.policy, request.templates))
+        _check_path(engine, path, templates, _default_template(templates, request.templates))
+        c = engine.collector
+        return c.findings, engine.rows_checked, c.suppressed, engine.files[0]
+    finally:
+        engine.close()
+
+
+def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:
+    """Static checks of template files: what pre-commit runs in a template repository."""
+    engine = Engine(request, needs_register=False)
+    try:
+        policy_specs = {Path(p).resolve(): (c, a) for p, c, a in
+                        template_paths_if_any(engine.policy)}
+        loaded = []
+        for path in paths:
+            channel, audience = policy_specs.get(path.resolve(), (None, None))
+            loaded.append(load_templates([(path, channel, audience)]))
+        templates = [t for group in loaded for t in group.values()]
+        engine.check_templates(templates, fail_on_problem=False)
+        return engine.outcome(templates_checked=len(templates))
+    finally:
+        engine.close()
+
+
+def template_paths_if_any(policy: Policy) -> list[tuple[Path, str | None, str | None]]:
+    """Like template_paths, but a glob matching nothing is fine when linting."""
+    out = []
+    for spec in policy.templates:
+        for match in sorted(glob.glob(spec.pattern, recursive=True)):
+            out.append((Path(match), spec.channel, spec.audience))
+    return out
+
+
+def _default_template(templates: Mapping[str, Template],
+                      explicit: Sequence[Path]) -> Template | None:
+    """--template names the template for rows without one; so does a lone template."""
+    if explicit:
+        wanted = {str(p) for p in explicit}
+        chosen = [t for t in templates.values() if t.path in wanted]
+        return chosen[0] if len(chosen) == 1 else None
+    if len(templates) == 1:
+        return next(iter(templates.values()))
+    return None

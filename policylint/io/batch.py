@@ -1,0 +1,639 @@
+"""The streaming batch reader: one outgoing item per CSV row.
+
+Real exports are messy: a UTF-8 byte-order mark from Excel, Windows-1252 from
+an older system (``Siân``, ``£``), UTF-16 "Unicode text" from Excel, semicolons
+or tabs instead of commas, addresses with line breaks inside quoted cells,
+stray trailing delimiters. :class:`CsvBatchReader` reads all of these, streams
+the rows from disk (memory does not grow with the batch, DESIGN §5) and fails
+closed on anything it cannot read with certainty: a ragged row, a NUL byte, an
+undecodable byte, an unterminated quote. Each such problem is one
+:class:`~policylint.errors.InputError` line naming the file, the row as a
+spreadsheet shows it and the physical line, never the cell's contents.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import types
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol, runtime_checkable
+
+from policylint.errors import InputError, LimitError
+from policylint.hookspecs import hookimpl
+from policylint.io.headers import variable_name
+from policylint.model import Row
+
+__all__ = [
+    "BatchReader",
+    "CsvBatchReader",
+    "Limits",
+    "detect_encoding",
+    "policylint_open_batch",
+    "sniff_delimiter",
+]
+
+SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+DELIMITERS = (",", "\t", ";", "|")  # in order of preference when equally plausible
+_CHUNK_BYTES = 1 << 16
+_SNIFF_CHARS = 1 << 16
+# Bytes that Windows-1252 leaves undefined.
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+# Characters we treat as "nothing" when deciding whether a row is blank:
+# whitespace plus the DOS end-of-file marker some old exports still append.
+_BLANK_CHARS = " \t\r\n\x0b\x0c\x1a\xa0"
+
+
+@runtime_checkable
+class BatchReader(Protocol):
+    """What the engine needs from a batch, whatever its format.
+
+    ``rows()`` may be called more than once; each call starts again from the
+    first row (the engine makes two passes for whole-batch rules).
+    """
+
+    @property
+    def display(self) -> str: ...
+
+    @property
+    def header(self) -> tuple[str, ...]: ...
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    @property
+    def header_map(self) -> Mapping[str, str]: ...
+
+    def rows(self) -> Iterator[Row]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Documented input limits; anything beyond is a :class:`LimitError`.
+
+    ``max_row_chars`` bounds one record (all its cells and physical lines), so
+    an unterminated quote or a file with no line breaks cannot exhaust memory.
+    """
+
+    max_cell_chars: int = 10_000_000
+    max_columns: int = 2000
+    max_row_chars: int = 32_000_000
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+@dataclass(frozen=True)
+class _Decoding:
+    encoding: str
+    # Message for data that does not decode, or None when the whole file decodes.
+    problem: str | None = None
+
+
+def _validates(stream: IO[bytes], encoding: str) -> bool:
+    """Decode the whole stream in fixed-size chunks; True when it decodes cleanly."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        while chunk := stream.read(_CHUNK_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_cp1252_undefined(stream: IO[bytes]) -> int | None:
+    while chunk := stream.read(_CHUNK_BYTES):
+        match = _CP1252_UNDEFINED.search(chunk)
+        if match:
+            return chunk[match.start()]
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when ``head`` looks like BOM-less UTF-16 text, else None."""
+    sample = head[: 4096 - (len(head[:4096]) % 2)]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > 0.6 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.6 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(path: Path, display: str | None = None) -> str:
+    """The encoding :class:`CsvBatchReader` would use for ``path`` (streams the file once)."""
+    return _detect(path, display or str(path)).encoding
+
+
+def _detect(path: Path, display: str) -> _Decoding:
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(_CHUNK_BYTES)
+            if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+                raise InputError(
+                    "this is a spreadsheet workbook (.xlsx/.xls), not CSV: "
+                    "save or export it as CSV first",
+                    file=display,
+                )
+            if head.startswith(codecs.BOM_UTF8):
+                encoding = "utf-8-sig"
+            elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                encoding = "utf-16"
+            else:
+                encoding = _utf16_without_bom(head) or "utf-8"
+            stream.seek(0)
+            if _validates(stream, encoding):
+                return _Decoding(encoding)
+            if encoding != "utf-8":
+                label = "UTF-8" if encoding == "utf-8-sig" else "UTF-16"
+                return _Decoding(
+                    encoding,
+                    f"undecodable bytes (not valid {label}, although the file "
+                    f"starts like {label})",
+                )
+            stream.seek(0)
+            bad = _first_cp1252_undefined(stream)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=display) from exc
+    if bad is None:
+        return _Decoding("cp1252")
+    return _Decoding("cp1252", f"undecodable byte 0x{bad:02X} (not UTF-8 or Windows-1252)")
+
+
+# --------------------------------------------------------------------------- delimiter
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(cell.strip(_BLANK_CHARS) for cell in cells)
+
+
+def _width(header: list[str]) -> int:
+    """The header's width once trailing empty header names are dropped."""
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _fits(cells: list[str], width: int) -> bool:
+    return len(cells) >= width and not any(c.strip() for c in cells[width:])
+
+
+def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=False)
+    try:
+        records.extend(reader)
+    except csv.Error:
+        complete = False  # keep what parsed before the problem; rows() reports it
+    if not complete and records:
+        records.pop()  # may be cut off by the end of the sample
+    return [r for r in records if not _is_blank(r)]
+
+
+def sniff_delimiter(sample: str, complete: bool = False) -> str:
+    """Pick the delimiter of a CSV from its first characters.
+
+    Each candidate (``,`` TAB ``;`` ``|``) parses the sample (so quoted text
+    does not count); the one whose header has more than one column and whose
+    rows all fit that header wins; among equals, the wider header, then the
+    order above. ``complete`` says the sample is the whole file (otherwise its
+    last record may be cut short and is ignored). Defaults to ``,``.
+    """
+    best = ","
+    best_score: tuple[bool, float, int, int] | None = None
+    for preference, delimiter in enumerate(DELIMITERS):
+        if delimiter not in sample:
+            continue
+        records = _sample_records(sample, delimiter, complete)
+        if not records:
+            continue
+        width = _width(records[0])
+        if width < 2:
+            continue
+        rows = records[1:]
+        fitting = sum(1 for r in rows if _fits(r, width))
+        score = (fitting == len(rows), fitting / len(rows) if rows else 1.0, width, -preference)
+        if best_score is None or score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# --------------------------------------------------------------------------- records
+
+
+class _LineFeed:
+    """Physical lines for the csv module, counted and checked on the way through.
+
+    Tracks which record (spreadsheet row) is being read and the physical line
+    it started on, so that every problem can name both.
+    """
+
+    def __init__(self, text: IO[str], display: str, limits: Limits, problem: str | None) -> None:
+        self._readline = text.readline
+        self._display = display
+        self._limits = limits
+        self._problem = problem
+        self.lines = 0  # physical lines read so far
+        self.row = 0  # the record being read
+        self.start_line = 1  # physical line where that record starts
+        self.chars = 0  # characters in that record so far
+        self.buffer: list[str] = []  # its lines, to locate a column after a csv error
+
+    def begin(self, row: int) -> None:
+        self.row = row
+        self.start_line = self.lines + 1
+        self.chars = 0
+        self.buffer = []
+
+    def __iter__(self) -> _LineFeed:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = self._readline(self._limits.max_row_chars + 1)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "undecodable bytes (did the file change while it was read?)",
+                file=self._display,
+                row=self.row,
+                line=self.lines + 1,
+            ) from exc
+        if not line:
+            raise StopIteration
+        self.lines += 1
+        self.chars += len(line)
+        if self.chars > self._limits.max_row_chars:
+            raise LimitError(
+                f"row is longer than the limit of {self._limits.max_row_chars:,} characters"
+                " (an unterminated quote?)",
+                file=self._display,
+                row=self.row,
+                line=self.start_line,
+            )
+        if "\0" in line:
+            raise InputError(
+                "NUL byte (binary data or a damaged export)",
+                file=self._display,
+                row=self.row,
+                line=self.lines,
+            )
+        if self._problem is not None and "\ufffd" in line:
+            raise InputError(self._problem, file=self._display, row=self.row, line=self.lines)
+        self.buffer.append(line)
+        return line
+
+
+def _column_of(text: str, delimiter: str, longer_than: int | None = None) -> int:
+    """The 1-based column in progress at the end of ``text`` (one record's lines).
+
+    With ``longer_than``, the first column whose cell grows beyond that many
+    characters instead.
+    """
+    column, state, length = 1, "start", 0
+    for char in text:
+        if state == "quoted":
+            if char == '"':
+                state = "escape"
+                continue
+        elif char == '"' and state in ("start", "escape"):
+            if state == "escape":  # a doubled quote: one literal quote in the cell
+                length += 1
+            state = "quoted"
+            continue
+        elif char == delimiter:
+            column, state, length = column + 1, "start", 0
+            continue
+        else:
+            state = "field"
+        length += 1
+        if longer_than is not None and length > longer_than:
+            return column
+    return column
+
+
+class CsvBatchReader:
+    """A CSV batch, checked on opening and streamed from disk by :meth:`rows`.
+
+    Opening detects the encoding and delimiter and validates the header, and
+    raises :class:`InputError` for an unusable file. :meth:`rows` re-reads the
+    file on every call and raises on the first row it cannot read with
+    certainty. Blank rows are skipped but still count in row numbers.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        display: str | None = None,
+        limits: Limits = Limits(),  # frozen, so one shared default is safe
+        allow_no_rows: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.display = display if display is not None else str(path)
+        self.limits = limits
+        self.allow_no_rows = allow_no_rows
+        self._open: set[IO[str]] = set()
+        self._closed = False
+        self._check_path()
+        decoding = _detect(self.path, self.display)
+        self.encoding: str = decoding.encoding
+        self._problem = decoding.problem
+        self.delimiter: str = self._sniff()
+        self.header: tuple[str, ...] = ()
+        self.names: tuple[str, ...] = ()
+        self.header_map: dict[str, str] = {}
+        self.header_row = 1
+        self.header_line = 1
+        self._raw_width = 0
+        self._read_header()
+        self._headers_view: Mapping[str, str] = types.MappingProxyType(self.header_map)
+
+    # ----------------------------------------------------------------- public
+
+    def rows(self) -> Iterator[Row]:
+        """Every non-blank data row, in file order, read afresh from disk."""
+        if self._closed:
+            raise ValueError(f"{self.display}: reader is closed")
+        return self._rows()
+
+    def close(self) -> None:
+        """Close files held by unfinished :meth:`rows` iterations; no further reads."""
+        self._closed = True
+        for text in list(self._open):
+            text.close()
+        self._open.clear()
+
+    def __enter__(self) -> CsvBatchReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"CsvBatchReader({self.display!r}, encoding={self.encoding!r}, "
+            f"delimiter={self.delimiter!r}, columns={len(self.header)})"
+        )
+
+    # ----------------------------------------------------------------- opening
+
+    def _error(self, message: str, row: int | None = None, line: int | None = None) -> InputError:
+        return InputError(message, file=self.display, row=row, line=line)
+
+    def _check_path(self) -> None:
+        if self.path.is_dir():
+            raise self._error("is a directory, not a batch file")
+        if not self.path.exists():
+            raise self._error("no such file")
+
+    def _open_text(self) -> IO[str]:
+        try:
+            return open(  # closed by the caller
+                self.path,
+                encoding=self.encoding,
+                errors="strict" if self._problem is None else "replace",
+                newline="",
+            )
+        except OSError as exc:
+            raise self._error(f"cannot read: {exc.strerror or exc}") from exc
+
+    def _sniff(self) -> str:
+        with self._open_text() as text:
+            try:
+                sample = text.read(_SNIFF_CHARS)
+                complete = not text.read(1)
+            except UnicodeDecodeError:  # decoded later, row by row, with a clear error
+                return ","
+        return sniff_delimiter(sample, complete)
+
+    def _read_header(self) -> None:
+        with self._open_text() as text:
+            feed = self._feed(text)
+            records = self._records(feed)
+            for cells in records:
+                if _is_blank(cells):
+                    continue
+                self._set_header(feed.row, feed.start_line, cells)
+                break
+            else:
+                raise self._error("empty file: no header row")
+            if self.allow_no_rows:
+                return
+            try:
+                for cells in records:
+                    if not _is_blank(cells):
+                        return  # a data row exists; rows() validates it
+            except InputError:
+                return  # something is there; rows() reports it where it is
+        raise self._error("no data rows (header only)")
+
+    def _set_header(self, number: int, line: int, cells: list[str]) -> None:
+        self.header_row, self.header_line = number, line
+        self._raw_width = len(cells)
+        width = _width(cells)
+        limits = self.limits
+        if width > limits.max_columns:
+            raise LimitError(
+                f"column {limits.max_columns + 1} is beyond the limit of "
+                f"{limits.max_columns:,} columns",
+                file=self.display,
+                row=number,
+                line=line,
+            )
+        header = tuple(cells[:width])
+        names: list[str] = []
+        seen: dict[str, int] = {}
+        for index, written in enumerate(header, start=1):
+            if not written.strip():
+                raise self._error(f"column {index} has no header", row=number, line=line)
+            # A header of punctuation only ("#") still names a column.
+            name = variable_name(written) or f"column_{index}"
+            key = name.replace("_", "")
+            if key in seen:
+                raise self._error(
+                    f"duplicate column {written.strip()!r} (columns {seen[key]} and {index})",
+                    row=number,
+                    line=line,
+                )
+            seen[key] = index
+            names.append(name)
+        self.header = header
+        self.names = tuple(names)
+        self.header_map = dict(zip(self.names, self.header, strict=True))
+
+    # ----------------------------------------------------------------- reading
+
+    def _feed(self, text: IO[str]) -> _LineFeed:
+        return _LineFeed(text, self.display, self.limits, self._problem)
+
+    def _records(self, feed: _LineFeed) -> Iterator[list[str]]:
+        """The cells of every record, blank ones included.
+
+        While a record is yielded, ``feed.row`` is its row number and
+        ``feed.start_line`` the physical line it starts on.
+        """
+        limits = self.limits
+        # csv's limit is process-wide: only ever raise it. Cells beyond our own
+        # limit that csv lets through are caught below; an unterminated quote
+        # is bounded by ``max_row_chars`` in the feed.
+        if csv.field_size_limit() <= limits.max_cell_chars:
+            csv.field_size_limit(limits.max_cell_chars + 1)
+        reader = csv.reader(
+            feed,
+            delimiter=self.delimiter,
+            quotechar='"',
+            doublequote=True,
+            skipinitialspace=False,
+            strict=True,
+        )
+        number = 0
+        while True:
+            number += 1
+            feed.begin(number)
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise self._csv_error(exc, feed) from None
+            if feed.chars > limits.max_cell_chars:
+                self._check_cell_sizes(number, feed.start_line, cells)
+            yield cells
+
+    def _csv_error(self, exc: csv.Error, feed: _LineFeed) -> InputError:
+        reason = str(exc)
+        record = "".join(feed.buffer)
+        if "field larger than field limit" in reason:
+            column = _column_of(record, self.delimiter, csv.field_size_limit())
+            return LimitError(
+                f"{self._column_label(column)} is longer than the limit of "
+                f"{self.limits.max_cell_chars:,} characters (an unterminated quote?)",
+                file=self.display,
+                row=feed.row,
+                line=feed.start_line,
+            )
+        if "unexpected end of data" in reason:
+            column = _column_of(record, self.delimiter)
+            return self._error(
+                f"unterminated quote: the quoted cell in {self._column_label(column)} "
+                "runs to the end of the file",
+                row=feed.row,
+                line=feed.start_line,
+            )
+        if "expected after" in reason:
+            return self._error(
+                f"malformed quoting ({reason}): a quoted cell must end at a delimiter "
+                'and quotes inside it must be doubled ("")',
+                row=feed.row,
+                line=max(feed.lines, feed.start_line),
+            )
+        return self._error(f"malformed CSV: {reason}", row=feed.row, line=feed.start_line)
+
+    def _column_label(self, column: int) -> str:
+        if 0 < column <= len(self.header):
+            return f"column {column} ({self.header[column - 1].strip()!r})"
+        return f"column {column}"
+
+    def _check_cell_sizes(self, number: int, line: int, cells: list[str]) -> None:
+        limit = self.limits.max_cell_chars
+        for index, cell in enumerate(cells, start=1):
+            if len(cell) > limit:
+                raise LimitError(
+                    f"{self._column_label(index)} is longer than the limit of {limit:,} "
+                    "characters",
+                    file=self.display,
+                    row=number,
+                    line=line,
+                )
+
+    def _rows(self) -> Iterator[Row]:
+        text = self._open_text()
+        self._open.add(text)
+        try:
+            names, display, headers = self.names, self.display, self._headers_view
+            width = len(names)
+            header_row = self.header_row
+            feed = self._feed(text)
+            for cells in self._records(feed):
+                number, line = feed.row, feed.start_line
+                if number <= header_row:
+                    if number == self.header_row and tuple(cells[:width]) != self.header:
+                        raise self._error(
+                            "the header changed since the file was opened", row=number, line=line
+                        )
+                    continue
+                if len(cells) != width:
+                    if _is_blank(cells):
+                        continue
+                    self._check_shape(number, line, cells)
+                elif _is_blank(cells):
+                    continue
+                yield Row(
+                    number=number,
+                    line=line,
+                    values=dict(zip(names, cells, strict=False)),
+                    headers=headers,
+                    file=display,
+                )
+        finally:
+            self._open.discard(text)
+            text.close()
+
+    def _check_shape(self, number: int, line: int, cells: list[str]) -> None:
+        """Fail closed on a row whose cells do not line up with the header.
+
+        Trailing cells that are empty are tolerated (stray trailing delimiters),
+        nothing else: a missing or extra cell shifts every value after it.
+        """
+        width = len(self.header)
+        limit = self.limits.max_columns
+        if len(cells) > limit:
+            raise LimitError(
+                f"column {limit + 1} is beyond the limit of {limit:,} columns",
+                file=self.display,
+                row=number,
+                line=line,
+            )
+        used = _width(cells)  # up to the last non-empty cell
+        if len(cells) < width:
+            raise self._error(
+                f"{_cells(len(cells))}, but the header has {width} columns "
+                "(a missing cell shifts every value after it)",
+                row=number,
+                line=line,
+            )
+        if used > width:
+            first_extra = next(i for i in range(width, len(cells)) if cells[i].strip())
+            if first_extra < self._raw_width:
+                raise self._error(
+                    f"column {first_extra + 1} has a value but no header", row=number, line=line
+                )
+            raise self._error(
+                f"{_cells(used)}, but the header has {width} columns "
+                "(an extra cell shifts every value after it)",
+                row=number,
+                line=line,
+            )
+
+
+def _cells(count: int) -> str:
+    return f"{count} cell" if count == 1 else f"{count} cells"
+
+
+@hookimpl
+def policylint_open_batch(path: Path) -> CsvBatchReader | None:
+    """The built-in reader for ``.csv``, ``.tsv`` and ``.txt`` batches."""
+    if Path(path).suffix.lower() not in SUFFIXES:
+        return None
+    return CsvBatchReader(Path(path))

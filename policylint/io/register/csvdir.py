@@ -1,0 +1,63 @@
+"""A register kept as a directory of CSV files, one ``<table>.csv`` per table.
+
+Files are read with the batch reader (:class:`policylint.io.batch.CsvBatchReader`),
+so a register CSV may be UTF-8, UTF-8 with BOM, cp1252 or UTF-16, with any
+delimiter a spreadsheet writes, and its headers match case-, space-, ``_``-
+and ``-``-insensitively, exactly like a batch's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from policylint.errors import RegisterError
+from policylint.io.batch import CsvBatchReader
+from policylint.io.register.memory import TABLES, MemoryRegister
+from policylint.model import Row
+
+
+def table_files(directory: Path) -> dict[str, Path]:
+    """The ``<table>.csv`` files in ``directory`` (file names match case-insensitively).
+
+    Raises :class:`RegisterError` if the directory is missing or has no
+    ``people.csv``.
+    """
+    if not directory.is_dir():
+        raise RegisterError("register directory not found", file=str(directory))
+    by_name: dict[str, Path] = {}
+    for entry in sorted(directory.iterdir()):
+        name = entry.name.lower()
+        if name.endswith(".csv") and name[:-4] in TABLES and entry.is_file():
+            by_name.setdefault(name[:-4], entry)
+    if "people" not in by_name:
+        raise RegisterError(
+            "register directory has no people.csv (a register needs at least a people table)",
+            file=str(directory),
+        )
+    return by_name
+
+
+def open_csv_register(directory: Path) -> MemoryRegister:
+    """Read and validate every ``<table>.csv`` in ``directory`` into a :class:`MemoryRegister`.
+
+    ``people.csv`` is required; the other tables may be absent (empty).
+    """
+    directory = Path(directory)
+    paths = table_files(directory)
+    readers: dict[str, CsvBatchReader] = {}
+    try:
+        for table, path in paths.items():
+            readers[table] = CsvBatchReader(path, display=str(path), allow_no_rows=True)
+        tables: dict[str, Iterator[Row]] = {
+            table: reader.rows() for table, reader in readers.items()
+        }
+        return MemoryRegister(
+            tables,
+            source=str(directory),
+            files={table: str(path) for table, path in paths.items()},
+            columns={table: list(reader.names) for table, reader in readers.items()},
+        )
+    finally:
+        for reader in readers.values():
+            reader.close()

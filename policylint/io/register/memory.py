@@ -1,0 +1,373 @@
+"""A register held in memory, and the row validation every backend shares.
+
+:class:`MemoryRegister` is what a directory of CSV files becomes
+(:func:`policylint.io.register.csvdir.open_csv_register`), and what tests and
+plugins build directly from dictionaries. The ``clean_*``/``make_*`` functions
+below are also used by the SQLite backend and by ``build_sqlite``, so that a
+row means the same thing (and fails the same way) whichever backend holds it.
+
+Error messages name the file, row and column but never quote a cell: a cell
+of a register is as likely to hold a date of birth as a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from policylint.errors import RegisterError
+from policylint.io.register.base import (
+    ALL_COLUMNS,
+    REQUIRED_COLUMNS,
+    REQUIRED_TABLES,
+    Address,
+    Contact,
+    Person,
+    Representative,
+    Restriction,
+)
+from policylint.model import Row
+from policylint.normalise.contact import contact_key
+
+TABLES: tuple[str, ...] = tuple(ALL_COLUMNS)
+
+# Allowed values of the enumerated columns (DESIGN §1), per table.
+ALLOWED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "people": {"status": ("active", "deceased")},
+    "addresses": {"status": ("current", "previous", "gone_away")},
+    "contacts": {"kind": ("email", "phone"), "status": ("current", "previous", "invalid")},
+    "restrictions": {"kind": ("confidential_address", "do_not_disclose_to")},
+    "representatives": {},
+}
+DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("date_of_birth",),
+    "addresses": ("valid_from", "valid_to", "verified_on"),
+    "contacts": ("verified_on",),
+    "restrictions": (),
+    "representatives": ("valid_to",),
+}
+# Columns that must hold a value in every row (an empty cell is an error).
+NON_EMPTY: dict[str, tuple[str, ...]] = {
+    "people": ("person_id", "status"),
+    "addresses": ("person_id", "status"),
+    "contacts": ("person_id", "kind", "value", "status"),
+    "restrictions": ("person_id", "kind"),
+    "representatives": ("person_id", "representative_id"),
+}
+
+# YYYY-MM-DD, optionally followed by a time (as database and spreadsheet exports write it).
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?\Z")
+
+RegisterRecord: TypeAlias = Person | Address | Contact | Restriction | Representative
+TableRow: TypeAlias = Mapping[str, str] | Row
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a table's rows come from, for error messages.
+
+    ``file`` is what the message names first (a CSV path, or the SQLite file);
+    ``in_database`` adds the table name to the message, since one database
+    file holds every table and its row numbers are SQLite rowids.
+    """
+
+    file: str
+    table: str
+    in_database: bool = False
+
+    def error(self, message: str, *, row: int | None = None, key: str | None = None
+              ) -> RegisterError:
+        if self.in_database:
+            message = f"{message} (table '{self.table}')"
+        return RegisterError(message, file=self.file, row=row, key=key)
+
+
+def check_columns(columns: Iterable[str], origin: Origin) -> None:
+    """Raise if a required column of ``origin.table`` is not among ``columns``."""
+    present = set(columns)
+    for column in REQUIRED_COLUMNS[origin.table]:
+        if column not in present:
+            raise origin.error("required column is missing", key=column)
+
+
+def parse_date(text: str, origin: Origin, row: int | None, key: str) -> dt.date | None:
+    """An ISO 8601 date (``2024-03-31``), ``None`` for an empty cell."""
+    if not text:
+        return None
+    match = _ISO_DATE.match(text)
+    if match is not None:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise origin.error("not a valid ISO 8601 date (expected YYYY-MM-DD)", row=row, key=key)
+
+
+def clean_values(values: Mapping[str, str], origin: Origin, row: int | None) -> dict[str, str]:
+    """Validate one row and return every DESIGN column as canonical text.
+
+    Cells are stripped; enumerated values lower-cased and checked; dates
+    checked and written back as ``YYYY-MM-DD``; flags lower-cased and joined
+    by ``;``. Missing optional columns become ``""``. Unknown columns are
+    dropped.
+    """
+    table = origin.table
+    out: dict[str, str] = {}
+    for column in ALL_COLUMNS[table]:
+        raw = values.get(column)
+        if raw is None:
+            if column in REQUIRED_COLUMNS[table]:
+                raise origin.error("required column is missing", row=row, key=column)
+            raw = ""
+        out[column] = raw.strip()
+    for column in NON_EMPTY[table]:
+        if not out[column]:
+            raise origin.error("empty cell in a column that needs a value", row=row, key=column)
+    for column, allowed in ALLOWED_VALUES[table].items():
+        value = out[column].lower()
+        if value not in allowed:
+            raise origin.error(
+                f"unknown {column}; expected one of: {', '.join(allowed)}", row=row, key=column
+            )
+        out[column] = value
+    for column in DATE_COLUMNS[table]:
+        day = parse_date(out[column], origin, row, column)
+        out[column] = day.isoformat() if day is not None else ""
+    if table == "people":
+        out["flags"] = ";".join(split_flags(out["flags"]))
+    elif table == "restrictions" and out["kind"] == "do_not_disclose_to" and not out[
+        "other_person_id"
+    ]:
+        raise origin.error(
+            "do_not_disclose_to needs the person not to disclose to", row=row,
+            key="other_person_id",
+        )
+    return out
+
+
+def split_flags(text: str) -> tuple[str, ...]:
+    """``"No_Voicemail; post_only"`` -> ``("no_voicemail", "post_only")``.
+
+    Order is kept; repeats and empty parts are dropped.
+    """
+    seen: dict[str, None] = {}
+    for part in text.split(";"):
+        flag = part.strip().lower()
+        if flag:
+            seen[flag] = None
+    return tuple(seen)
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def make_record(table: str, clean: Mapping[str, str]) -> RegisterRecord:
+    """The dataclass for a row already passed through :func:`clean_values`."""
+    if table == "people":
+        return Person(
+            person_id=clean["person_id"],
+            title=clean["title"],
+            given_name=clean["given_name"],
+            family_name=clean["family_name"],
+            date_of_birth=_date(clean["date_of_birth"]),
+            status=clean["status"],
+            flags=frozenset(split_flags(clean["flags"])),
+        )
+    if table == "addresses":
+        lines = tuple(clean[f"line_{i}"] for i in range(1, 7) if clean[f"line_{i}"])
+        return Address(
+            person_id=clean["person_id"],
+            lines=lines,
+            postcode=clean["postcode"],
+            status=clean["status"],
+            valid_from=_date(clean["valid_from"]),
+            valid_to=_date(clean["valid_to"]),
+            verified_on=_date(clean["verified_on"]),
+        )
+    if table == "contacts":
+        return Contact(
+            person_id=clean["person_id"],
+            kind=clean["kind"],
+            value=clean["value"],
+            status=clean["status"],
+            verified_on=_date(clean["verified_on"]),
+        )
+    if table == "restrictions":
+        return Restriction(
+            person_id=clean["person_id"],
+            kind=clean["kind"],
+            other_person_id=clean["other_person_id"],
+            note=clean["note"],
+        )
+    if table == "representatives":
+        return Representative(
+            person_id=clean["person_id"],
+            representative_id=clean["representative_id"],
+            scope=clean["scope"],
+            valid_to=_date(clean["valid_to"]),
+        )
+    raise ValueError(f"unknown register table {table!r}")
+
+
+def numbered(rows: Iterable[TableRow], numbers: Sequence[int] | None = None
+             ) -> Iterator[tuple[int, Mapping[str, str]]]:
+    """Pair each row with the row number a spreadsheet shows (header is row 1).
+
+    A :class:`~policylint.model.Row` carries its own number; plain mappings
+    take ``numbers[i]`` when given, else ``i + 2``.
+    """
+    for index, row in enumerate(rows):
+        if isinstance(row, Row):
+            yield row.number, row.values
+        else:
+            yield (numbers[index] if numbers is not None else index + 2), row
+
+
+class DuplicateIds:
+    """Remembers each person_id's row, to reject a second row with the same id."""
+
+    def __init__(self, origin: Origin) -> None:
+        self._origin = origin
+        self._first: dict[str, int] = {}
+
+    def add(self, person_id: str, row: int) -> None:
+        first = self._first.get(person_id)
+        if first is None:
+            self._first[person_id] = row
+        else:
+            raise self._origin.error(
+                f"person_id appears twice; first at row {first}", row=row, key="person_id"
+            )
+
+
+class MemoryRegister:
+    """A :class:`~policylint.io.register.base.Register` over rows held in memory.
+
+    ``tables`` maps a table name to its rows (column -> text, or batch
+    :class:`~policylint.model.Row` objects, which carry their row number).
+    Only ``people`` is required; absent tables are empty; unknown tables and
+    columns are ignored. ``files`` names the file each table came from and
+    ``row_numbers`` the row each plain mapping came from (default: the i-th
+    row is row ``i + 2``, as under a header row). ``columns`` lists each
+    table's header, so a required column missing from a table with no rows
+    is still reported.
+
+    Every row is validated and every index is built here, once.
+    """
+
+    def __init__(
+        self,
+        tables: Mapping[str, Iterable[TableRow]],
+        *,
+        source: str = "<memory>",
+        files: Mapping[str, str] | None = None,
+        row_numbers: Mapping[str, Sequence[int]] | None = None,
+        columns: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.source = source
+        files = files or {}
+        row_numbers = row_numbers or {}
+        columns = columns or {}
+        for table in REQUIRED_TABLES:
+            if table not in tables:
+                raise RegisterError(
+                    f"register has no {table} table", file=files.get(table, source)
+                )
+
+        people: dict[str, Person] = {}
+        addresses: dict[str, list[Address]] = {}
+        contacts: dict[str, list[Contact]] = {}
+        owners: dict[tuple[str, str], list[Contact]] = {}
+        restrictions: list[Restriction] = []
+        restrictions_by: dict[str, list[Restriction]] = {}
+        representatives: dict[str, list[Representative]] = {}
+
+        for table in TABLES:
+            if table not in tables:
+                continue
+            origin = Origin(files.get(table, f"{source}:{table}"), table)
+            if table in columns:
+                check_columns(columns[table], origin)
+            duplicates = DuplicateIds(origin) if table == "people" else None
+            for number, values in numbered(tables[table], row_numbers.get(table)):
+                record = make_record(table, clean_values(values, origin, number))
+                if isinstance(record, Person):
+                    assert duplicates is not None
+                    duplicates.add(record.person_id, number)
+                    people[record.person_id] = record
+                elif isinstance(record, Address):
+                    addresses.setdefault(record.person_id, []).append(record)
+                elif isinstance(record, Contact):
+                    contacts.setdefault(record.person_id, []).append(record)
+                    key = contact_key(record.kind, record.value)
+                    if key:
+                        owners.setdefault((record.kind, key), []).append(record)
+                elif isinstance(record, Restriction):
+                    restrictions.append(record)
+                    restrictions_by.setdefault(record.person_id, []).append(record)
+                else:
+                    representatives.setdefault(record.person_id, []).append(record)
+
+        self._people = people
+        self._addresses = {k: tuple(v) for k, v in addresses.items()}
+        self._contacts = {k: tuple(v) for k, v in contacts.items()}
+        self._owners = {k: tuple(v) for k, v in owners.items()}
+        self._restrictions = tuple(restrictions)
+        self._restrictions_by = {k: tuple(v) for k, v in restrictions_by.items()}
+        self._representatives = {k: tuple(v) for k, v in representatives.items()}
+
+    def __repr__(self) -> str:
+        return f"MemoryRegister({self.source!r}, people={len(self._people)})"
+
+    # -- Register protocol -------------------------------------------------
+
+    def person(self, person_id: str) -> Person | None:
+        return self._people.get(person_id)
+
+    def people(self) -> Iterator[Person]:
+        return iter(self._people.values())  # never changes after __init__
+
+    def addresses(self, person_id: str) -> Sequence[Address]:
+        return self._addresses.get(person_id, ())
+
+    def contacts(self, person_id: str) -> Sequence[Contact]:
+        return self._contacts.get(person_id, ())
+
+    def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
+        return self._owners.get((kind, normalised_value), ())
+
+    def restrictions(self) -> Sequence[Restriction]:
+        return self._restrictions
+
+    def restrictions_for(self, person_id: str) -> Sequence[Restriction]:
+        return self._restrictions_by.get(person_id, ())
+
+    def representatives(self, person_id: str) -> Sequence[Representative]:
+        return self._representatives.get(person_id, ())
+
+    def close(self) -> None:
+        """Nothing to release; present for the protocol."""
+
+    # -- whole-table scans (used by check_register) ------------------------
+
+    def all_addresses(self) -> Iterator[Address]:
+        for rows in self._addresses.values():
+            yield from rows
+
+    def all_contacts(self) -> Iterator[Contact]:
+        for rows in self._contacts.values():
+            yield from rows
+
+    def all_representatives(self) -> Iterator[Representative]:
+        for rows in self._representatives.values():
+            yield from rows
+
+    def __enter__(self) -> MemoryRegister:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,322 @@
+"""Postal addresses: a key two spellings of the same address share.
+
+What decides whether two addresses are the same place is compared exactly:
+the postcode, and every house, flat, unit or apartment number (``12A``,
+``10-12``, ``Flat B``). Only the wording (street, locality, town) is compared
+fuzzily, after expanding the usual abbreviations (``St`` → ``street``,
+``Rd`` → ``road``, ``Apt`` → ``flat``). ``10 High St`` is not ``Flat 2, 10 High
+Street``, and ``12A`` is not ``12``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from policylint.normalise.names import name_tokens, names_match
+from policylint.normalise.postcode import normalise_postcode, postcode_key, postcode_spans
+
+ABBREVIATIONS: dict[str, str] = {
+    "rd": "road", "ave": "avenue", "av": "avenue", "avn": "avenue", "ln": "lane",
+    "dr": "drive", "drv": "drive", "ct": "court", "crt": "court", "cres": "crescent",
+    "cresc": "crescent", "cr": "crescent", "pl": "place", "gdns": "gardens",
+    "gdn": "garden", "sq": "square", "terr": "terrace", "ter": "terrace",
+    "tce": "terrace", "cl": "close", "grn": "green", "gn": "green", "pk": "park",
+    "hse": "house", "ho": "house", "apt": "flat", "apartment": "flat", "flt": "flat",
+    "gro": "grove", "gv": "grove", "blvd": "boulevard", "wy": "way", "mt": "mount",
+    "cott": "cottage", "cotts": "cottages", "est": "estate", "ind": "industrial",
+    "bldg": "building", "bldgs": "buildings", "hts": "heights", "pde": "parade",
+    "prom": "promenade", "wlk": "walk", "wk": "walk", "yd": "yard", "upr": "upper",
+    "lwr": "lower", "gt": "great", "nth": "north", "sth": "south", "rm": "room",
+    "ste": "suite", "mkt": "market", "br": "bridge", "cnr": "corner", "fm": "farm",
+    "hosp": "hospital", "ctr": "centre", "cntr": "centre", "center": "centre",
+    "twr": "tower", "vw": "view", "vlg": "village", "mws": "mews", "clo": "close",
+}
+# Words after which the next token names a flat or unit ("Flat B", "Unit 4").
+UNIT_WORDS = frozenset({
+    "flat", "unit", "suite", "room", "studio", "maisonette", "block", "floor", "bedsit",
+})
+# Last words of a street name: a numberless first line ending in one is a street,
+# not a house name.
+STREET_WORDS = frozenset({
+    "street", "road", "avenue", "lane", "drive", "crescent", "place", "gardens", "square",
+    "terrace", "close", "green", "park", "grove", "way", "walk", "row", "hill", "mews",
+    "parade", "boulevard", "rise", "view", "vale", "wynd", "gate", "promenade", "yard",
+    "bank", "brow", "circus", "embankment", "highway", "approach", "croft", "fold",
+})
+# Titles that mark a first line as the addressee ("Mr J Smith"); not "Lord", "Major"
+# or "Lady", which also start street and building names.
+ADDRESSEE_TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
+    "cllr",
+})
+# First lines that address nobody in particular (dropped like a name line).
+OCCUPIER_LINES = frozenset({
+    "the occupier", "the occupiers", "the occupant", "the occupants", "the resident",
+    "the residents", "the householder", "the owner", "the owners", "occupier",
+})
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)
+_RANGE_RE = re.compile(r"\b(\d+[a-z]?)\s*[-–—‐‑/]\s*(\d+[a-z]?)\b")
+_SPLIT_NUMBER_LETTER_RE = re.compile(r"\b(\d+) ([a-z])\b(?! ?[-–—‐‑])")
+_TOKEN_RE = re.compile(r"\d+[a-z]?-\d+[a-z]?|[a-z0-9]+")
+_NUMBER_RE = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?)?")
+_SEGMENT_SPLIT_RE = re.compile(r"[,;\n\r|]+")
+
+
+@dataclass(frozen=True)
+class AddressKey:
+    """What an address is compared by.
+
+    ``postcode`` is :func:`postcode_key` (``"SW1A1AA"``) or ``""``; ``numbers``
+    every house/flat/unit number in the order written (``("2", "10")``);
+    ``words`` the normalised wording without numbers or postcode; ``premise`` the
+    house name of an address with no numbers at all (``"rose cottage"``);
+    ``units`` the numbers that follow a flat/unit word (``("2",)`` for
+    ``Flat 2, 10 High St``), so that flat 2 at number 10 is not flat 10 at number 2.
+    """
+
+    postcode: str
+    numbers: tuple[str, ...]
+    words: str
+    premise: str = ""
+    units: tuple[str, ...] = ()
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_ish = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return ascii_ish.casefold().translate(_APOSTROPHES)
+
+
+def _is_number(token: str) -> bool:
+    return _NUMBER_RE.fullmatch(token) is not None
+
+
+def _expand(tokens: list[str]) -> list[str]:
+    """Expand abbreviations. ``St`` is ``saint`` when it starts a name
+    (first word, or right after a house number, with a word following), else ``street``."""
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if token == "st":
+            starts_name = (i == 0 or _is_number(tokens[i - 1])) and i + 1 < len(tokens)
+            out.append("saint" if starts_name else "street")
+        else:
+            out.append(ABBREVIATIONS.get(token, token))
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _segment_tokens(segment: str) -> tuple[str, ...]:
+    text = _fold(segment)
+    text = _RANGE_RE.sub(r"\1-\2", text)
+    text = _SPLIT_NUMBER_LETTER_RE.sub(r"\1\2", text)
+    return tuple(_expand(_TOKEN_RE.findall(text)))
+
+
+def normalise_address_text(text: str) -> str:
+    """Free text normalised the way :func:`address_fingerprints` are written.
+
+    Lower case, accents and punctuation removed, abbreviations expanded, single
+    spaces. Search the result for fingerprints on word boundaries (pad both
+    with spaces), so that ``10 high street`` is not found in ``110 high street``.
+    """
+    return " ".join(
+        token for segment in _SEGMENT_SPLIT_RE.split(text) for token in _segment_tokens(segment)
+    )
+
+
+def _looks_like_addressee(line: str, addressee_names: Sequence[str]) -> bool:
+    if any(c.isdigit() for c in line):
+        return False
+    folded = " ".join(_fold(line).replace(".", " ").split())
+    if folded in OCCUPIER_LINES:
+        return True
+    words = re.findall(r"[a-z]+", folded)
+    if not words:
+        return False
+    if words[0] in ADDRESSEE_TITLES and len(words) <= 6 and words[-1] not in STREET_WORDS:
+        return True
+    tokens = name_tokens(line)
+    for name in addressee_names:
+        candidate = name_tokens(name)
+        if not tokens or not candidate:
+            continue
+        if fuzz.token_sort_ratio(" ".join(tokens), " ".join(candidate)) >= 90:
+            return True
+        if len(candidate) >= 2 and names_match(line, " ".join(candidate[:-1]), candidate[-1]):
+            return True
+    return False
+
+
+def _strip_postcodes(line: str) -> tuple[str, list[str]]:
+    spans = postcode_spans(line)
+    if not spans:
+        return line, []
+    parts: list[str] = []
+    last = 0
+    for start, end, _ in spans:
+        parts.append(line[last:start])
+        last = end
+    parts.append(line[last:])
+    return " ".join(parts), [canonical for _, _, canonical in spans]
+
+
+def _segments(
+    lines: Sequence[str], postcode: str, addressee_names: Sequence[str]
+) -> tuple[str, list[tuple[str, ...]]]:
+    """(postcode key, token lists of each comma/line segment), name line dropped."""
+    kept = [line.strip() for line in lines if line and line.strip()]
+    if len(kept) > 1 and _looks_like_addressee(kept[0], addressee_names):
+        kept = kept[1:]
+    found: list[str] = []
+    cleaned: list[str] = []
+    for line in kept:
+        text, codes = _strip_postcodes(line)
+        found.extend(codes)
+        cleaned.append(text)
+    if postcode.strip():
+        key = postcode_key(postcode)
+    elif found:
+        key = postcode_key(found[-1])
+    else:
+        key = ""
+    segments = [
+        tokens
+        for line in cleaned
+        for segment in _SEGMENT_SPLIT_RE.split(line)
+        if (tokens := _segment_tokens(segment))
+    ]
+    return key, segments
+
+
+def _numbers_and_words(
+    segments: list[tuple[str, ...]],
+) -> tuple[list[str], list[str], list[str]]:
+    """(all numbers, numbers following a unit word, the other words)."""
+    numbers: list[str] = []
+    units: list[str] = []
+    words: list[str] = []
+    for tokens in segments:
+        identifiers = set(_identifier_positions(tokens))
+        for i, token in enumerate(tokens):
+            if i in identifiers:
+                numbers.append(token.upper())
+                if i > 0 and tokens[i - 1] in UNIT_WORDS:
+                    units.append(token.upper())
+            else:
+                words.append(token)
+    return numbers, units, words
+
+
+def _identifier_positions(tokens: Sequence[str]) -> list[int]:
+    """Indexes of house/flat numbers and unit identifiers ("B" in "Flat B")."""
+    return [
+        i for i, token in enumerate(tokens)
+        if _is_number(token) or (
+            i > 0 and tokens[i - 1] in UNIT_WORDS
+            and (len(token) == 1 or any(c.isdigit() for c in token))
+        )
+    ]
+
+
+def _has_street_words(tail: Sequence[str], identifiers: Sequence[int], start: int) -> bool:
+    ids = {i - start for i in identifiers}
+    return any(i not in ids and t not in UNIT_WORDS for i, t in enumerate(tail))
+
+
+def _premise(segments: list[tuple[str, ...]], numbers: list[str]) -> str:
+    if numbers or not segments or segments[0][-1] in STREET_WORDS:
+        return ""
+    return " ".join(t for t in segments[0] if t != "the")
+
+
+def address_key(
+    lines: Sequence[str], postcode: str = "", addressee_names: Sequence[str] = ()
+) -> AddressKey:
+    """The key of an address given as lines (and optionally a separate postcode).
+
+    A first line naming the addressee (``"Mr J Smith"``, one of
+    ``addressee_names``, ``"The Occupier"``) is left out, as is the postcode
+    wherever it appears; line breaks and commas do not matter.
+    """
+    key, segments = _segments(lines, postcode, addressee_names)
+    numbers, units, words = _numbers_and_words(segments)
+    return AddressKey(
+        postcode=key,
+        numbers=tuple(numbers),
+        words=" ".join(words),
+        premise=_premise(segments, numbers),
+        units=tuple(units),
+    )
+
+
+def same_address(a: AddressKey, b: AddressKey, threshold: float = 85) -> bool:
+    """True when two keys are the same place.
+
+    Postcodes must be equal when both have one; house/flat numbers must be the
+    same multiset (and so must flat/unit numbers, when both name them); the
+    wording must reach ``threshold`` with rapidfuzz's ``token_set_ratio`` (so a
+    missing town or county does not matter). For addresses without numbers the
+    house names must match too.
+    """
+    if a.postcode and b.postcode and a.postcode != b.postcode:
+        return False
+    if Counter(a.numbers) != Counter(b.numbers):
+        return False
+    if a.units and b.units and Counter(a.units) != Counter(b.units):
+        return False  # "Flat 2, 10 High St" is not "Flat 10, 2 High St"
+    if (a.premise or b.premise) and not a.numbers and (
+        fuzz.token_set_ratio(a.premise, b.premise) < max(threshold, 90)
+    ):
+        return False
+    if not a.words and not b.words:
+        return True
+    return bool(fuzz.token_set_ratio(a.words, b.words) >= threshold)
+
+
+def address_fingerprints(
+    lines: Sequence[str], postcode: str = "", addressee_names: Sequence[str] = ()
+) -> set[str]:
+    """Strings that locate this address in free text (see :func:`normalise_address_text`).
+
+    The postcode (with and without its space) and each house number with the
+    street words after it (``"10 high street"``, ``"flat 2 10 high street"``);
+    for an address without numbers, the house name with the next line
+    (``"rose cottage church lane"``). Never a street name alone.
+    """
+    fingerprints: set[str] = set()
+    codes = [postcode] if postcode.strip() else []
+    for line in lines:
+        codes.extend(canonical for _, _, canonical in postcode_spans(line))
+    for code in codes:
+        canonical = normalise_postcode(code)
+        if canonical:
+            fingerprints.add(canonical.lower())
+            fingerprints.add(canonical.replace(" ", "").lower())
+    _, segments = _segments(lines, postcode, addressee_names)
+    numbers, _, _ = _numbers_and_words(segments)
+    for index, tokens in enumerate(segments):
+        identifiers = _identifier_positions(tokens)
+        if not identifiers:
+            continue
+        start = identifiers[0]
+        if start > 0 and tokens[start - 1] in UNIT_WORDS:
+            start -= 1
+        tail = list(tokens[start:])
+        if not _has_street_words(tail, identifiers, start):
+            # "Flat 2", "10," on their own run on into the next segment.
+            if index + 1 >= len(segments):
+                continue
+            tail += segments[index + 1]
+        fingerprints.add(" ".join(tail))
+    premise = _premise(segments, numbers)
+    if premise and len(segments) > 1:
+        fingerprints.add(" ".join([*segments[0], *segments[1]]))
+    return fingerprints

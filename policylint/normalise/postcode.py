@@ -1,0 +1,102 @@
+"""UK postcodes: recognise, canonicalise and key them (exactly, never fuzzily).
+
+The accepted formats are the ones GOV.UK Notify accepts on the last line of a
+letter address: the standard ``A9 9AA`` … ``AA9A 9AA`` shapes, ``GIR 0AA``
+(Girobank) and British Forces Post Office numbers (``BFPO 1234``,
+``BFPO C/O 1234``). The format is checked, not whether Royal Mail has issued the
+postcode.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+# Outward code: area (1-2 letters), district (digit + optional digit/letter).
+# Inward code: sector digit + unit (two letters, never C I K M O V).
+_STANDARD = r"(?P<out>[A-Z]{1,2}[0-9][0-9A-Z]?)(?P<in>[0-9][ABD-HJLNP-UW-Z]{2})"
+_BFPO = r"BFPO?(?P<co>C/O)?(?P<bfpo>[0-9]{1,4})"
+_GIRO = r"GIR0AA"
+_POSTCODE_RE = re.compile(rf"{_STANDARD}|{_BFPO}|{_GIRO}")
+
+# For finding a postcode inside free text ("Leeds LS1 4AP", "sw1a1aa").
+_IN_TEXT_RE = re.compile(
+    r"(?<![A-Za-z0-9])("
+    r"[A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}"
+    r"|[Bb][Ff][Pp][Oo]?\s*(?:[Cc]/[Oo]\s*)?[0-9]{1,4}"
+    r"|[Gg][Ii][Rr]\s*0[Aa][Aa]"
+    r")(?![A-Za-z0-9])"
+)
+
+_WHITESPACE_RE = re.compile(r"\s+")
+# Characters that are whitespace to a reader but not to ``str.split``.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def _squash(text: str) -> str:
+    return _WHITESPACE_RE.sub("", text.translate(_INVISIBLE)).upper()
+
+
+@functools.lru_cache(maxsize=65536)
+def normalise_postcode(text: str) -> str | None:
+    """Canonical form (``"SW1A 1AA"``, ``"BFPO 1234"``, ``"GIR 0AA"``) or None if not a UK postcode.
+
+    Case and whitespace do not matter: ``"sw1a1aa"`` and ``" SW1A   1AA "`` both
+    give ``"SW1A 1AA"``.
+    """
+    squashed = _squash(text)
+    match = _POSTCODE_RE.fullmatch(squashed)
+    if match is None:
+        return None
+    if match.group("out"):
+        return f"{match.group('out')} {match.group('in')}"
+    if match.group("bfpo"):
+        prefix = "BFPO C/O" if match.group("co") else "BFPO"
+        return f"{prefix} {match.group('bfpo')}"
+    return "GIR 0AA"
+
+
+def is_uk_postcode(text: str) -> bool:
+    """True when ``text`` is a UK postcode in any case or spacing."""
+    return normalise_postcode(text) is not None
+
+
+def postcode_district(canonical: str) -> str:
+    """The outward code (``"SW1A"`` from ``"SW1A 1AA"``; ``"BFPO"`` for forces post).
+
+    Accepts any spelling of a postcode; returns ``""`` for text that is not one.
+    """
+    normal = normalise_postcode(canonical)
+    if normal is None:
+        return ""
+    return normal.split(" ", 1)[0]
+
+
+def postcode_key(text: str) -> str:
+    """Upper case, no spaces: the key two postcodes are compared by (``"SW1A1AA"``).
+
+    Text that is not a valid postcode is keyed the same way, so that an invalid
+    postcode still only equals itself.
+    """
+    normal = normalise_postcode(text)
+    return _squash(normal if normal is not None else text)
+
+
+def find_postcodes(text: str) -> list[str]:
+    """Every valid postcode in free text, canonical, in the order they appear."""
+    found: list[str] = []
+    for match in _IN_TEXT_RE.finditer(text.translate(_INVISIBLE)):
+        normal = normalise_postcode(match.group(1))
+        if normal is not None:
+            found.append(normal)
+    return found
+
+
+def postcode_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical) for each valid postcode in ``text`` (offsets into ``text``)."""
+    spans: list[tuple[int, int, str]] = []
+    for match in _IN_TEXT_RE.finditer(text):
+        normal = normalise_postcode(match.group(1))
+        if normal is not None:
+            spans.append((match.start(1), match.end(1), normal))
+    return spans

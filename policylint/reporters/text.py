@@ -1,0 +1,64 @@
+"""The default format: one line per finding, flake8/ruff style, summary last.
+
+::
+
+    batch.csv:14: stale-address [error] Previous address (column address_line_1, recipient P-1043)
+    templates/reminder.j2:3:12: merge-integrity [warning] Unresolved placeholder
+    Checked 212 rows in 1 file and 4 templates. Found 2 findings: 1 error, 1 warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from policylint.model import Finding, Severity, Summary
+from policylint.reporters.base import Reporter, clean_text, position, summary_line
+
+_RESET = "\x1b[0m"
+_DIM = "\x1b[2m"
+_SEVERITY_STYLE = {
+    Severity.ERROR: "\x1b[1;31m",
+    Severity.WARNING: "\x1b[33m",
+    Severity.INFO: "\x1b[36m",
+}
+
+
+class TextReporter(Reporter):
+    """``{file}:{row or line}[:{col}]: {rule} [{severity}] {message}``, one line each.
+
+    Colour (severity coloured, file name dim) only when ``color=True``; the CLI
+    turns it on for a terminal. Control characters in any field are escaped,
+    so every finding stays on one line and cannot drive the terminal.
+    """
+
+    name = "text"
+    description = "One line per finding (file:row: rule [severity] message), summary last."
+
+    def _paint(self, style: str, text: str) -> str:
+        return f"{style}{text}{_RESET}" if self.color and text else text
+
+    def format_finding(self, finding: Finding) -> str:
+        """One finding as one line (no trailing newline)."""
+        line, col = position(finding)
+        where = self._paint(_DIM, clean_text(finding.file))
+        if line is not None:
+            where += f":{line}" + (f":{col}" if col is not None else "")
+        severity = self._paint(
+            _SEVERITY_STYLE[finding.severity], f"[{finding.severity.value}]"
+        )
+        text = f"{clean_text(finding.rule)} {severity} {clean_text(finding.message)}"
+        if finding.file:
+            text = f"{where}: {text}"
+        extra = []
+        if finding.column:
+            extra.append(f"column {clean_text(finding.column)}")
+        if finding.recipient_id:
+            extra.append(f"recipient {clean_text(finding.recipient_id)}")
+        if extra:
+            text += f" ({', '.join(extra)})"
+        return text
+
+    def render(self, findings: Sequence[Finding], summary: Summary) -> str:
+        lines = [self.format_finding(f) for f in findings]
+        lines.append(summary_line(summary))
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,263 @@
+"""merge-integrity: the merge itself went wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from policylint.engine.rule import Case, Example, Item, Need, Rule, RunContext
+from policylint.io.templates import Template
+from policylint.model import Severity, Violation
+
+# What a spreadsheet or a dataframe writes into a cell that had no value.
+DEFAULT_NULL_TOKENS = ("nan", "NaN", "None", "NULL", "null", "#N/A", "N/A", "NaT",
+                       "undefined", "#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#NULL!")
+# Spreadsheet errors are never legitimate words, so they are searched in the text too.
+_SPREADSHEET_ERRORS = re.compile(r"#(?:N/A|VALUE!|REF!|NAME\?|DIV/0!|NULL!|NUM!)")
+
+# Placeholders another merge tool left unresolved: Jinja/Handlebars, Word
+# MERGEFIELD chevrons, angle brackets, GOV.UK Notify, bracketed capitals.
+_PLACEHOLDERS = re.compile(
+    r"\{\{[^{}\n]{0,80}\}\}"
+    r"|\{%[^\n]{0,80}%\}"
+    r"|«[^«»\n]{1,80}»"
+    r"|<<[^<>\n]{1,80}>>"
+    r"|\(\([^()\n]{1,80}\)\)"
+    r"|\[[A-Z][A-Z0-9_ ]{1,40}\]"
+)
+
+_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?"
+# "Dear ," and "Dear Mrs ," lost their name; "Hello," is a greeting, "Hello ," lost one.
+_SALUTATION = re.compile(
+    rf"\bDear\b[ \t]*(?:{_TITLES}[ \t]*)?,"
+    rf"|\b(?:Hello|Hi)\b(?:[ \t]+{_TITLES})?[ \t]+,"
+)
+
+class MergeIntegrity(Rule):
+    """The merge itself went wrong: the item would go out visibly broken, or to the wrong
+    person twice.
+
+    A mail merge that slips, loses a column or meets an empty cell produces letters
+    that start "Dear Mrs ,", print "nan" as a balance, leave "«First_Name»" in the
+    text or send one person two letters. Each is a sign that the data under the
+    merge cannot be trusted (ICO leaflet point 8: make sure your systems are up to
+    date and correct).
+
+    Checks, per row:
+
+    * **empty-field**: a required value is empty: recipient_id always, plus the
+      columns in the ``required_fields`` option. (A missing email, phone or
+      address for the item's channel is contact-validity's to report.)
+    * **null-value**: a cell holds what a spreadsheet or a dataframe writes for
+      "no value" (``nan``, ``None``, ``NULL``, ``#N/A``...) in a column the
+      template prints or a role column.
+    * **unresolved-placeholder**: the rendered text still has ``{{ }}``,
+      ``« »``, ``<< >>``, ``(( ))`` or ``[FIELD]`` placeholders, or a
+      spreadsheet error such as ``#REF!``.
+    * **empty-salutation**: "Dear ,", "Dear Mrs ," and the like.
+    * **duplicate-recipient**: the same recipient gets the same template twice.
+    * **duplicate-reference**: two rows carry the same reference (account or
+      case reference), which should be unique per item.
+
+    Template fields with no column in the batch are reported by the engine's
+    ``render-error`` check, which cannot be switched off: those items cannot be
+    rendered, so they cannot be checked.
+
+    **Anti-pattern**: a row whose ``last_name`` is empty, merged into
+    ``Dear {{ title }} {{ last_name }},``.
+
+    **Best practice**: every printed field filled, every row's reference unique.
+    """
+
+    name: ClassVar[str] = "merge-integrity"
+    summary: ClassVar[str] = ("Broken merges: empty or null values, unresolved placeholders, "
+                              "'Dear ,', duplicate recipients")
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template"})
+    options_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "required_fields": {
+                "type": "array", "items": {"type": "string"}, "default": [],
+                "description": "Columns (normalised names) that must not be empty.",
+            },
+            "null_tokens": {
+                "type": "array", "items": {"type": "string"},
+                "default": list(DEFAULT_NULL_TOKENS),
+                "description": "Cell values that mean the source had no value.",
+            },
+            "allow_duplicate_recipients": {"type": "boolean", "default": False},
+        },
+        "additionalProperties": False,
+    }
+    examples: ClassVar[tuple[Example, ...]] = (
+        Example(
+            title="An empty surname in the salutation",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "title": "Mrs", "last_name": "",
+                       "address_line_1": "Mrs S Okafor", "address_line_2": "4 Mill Lane",
+                       "address_line_3": "PE30 4AB", "channel": "letter"}],
+                template="Dear {{ title }} {{ last_name }},\nYour bill is ready.\n",
+                expect=["empty-salutation"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "title": "Mrs", "last_name": "Okafor",
+                       "address_line_1": "Mrs S Okafor", "address_line_2": "4 Mill Lane",
+                       "address_line_3": "PE30 4AB", "channel": "letter"}],
+                template="Dear {{ title }} {{ last_name }},\nYour bill is ready.\n",
+            ),
+        ),
+        Example(
+            title="A dataframe's 'nan' printed as an amount",
+            bad=Case(
+                rows=[{"recipient_id": "P-2", "email": "a.patel@example.org",
+                       "amount_due": "nan", "channel": "email"}],
+                template="You owe {{ amount_due }}.\n",
+                expect=["null-value"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2", "email": "a.patel@example.org",
+                       "amount_due": "£412.50", "channel": "email"}],
+                template="You owe {{ amount_due }}.\n",
+            ),
+        ),
+        Example(
+            title="A placeholder another tool left behind",
+            bad=Case(
+                rows=[{"recipient_id": "P-3", "email": "j.nowak@example.org",
+                       "channel": "email"}],
+                template="Dear «First_Name», your account is up to date.\n",
+                expect=["unresolved-placeholder"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-3", "email": "j.nowak@example.org",
+                       "first_name": "Jan", "channel": "email"}],
+                template="Dear {{ first_name }}, your account is up to date.\n",
+            ),
+        ),
+        Example(
+            title="The same person twice",
+            bad=Case(
+                rows=[{"recipient_id": "P-4", "email": "k@example.org", "channel": "email",
+                       "account_ref": "CT-1"},
+                      {"recipient_id": "P-4", "email": "k@example.org", "channel": "email",
+                       "account_ref": "CT-2"}],
+                expect=["duplicate-recipient"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-4", "email": "k@example.org", "channel": "email",
+                       "account_ref": "CT-1"},
+                      {"recipient_id": "P-5", "email": "m@example.org", "channel": "email",
+                       "account_ref": "CT-2"}],
+            ),
+        ),
+    )
+
+    def __init__(self, options: dict[str, Any], context: RunContext) -> None:
+        super().__init__(options, context)
+        self._null_tokens = frozenset(self.options["null_tokens"])
+        self._required = tuple(self.options["required_fields"])
+        # Keys of what was seen, with the first row: memory grows with distinct
+        # recipients, not with cell contents.
+        self._seen_recipients: dict[tuple[str, str], int] = {}
+        self._seen_references: dict[tuple[str, str], int] = {}
+
+    def check_item(self, item: Item) -> Iterator[Violation]:
+        yield from self._empty_fields(item)
+        yield from self._null_values(item)
+        yield from self._duplicates(item)
+        if item.rendered is not None:
+            yield from self._rendered_text(item)
+
+    def check_template(self, template: Template) -> Iterator[Violation]:
+        """Placeholders from another merge tool, written into the template itself."""
+        for line_number, line in enumerate(template.source.splitlines(), start=1):
+            if line_number <= template.body_offset:
+                continue
+            for match in _PLACEHOLDERS.finditer(line):
+                if match.group().startswith(("{{", "{%")):
+                    continue  # Jinja's own syntax is the template language here
+                yield Violation(
+                    code="foreign-placeholder",
+                    message="Placeholder {placeholder} is not a Jinja field and will be "
+                            "printed as it is",
+                    facts={"placeholder": match.group()[:60]},
+                    line=line_number, col=match.start() + 1)
+
+    def _empty_fields(self, item: Item) -> Iterator[Violation]:
+        required: list[str] = []
+        if item.fields.header("recipient_id"):
+            required.append(item.fields.roles["recipient_id"])
+        required.extend(h for h in self._required if h in item.row.values)
+        for header in dict.fromkeys(required):
+            if not item.row.values.get(header, "").strip():
+                yield Violation(
+                    code="empty-field", column=header,
+                    message="Required column {column} is empty",
+                    facts={"column": item.row.headers.get(header, header)})
+
+    def _null_values(self, item: Item) -> Iterator[Violation]:
+        printed = set(item.fields.roles.values())
+        if item.template is not None:
+            printed |= item.template.variable_names
+        for header in sorted(printed):
+            value = item.row.values.get(header, "").strip()
+            if value and value in self._null_tokens:
+                yield Violation(
+                    code="null-value", column=header,
+                    message="Column {column} holds '{token}', which a spreadsheet or "
+                            "dataframe writes for a missing value",
+                    facts={"column": item.row.headers.get(header, header), "token": value})
+
+    def _duplicates(self, item: Item) -> Iterator[Violation]:
+        template = item.template.name if item.template else (item.channel or "")
+        recipient = item.recipient_id
+        if recipient and not self.options["allow_duplicate_recipients"]:
+            key = (recipient, template)
+            first = self._seen_recipients.setdefault(key, item.row.number)
+            if first != item.row.number:
+                yield Violation(
+                    code="duplicate-recipient",
+                    message="Recipient {recipient} already gets this item at row {first}",
+                    facts={"recipient": recipient, "first": first},
+                    column=item.fields.header("recipient_id"),
+                    severity=Severity.WARNING if template == "" else None,
+                    fingerprint_extra=template)
+        for header, value in item.references:
+            ref_key = (header, value)
+            first = self._seen_references.setdefault(ref_key, item.row.number)
+            if first != item.row.number:
+                yield Violation(
+                    code="duplicate-reference", column=header,
+                    message="The reference in column {column} repeats row {first}'s: references "
+                            "should be unique per item",
+                    facts={"column": item.row.headers.get(header, header), "first": first},
+                    fingerprint_extra=value)
+
+    def _rendered_text(self, item: Item) -> Iterator[Violation]:
+        assert item.rendered is not None
+        text = item.rendered.text
+        for match in _PLACEHOLDERS.finditer(text):
+            yield self._text_violation(
+                "unresolved-placeholder",
+                "The text still contains the placeholder {placeholder}", text, match.start(),
+                {"placeholder": match.group()[:60]})
+        for match in _SPREADSHEET_ERRORS.finditer(text):
+            yield self._text_violation(
+                "unresolved-placeholder",
+                "The text contains the spreadsheet error {placeholder}", text, match.start(),
+                {"placeholder": match.group()})
+        for match in _SALUTATION.finditer(text):
+            yield self._text_violation(
+                "empty-salutation", "The greeting has no name: '{greeting}'", text,
+                match.start(), {"greeting": match.group().strip()})
+
+    @staticmethod
+    def _text_violation(code: str, message: str, text: str, offset: int,
+                        facts: dict[str, object]) -> Violation:
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return Violation(code=code, message=message + " (rendered line {text_line})",
+                         facts={**facts, "text_line": line},
+                         fingerprint_extra=f"{line}:{col}")
