@@ -30,8 +30,9 @@ from types import TracebackType
 
 SEED = 20261126
 # "Today" for the generated data: verification ages and suppression expiries are
-# relative to it. Current details are verified 5-240 days before it, so the example
-# stays clean under a 365-day freshness rule until at least mid-2027.
+# relative to it. Current details are verified 5-240 days before it (never before
+# 2026-03-31), so the example stays clean under a 365-day freshness rule only until
+# 2027-03-31. Tests should pin "today" to this date rather than use the clock.
 REFERENCE_DATE = dt.date(2026, 11, 26)
 DUE_DATES = (dt.date(2026, 12, 14), dt.date(2026, 12, 21))
 COUNCIL = "Fenmarsh District Council"
@@ -212,11 +213,14 @@ class PostcodeSource:
 
     def _units(self, outward: str) -> Iterator[str]:
         pairs = [a + b for a in UNIT_LETTERS for b in UNIT_LETTERS]
-        for sector in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0):
-            order = pairs[:]
-            self._rng.shuffle(order)
-            for unit in order:
-                yield f"{outward} {sector}{unit}"
+        area, district = outward[:2], int(outward[2:])
+        # When a district is full, spill into PE49, PE59, ... (also non-existent).
+        for spill in range(district, 99, 10):
+            for sector in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0):
+                order = pairs[:]
+                self._rng.shuffle(order)
+                for unit in order:
+                    yield f"{area}{spill} {sector}{unit}"
         raise RuntimeError(f"postcode district {outward} exhausted")
 
     def next(self, outward: str) -> str:
@@ -246,11 +250,15 @@ class DwellingSource:
             for j, town in enumerate(TOWNS):
                 yield town, CORE_STREETS[(k + j) % len(CORE_STREETS)]
         combos = [f"{stem} {kind}" for stem in STREET_STEMS for kind in STREET_KINDS]
-        for qualifier in ("", "Upper ", "Lower ", "Little ", "Old ", "New "):
-            order = combos[:]
-            self._rng.shuffle(order)
-            for i, name in enumerate(order):
-                yield TOWNS[i % len(TOWNS)], qualifier + name
+        # Each pass gives every name to a different town, so (town, street) never repeats:
+        # about 37,000 streets, enough for a register of a million people.
+        for shift in range(len(TOWNS)):
+            for qualifier in ("", "Upper ", "Lower ", "Little ", "Old ", "New ", "North ",
+                              "South ", "East ", "West ", "Great ", "Far "):
+                order = combos[:]
+                self._rng.shuffle(order)
+                for i, name in enumerate(order):
+                    yield TOWNS[(i + shift) % len(TOWNS)], qualifier + name
         raise RuntimeError("street names exhausted")
 
     def _fill(self, queue: deque[Dwelling]) -> None:

@@ -116,6 +116,21 @@ def _first_cp1252_undefined(stream: IO[bytes]) -> int | None:
     return None
 
 
+# A well-formed two-to-four byte UTF-8 sequence: in real Windows-1252 text these
+# byte pairs ("Ã©", "â€") practically never occur.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
+
+
+def _has_utf8_sequences(stream: IO[bytes]) -> bool:
+    tail = b""
+    while chunk := stream.read(_CHUNK_BYTES):
+        if _UTF8_SEQUENCE.search(tail + chunk):
+            return True
+        tail = chunk[-3:]
+    return False
+
+
 def _utf16_without_bom(head: bytes) -> str | None:
     """``utf-16-le``/``-be`` when ``head`` looks like BOM-less UTF-16 text, else None."""
     sample = head[: 4096 - (len(head[:4096]) % 2)]
@@ -161,6 +176,15 @@ def _detect(path: Path, display: str) -> _Decoding:
                     encoding,
                     f"undecodable bytes (not valid {label}, although the file "
                     f"starts like {label})",
+                )
+            stream.seek(0)
+            if _has_utf8_sequences(stream):
+                # Valid UTF-8 letters elsewhere in the file: decoding it all as
+                # Windows-1252 would garble every accented name ("SiÃ¢n").
+                return _Decoding(
+                    "utf-8",
+                    "undecodable byte: the file mixes UTF-8 with another encoding "
+                    "(re-export it as UTF-8)",
                 )
             stream.seek(0)
             bad = _first_cp1252_undefined(stream)

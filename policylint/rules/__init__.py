@@ -7,9 +7,18 @@ from collections.abc import Sequence
 from policylint.engine.rule import Rule
 from policylint.hookspecs import hookimpl
 from policylint.rules.contact_validity import ContactValidity
+from policylint.rules.handling_flags import HandlingFlags
 from policylint.rules.merge_integrity import MergeIntegrity
+from policylint.rules.stale_address import StaleAddress
+from policylint.rules.stale_contact import StaleContact
 
-BUILTIN_RULES: tuple[type[Rule], ...] = (ContactValidity, MergeIntegrity)
+BUILTIN_RULES: tuple[type[Rule], ...] = (
+    ContactValidity,
+    HandlingFlags,
+    MergeIntegrity,
+    StaleAddress,
+    StaleContact,
+)
 
 
 @hookimpl

@@ -126,9 +126,15 @@ class ContactValidity(Rule):
         P-1002,Gareth Jones,029 2087 2087,voicemail,,,,
         P-1003,Daniel Evans,,letter,Mr D Evans,14 Station Road,Cardiff,CF10 1EP
 
+    An email or phone the item's channel does not use (the email column of a
+    letter) is not checked unless ``check_unused_contacts`` is true (then its
+    findings are warnings): it cannot misdirect this item, and flagging it
+    would bury the findings that can.
+
     Options: ``allow_international`` (default true) makes overseas phones and
     letters a warning rather than an error; ``countries`` adds country names a
-    letter's last line may hold.
+    letter's last line may hold; ``allow_drama_numbers`` accepts Ofcom's drama
+    ranges (test and training data only).
     """
 
     name: ClassVar[str] = "contact-validity"
@@ -143,6 +149,11 @@ class ContactValidity(Rule):
             "region": {"type": "string", "default": "GB"},
             "allow_international": {"type": "boolean", "default": True},
             "countries": {"type": "array", "items": {"type": "string"}},
+            "check_unused_contacts": {
+                "type": "boolean", "default": False,
+                "description": "Also check an email or phone the item's channel does not use "
+                               "(a letter's email column): findings are warnings.",
+            },
             "allow_drama_numbers": {
                 "type": "boolean", "default": False,
                 "description": "Accept Ofcom's drama-range numbers: for test and training "
@@ -239,6 +250,7 @@ class ContactValidity(Rule):
         self._region: str = str(self.options.get("region") or "GB")
         self._allow_international = bool(self.options.get("allow_international", True))
         self._allow_drama = bool(self.options.get("allow_drama_numbers", False))
+        self._check_unused = bool(self.options.get("check_unused_contacts", False))
 
     # --- entry point -------------------------------------------------------------
 
@@ -262,6 +274,8 @@ class ContactValidity(Rule):
         header = item.fields.header("email")
         value = item.role("email")
         delivers = item.channel == "email"
+        if not (delivers or item.channel is None or self._check_unused):
+            return
         if not value:
             if delivers:
                 yield Violation(
@@ -291,6 +305,8 @@ class ContactValidity(Rule):
         value = item.role("phone")
         channel = item.channel
         delivers = channel in ("sms", "voicemail")
+        if not (delivers or channel is None or self._check_unused):
+            return
         if not value:
             if delivers:
                 yield Violation(

@@ -593,3 +593,20 @@ def test_memory_does_not_grow_with_the_batch(tmp_path: Path) -> None:
     assert last is not None and last.number == 150_001
     assert last.line == 150_001 + 150_000 // 50  # every 50th address spans two lines
     assert peak < size // 4, (peak, size)
+
+
+def test_mixed_utf8_and_cp1252_is_an_error_not_garbled_names(tmp_path: Path) -> None:
+    """Mostly UTF-8 with one Windows-1252 byte: decoding all as cp1252 would turn
+    every 'Siân' into 'SiÃ¢n' and set off false name mismatches downstream."""
+    rows = "".join(f"P-{n},Siân,Okafor\n" for n in range(1, 50))
+    data = ("recipient_id,first_name,last_name\n" + rows).encode("utf-8")
+    data += "P-99,Zoë,Price\n".encode("cp1252")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    reader = CsvBatchReader(path)
+    with pytest.raises(InputError) as info:
+        list(reader.rows())
+    message = str(info.value)
+    assert "mixes UTF-8" in message
+    assert "row 51" in message
+    assert "Zo" not in message

@@ -46,8 +46,6 @@ def check(
     return list(rule.check_item(make_item(values, channel)))
 
 
-
-
 def only(violations: list[Violation], code: str) -> Violation:
     found = [v for v in violations if v.code == code]
     assert len(found) == 1, codes(violations)
@@ -98,8 +96,13 @@ def test_empty_optional_email_on_a_letter_not_flagged() -> None:
     assert check({**ADDRESS, "email": ""}) == []
 
 
-def test_invalid_email_on_a_letter_is_only_a_warning() -> None:
-    v = only(check({**ADDRESS, "email": "jane.smith@leeds"}), "invalid-email")
+def test_email_not_used_by_a_letter_is_not_checked_by_default() -> None:
+    assert check({**ADDRESS, "email": "jane.smith@leeds"}) == []
+
+
+def test_invalid_email_on_a_letter_is_only_a_warning_when_unused_contacts_are_checked() -> None:
+    v = only(check({**ADDRESS, "email": "jane.smith@leeds"},
+                   options={"check_unused_contacts": True}), "invalid-email")
     assert v.severity is Severity.WARNING
 
 
@@ -157,8 +160,10 @@ def test_missing_phone() -> None:
 
 
 def test_phone_not_used_by_a_letter_is_only_checked_leniently() -> None:
-    assert check({**ADDRESS, "phone": "0113 242 1234"}) == []
-    v = only(check({**ADDRESS, "phone": "07700 900123"}), "invalid-phone")
+    assert check({**ADDRESS, "phone": "07700 900123"}) == []
+    unused = {"check_unused_contacts": True}
+    assert check({**ADDRESS, "phone": "0113 242 1234"}, options=unused) == []
+    v = only(check({**ADDRESS, "phone": "07700 900123"}, options=unused), "invalid-phone")
     assert v.severity is Severity.WARNING
 
 
@@ -333,7 +338,8 @@ def test_rule_metadata() -> None:
     assert len(ContactValidity.examples) >= 3
     assert "Anti-pattern" in ContactValidity.doc() and "Best practice" in ContactValidity.doc()
     assert ContactValidity.default_options() == {
-        "region": "GB", "allow_international": True, "allow_drama_numbers": False}
+        "region": "GB", "allow_international": True, "allow_drama_numbers": False,
+        "check_unused_contacts": False}
 
 
 @pytest.mark.parametrize("example", ContactValidity.examples, ids=lambda e: e.title)

@@ -1,0 +1,282 @@
+"""Helpers for recipient-mismatch: per-batch indexes of the rows' identifiers, and
+the grouping of rows that carry a neighbouring row's data into column shifts.
+
+Everything here stores small keys per row (row numbers, offsets, header names),
+never whole rows. Text is searched with pyahocorasick, one pass per text, whatever
+the number of rows in the batch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+# --- folding free text the way normalise.names folds a name ------------------------
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# Combining marks of the Latin, Greek and Cyrillic scripts (what NFKD splits off
+# accented letters). A regex keeps folding a whole letter at C speed.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def fold_text(text: str) -> str:
+    """Free text folded like :func:`policylint.normalise.names.name_tokens` folds a
+    name (accents dropped, case folded, apostrophes removed, every run of other
+    characters one space), padded with a space at both ends so that a name
+    searched as ``" john smith "`` only matches whole words.
+
+    Not cached: it is called on whole letters.
+    """
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l")
+    folded = _NON_WORD.sub(" ", text.casefold().translate(_APOSTROPHES))
+    return f" {folded.strip()} "
+
+
+# --- references ----------------------------------------------------------------
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum()
+
+
+def _digit_group_before(text: str, start: int) -> bool:
+    """``"07700 900123"``: the hit is the tail of a longer number written in groups."""
+    return start >= 2 and text[start - 1] == " " and text[start - 2].isdigit()
+
+
+def _digit_group_after(text: str, end: int) -> bool:
+    return end + 2 <= len(text) - 1 and text[end + 1] == " " and text[end + 2].isdigit()
+
+
+@dataclass(frozen=True)
+class ReferenceHit:
+    start: int  # offset in the searched text
+    end: int  # exclusive
+    value: str  # as folded (lower case)
+    rows: tuple[int, ...]  # every row whose reference this is
+
+
+class ReferenceIndex:
+    """Every row's reference values -> the rows that carry them, searched all at once.
+
+    Values shorter than ``min_length`` characters are not indexed ("12" is in
+    too many letters to mean anything). Matching is case-insensitive and on
+    whole tokens: a hit must not touch a letter or digit on either side, and a
+    reference made only of digits must not be the end or the start of a longer
+    number written in groups (``07700 900123`` does not carry ``900123``).
+    """
+
+    def __init__(self, min_length: int) -> None:
+        self.min_length = min_length
+        self._pending: dict[str, list[int]] = {}
+        self._automaton: Any = None
+
+    def add(self, value: str, row: int) -> None:
+        key = value.strip().lower()
+        if len(key) < self.min_length or not any(c.isalnum() for c in key):
+            return
+        rows = self._pending.setdefault(key, [])
+        if not rows or rows[-1] != row:
+            rows.append(row)
+
+    def __len__(self) -> int:
+        return len(self._pending) if self._automaton is None else len(self._automaton)
+
+    def _built(self) -> Any:
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton()
+            for key, rows in self._pending.items():
+                automaton.add_word(key, (key, tuple(rows)))
+            if len(automaton):
+                automaton.make_automaton()
+            self._automaton = automaton
+            self._pending = {}
+        return self._automaton
+
+    def search(self, text: str) -> Iterator[ReferenceHit]:
+        """Every indexed reference in ``text`` (whole tokens, any case)."""
+        automaton = self._built()
+        if not len(automaton) or not text:
+            return
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        last = len(lowered) - 1
+        for end, (key, rows) in automaton.iter(lowered):
+            start = end - len(key) + 1
+            if start > 0 and _is_word_char(lowered[start - 1]):
+                continue
+            if end < last and _is_word_char(lowered[end + 1]):
+                continue
+            if key.isdigit() and (_digit_group_before(lowered, start)
+                                  or _digit_group_after(lowered, end)):
+                continue
+            yield ReferenceHit(start, end + 1, key, rows)
+
+
+def other_row_hits(hits: Iterable[ReferenceHit], row: int) -> Iterator[ReferenceHit]:
+    """The hits that are another row's reference, not this row's.
+
+    A hit on a value this row carries itself is never a hit (even when another
+    row carries the same value: merge-integrity reports duplicate references);
+    nor is another row's value written inside this row's own reference
+    (``CT-1001`` inside ``CT-1001-A``).
+    """
+    hits = list(hits)
+    own = [(h.start, h.end) for h in hits if row in h.rows]
+    for hit in hits:
+        if row in hit.rows:
+            continue
+        if any(s <= hit.start and hit.end <= e for s, e in own):
+            continue
+        yield hit
+
+
+# --- names with postcodes --------------------------------------------------------
+
+
+class NameIndex:
+    """Each row's full name (folded, at least two words) -> the rows that carry it.
+
+    Searched in folded text (:func:`fold_text`) on word boundaries. A hit only
+    means something together with that row's postcode, which the caller checks.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, list[int]] = {}
+        self._automaton: Any = None
+
+    def add(self, name_key: str, row: int) -> None:
+        if name_key.count(" ") < 1:
+            return  # one word ("Smith") names too many people
+        self._pending.setdefault(name_key, []).append(row)
+
+    def __len__(self) -> int:
+        return len(self._pending) if self._automaton is None else len(self._automaton)
+
+    def _built(self) -> Any:
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton()
+            for key, rows in self._pending.items():
+                automaton.add_word(f" {key} ", (key, tuple(rows)))
+            if len(automaton):
+                automaton.make_automaton()
+            self._automaton = automaton
+            self._pending = {}
+        return self._automaton
+
+    def search(self, folded: str) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """(name key, rows) for each indexed name in ``folded`` (see :func:`fold_text`)."""
+        automaton = self._built()
+        if not len(automaton):
+            return
+        for _, (key, rows) in automaton.iter(folded):
+            yield key, rows
+
+
+# --- column shifts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class ShiftKey:
+    """What a row was seen carrying: the ``kind`` of data (name, contact, reference,
+    address) in ``columns`` (normalised headers) from the row ``offset`` rows away
+    (+1: the row below)."""
+
+    kind: str
+    columns: tuple[str, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class ShiftRun:
+    """Consecutive rows carrying the same kind of data from the same offset."""
+
+    key: ShiftKey
+    first: int
+    last: int
+    rows: tuple[int, ...]  # the rows that carry another row's data (not the ambiguous ones)
+
+
+class ShiftTracker:
+    """Rows that carry a neighbouring row's data, grouped into runs at the end.
+
+    A row is *confirmed* when its data is not its own recipient's and is the
+    neighbour's; *ambiguous* when it fits both (two neighbours sharing a surname),
+    which lets a run continue through it without counting it.
+    """
+
+    def __init__(self) -> None:
+        self._marks: dict[ShiftKey, dict[int, bool]] = {}  # row -> ambiguous
+
+    def __bool__(self) -> bool:
+        return bool(self._marks)
+
+    def mark(self, key: ShiftKey, row: int, *, ambiguous: bool = False) -> None:
+        rows = self._marks.setdefault(key, {})
+        rows[row] = rows.get(row, True) and ambiguous
+
+    def resolve(self, min_run: int) -> tuple[list[ShiftRun], list[tuple[int, ShiftKey]]]:
+        """(runs of at least ``min_run`` confirmed rows, leftover (row, key) pairs).
+
+        Longer runs win where runs of different offsets overlap. A leftover is a
+        confirmed row in no accepted run of its kind; each row is left over at
+        most once per kind, with its smallest offset.
+        """
+        candidates: list[ShiftRun] = []
+        for key, marks in self._marks.items():
+            for segment in _consecutive(sorted(marks)):
+                confirmed = tuple(r for r in segment if not marks[r])
+                if len(confirmed) >= min_run:
+                    candidates.append(ShiftRun(key, confirmed[0], confirmed[-1], confirmed))
+        candidates.sort(key=lambda run: (-len(run.rows), run.first, abs(run.key.offset),
+                                         run.key))
+        consumed: set[tuple[str, int]] = set()
+        runs: list[ShiftRun] = []
+        for run in candidates:
+            kind = run.key.kind
+            if any((kind, r) in consumed for r in run.rows):
+                continue
+            consumed.update((kind, r) for r in run.rows)
+            runs.append(run)
+        runs.sort(key=lambda run: (run.first, run.key))
+        leftovers: dict[tuple[str, int], ShiftKey] = {}
+        for key in sorted(self._marks, key=lambda k: (abs(k.offset), k)):
+            for row, ambiguous in self._marks[key].items():
+                if ambiguous or (key.kind, row) in consumed:
+                    continue
+                leftovers.setdefault((key.kind, row), key)
+        ordered = sorted(((row, key) for (_, row), key in leftovers.items()),
+                         key=lambda pair: (pair[0], pair[1]))
+        return runs, ordered
+
+
+def _consecutive(rows: Sequence[int]) -> Iterator[list[int]]:
+    segment: list[int] = []
+    for row in rows:
+        if segment and row != segment[-1] + 1:
+            yield segment
+            segment = []
+        segment.append(row)
+    if segment:
+        yield segment
+
+
+def rows_phrase(offset: int) -> str:
+    """``"one row below"``, ``"two rows above"``."""
+    words = {1: "one row", 2: "two rows", 3: "three rows"}
+    distance = words.get(abs(offset), f"{abs(offset)} rows")
+    return f"{distance} {'below' if offset > 0 else 'above'}"
+
+
+def distance_phrase(offset: int) -> str:
+    """``"one row"``, ``"two rows"``."""
+    return rows_phrase(offset).rsplit(" ", 1)[0]

@@ -1,0 +1,288 @@
+"""stale-address: letters that must be flagged and letters that must not, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pytest
+
+from policylint.engine.rule import Case, RunContext
+from policylint.io.register.memory import MemoryRegister
+from policylint.masking import render_message
+from policylint.model import Severity, Violation
+from policylint.rules.stale_address import StaleAddress
+from policylint.testing import codes, run_case
+
+Table = list[dict[str, str]]
+
+
+def person(pid: str, title: str, given: str, family: str, status: str = "active") -> dict[str, str]:
+    return {"person_id": pid, "title": title, "given_name": given, "family_name": family,
+            "date_of_birth": "1980-02-03", "status": status, "flags": ""}
+
+
+def address(pid: str, *lines: str, postcode: str, status: str = "current",
+            valid_from: str = "", valid_to: str = "", verified_on: str = "2026-10-01"
+            ) -> dict[str, str]:
+    row = {"person_id": pid, "postcode": postcode, "status": status, "valid_from": valid_from,
+           "valid_to": valid_to, "verified_on": verified_on}
+    row.update({f"line_{i}": line for i, line in enumerate(lines, start=1)})
+    return row
+
+
+PEOPLE: Table = [
+    person("P-1", "Mrs", "Sian", "Okafor"),
+    person("P-2", "Mr", "Tomasz", "Nowak"),
+    person("P-3", "Ms", "Priya", "Raman"),
+    person("P-4", "Mr", "Gareth", "Pryce"),
+    person("P-5", "Miss", "Hannah", "Lloyd"),
+]
+ADDRESSES: Table = [
+    # P-1 moved on 2025-03-14 from Station Road to Mill Lane.
+    address("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB",
+            valid_from="2025-03-14", verified_on="2026-02-01"),
+    address("P-1", "27 Station Road", "Kings Fenmarsh", postcode="PE30 2XY",
+            status="previous", valid_from="2019-06-01", valid_to="2025-03-14",
+            verified_on="2024-05-02"),
+    # P-2 lives in a flat.
+    address("P-2", "Flat 2", "10 High Street", "Kings Lynn", postcode="PE30 1AB",
+            valid_from="2023-01-09", verified_on="2026-09-15"),
+    # P-3 and P-4 share a house (a household: each is addressed on their own).
+    address("P-3", "12A Church Road", "Downham Market", postcode="PE38 9QT",
+            valid_from="2021-04-01", verified_on="2026-07-07"),
+    address("P-4", "12A Church Road", "Downham Market", postcode="PE38 9QT",
+            valid_from="2021-04-01", verified_on="2026-07-07"),
+    # P-5: letters to the old address came back.
+    address("P-5", "8 Orchard Close", "Hunstanton", postcode="PE36 6JR",
+            status="gone_away", valid_from="2018-02-01", verified_on="2022-01-10"),
+    address("P-5", "31 Lynn Road", "Hunstanton", postcode="PE36 5HY",
+            valid_from="2024-08-01", verified_on="2026-08-20"),
+]
+REGISTER: dict[str, Sequence[Mapping[str, str]]] = {"people": PEOPLE, "addresses": ADDRESSES}
+
+
+def letter(recipient: str, *lines: str, postcode: str = "", **extra: str) -> dict[str, str]:
+    row = {"recipient_id": recipient, "channel": "letter"}
+    row.update({f"address_line_{i}": line for i, line in enumerate(lines, start=1)})
+    if postcode:
+        row["postcode"] = postcode
+    row.update(extra)
+    return row
+
+
+def check(*rows: Mapping[str, str], register: Mapping[str, Sequence[Mapping[str, str]]]
+          | None = None, options: Mapping[str, Any] | None = None) -> list[Violation]:
+    return run_case(StaleAddress, Case(rows=list(rows), register=register or REGISTER),
+                    options=options)
+
+
+def only(violations: list[Violation], code: str) -> Violation:
+    assert codes(violations) == [code], codes(violations)
+    return violations[0]
+
+
+# --- the same current address written differently: never flagged ----------------------
+
+@pytest.mark.parametrize("row", [
+    letter("P-1", "Mrs S Okafor", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB"),
+    letter("P-1", "4 Mill Ln", "Kings Fenmarsh", "PE30 4AB"),
+    letter("P-1", "Sian Okafor", "4 mill lane", "kings fenmarsh", "pe30 4ab"),
+    letter("P-1", "MRS SIAN OKAFOR", "4, MILL LANE, KINGS FENMARSH", postcode="PE304AB"),
+    letter("P-1", "4 Mill Lane, Kings Fenmarsh, Norfolk", postcode="PE30 4AB"),
+    letter("P-2", "Mr T Nowak", "Flat 2, 10 High Street", "Kings Lynn", postcode="PE30 1AB"),
+    letter("P-2", "Flat 2", "10 High St", "Kings Lynn", postcode="PE30 1AB"),
+    letter("P-2", "Tomasz Nowak", "flat 2 10 high st", "PE30 1AB"),
+    letter("P-2", "Apartment 2", "10 High Street", "Kings Lynn", postcode="PE30 1AB"),
+    letter("P-3", "Ms P Raman", "12a Church Rd", "Downham Market", postcode="PE38 9QT"),
+], ids=lambda row: " | ".join(v for k, v in row.items() if k.startswith(("address", "post"))))
+def test_current_address_written_differently_is_not_flagged(row: dict[str, str]) -> None:
+    assert check(row) == []
+
+
+def test_household_each_addressed_correctly_is_not_flagged() -> None:
+    rows = [
+        letter("P-3", "Ms P Raman", "12A Church Road", "Downham Market", postcode="PE38 9QT"),
+        letter("P-4", "Mr G Pryce", "12A Church Road", "Downham Market", postcode="PE38 9QT"),
+    ]
+    assert check(*rows) == []
+
+
+def test_rows_for_other_channels_or_without_address_are_ignored() -> None:
+    rows = [
+        {"recipient_id": "P-1", "channel": "email", "email": "sian@example.org",
+         "address_line_1": "27 Station Road", "address_line_2": "PE30 2XY"},
+        {"recipient_id": "P-1", "channel": "letter"},
+        {"recipient_id": "", "channel": "letter", "address_line_1": "27 Station Road",
+         "postcode": "PE30 2XY"},
+    ]
+    assert check(*rows) == []
+
+
+def test_row_without_channel_but_with_address_is_checked() -> None:
+    found = check({"recipient_id": "P-1", "address_line_1": "27 Station Road",
+                   "address_line_2": "Kings Fenmarsh", "postcode": "PE30 2XY"})
+    assert codes(found) == ["previous-address"]
+
+
+# --- must be flagged -----------------------------------------------------------------
+
+def test_previous_address_says_when_they_moved() -> None:
+    found = check(letter("P-1", "Mrs S Okafor", "27 Station Road", "Kings Fenmarsh",
+                         postcode="PE30 2XY"))
+    violation = only(found, "previous-address")
+    assert violation.severity is None  # the rule's default: error
+    message = render_message(violation, show_values=False)
+    assert "previous address" in message
+    assert "moved on 2025-03-14" in message
+    assert "verified (2026-02-01)" in message
+    assert "update the batch" in message
+    assert "Okafor" not in message and "S. O." in message
+    assert violation.column == "address_line_1"
+
+
+def test_previous_address_without_end_date_uses_the_current_address_start() -> None:
+    addresses = [{**a, "valid_to": ""} if a["status"] == "previous" else a
+                 for a in ADDRESSES if a["person_id"] == "P-1"]
+    found = check(letter("P-1", "27 Station Road", "Kings Fenmarsh", postcode="PE30 2XY"),
+                  register={"people": PEOPLE, "addresses": addresses})
+    assert "moved on 2025-03-14" in render_message(only(found, "previous-address"), False)
+
+
+def test_protected_person_to_previous_address_is_the_worst_case() -> None:
+    register = {**REGISTER, "restrictions": [
+        {"person_id": "P-1", "kind": "confidential_address", "other_person_id": "",
+         "note": "fled domestic abuse"}]}
+    found = check(letter("P-1", "27 Station Road", "Kings Fenmarsh", postcode="PE30 2XY"),
+                  register=register)
+    message = render_message(only(found, "previous-address"), show_values=False)
+    assert "confidential address" in message
+    assert "the person they fled" in message
+    # The restriction of another kind (or on someone else) does not change the message.
+    other = {**REGISTER, "restrictions": [
+        {"person_id": "P-2", "kind": "confidential_address", "other_person_id": "",
+         "note": ""}]}
+    found = check(letter("P-1", "27 Station Road", "Kings Fenmarsh", postcode="PE30 2XY"),
+                  register=other)
+    assert "confidential" not in render_message(only(found, "previous-address"), False)
+
+
+@pytest.mark.parametrize(("row", "hint"), [
+    # a different house number at the same postcode
+    (letter("P-1", "6 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB"), "house or flat number"),
+    # the flat number is missing
+    (letter("P-2", "10 High Street", "Kings Lynn", postcode="PE30 1AB"), "house or flat number"),
+    # flat and house numbers swapped
+    (letter("P-2", "Flat 10", "2 High Street", "Kings Lynn", postcode="PE30 1AB"),
+     "house or flat number"),
+    # 12 is not 12A
+    (letter("P-3", "12 Church Road", "Downham Market", postcode="PE38 9QT"),
+     "house or flat number"),
+    # the right street and number in the wrong postcode
+    (letter("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AX"), ""),
+    # a different street at the same postcode
+    (letter("P-1", "4 Tennyson Avenue", "Kings Fenmarsh", postcode="PE30 4AB"), "street"),
+])
+def test_address_not_on_the_record_is_flagged(row: dict[str, str], hint: str) -> None:
+    violation = only(check(row), "unknown-address")
+    message = render_message(violation, show_values=False)
+    assert "not one of" in message
+    if hint:
+        assert f"but the {hint}" in message
+    else:
+        assert "postcode is that of" not in message
+
+
+def test_gone_away_address_is_flagged() -> None:
+    found = check(letter("P-5", "Miss H Lloyd", "8 Orchard Close", "Hunstanton",
+                         postcode="PE36 6JR"))
+    message = render_message(only(found, "gone-away"), show_values=False)
+    assert "gone away" in message and "Lloyd" not in message
+    # ... and her current address is fine.
+    assert check(letter("P-5", "31 Lynn Rd", "Hunstanton", postcode="PE36 5HY")) == []
+
+
+def test_deceased_is_reported_even_at_the_current_address() -> None:
+    people = [person("P-1", "Mrs", "Sian", "Okafor", status="deceased")]
+    register = {"people": people, "addresses": ADDRESSES}
+    current = check(letter("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB"),
+                    register=register)
+    assert "deceased" in render_message(only(current, "deceased"), False)
+    old = check(letter("P-1", "27 Station Road", "Kings Fenmarsh", postcode="PE30 2XY"),
+                register=register)
+    assert codes(old) == ["deceased"]  # one finding, not a pile
+
+
+def test_unknown_recipient_is_a_warning_by_default_and_configurable() -> None:
+    row = letter("P-999", "1 Nowhere Street", "Kings Lynn", postcode="PE30 1AA")
+    default = only(check(row), "unknown-recipient")
+    assert default.severity is Severity.WARNING
+    assert "not in the register" in render_message(default, show_values=False)
+    assert default.column == "recipient_id"
+    strict = only(check(row, options={"unknown_recipient_severity": "error"}),
+                  "unknown-recipient")
+    assert strict.severity is Severity.ERROR
+    relaxed = only(check(row, options={"unknown_recipient_severity": "info"}),
+                   "unknown-recipient")
+    assert relaxed.severity is Severity.INFO
+
+
+def test_person_without_a_current_address() -> None:
+    addresses = [a for a in ADDRESSES if a["person_id"] != "P-1" or a["status"] != "current"]
+    register = {"people": PEOPLE, "addresses": addresses}
+    unknown = check(letter("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB"),
+                    register=register)
+    assert codes(unknown) == ["no-current-address"]
+    # Matching the previous address is still called a previous address, with no current one.
+    old = check(letter("P-1", "27 Station Road", "Kings Fenmarsh", postcode="PE30 2XY"),
+                register=register)
+    message = render_message(only(old, "previous-address"), False)
+    assert "no current address" in message
+    nobody = check(letter("P-2", "Flat 2", "10 High Street", postcode="PE30 1AB"),
+                   register={"people": PEOPLE})
+    assert codes(nobody) == ["no-current-address"]
+
+
+# --- verification age ----------------------------------------------------------------
+
+def test_stale_verification_is_a_warning() -> None:
+    addresses = [address("P-2", "Flat 2", "10 High Street", postcode="PE30 1AB",
+                         verified_on="2025-11-25")]
+    register = {"people": PEOPLE, "addresses": addresses}
+    row = letter("P-2", "Flat 2", "10 High Street", postcode="PE30 1AB")
+    violation = only(check(row, register=register), "unverified-address")
+    assert violation.severity is Severity.WARNING
+    message = render_message(violation, show_values=False)
+    assert "2025-11-25" in message and "366 days ago" in message
+    # One day younger is within the default 365 days.
+    fresh = [{**addresses[0], "verified_on": "2025-11-26"}]
+    assert check(row, register={"people": PEOPLE, "addresses": fresh}) == []
+    # A longer allowance accepts the older date.
+    assert check(row, register=register, options={"max_age_days": 400}) == []
+
+
+def test_missing_verification_date() -> None:
+    addresses = [address("P-2", "Flat 2", "10 High Street", postcode="PE30 1AB",
+                         verified_on="")]
+    register = {"people": PEOPLE, "addresses": addresses}
+    row = letter("P-2", "Flat 2", "10 High Street", postcode="PE30 1AB")
+    assert codes(check(row, register=register)) == ["unverified-address"]
+    assert check(row, register=register, options={"require_verified": False}) == []
+
+
+def test_address_threshold_option_decides_the_wording() -> None:
+    row = letter("P-1", "4 Mill Lne", "Kings Fenmarch", postcode="PE30 4AB")  # typos
+    assert check(row) == []
+    assert codes(check(row, options={"address_threshold": 100})) == ["unknown-address"]
+
+
+# --- caching -------------------------------------------------------------------------
+
+def test_register_addresses_are_normalised_once_per_person() -> None:
+    register = MemoryRegister(REGISTER)
+    rule = StaleAddress({}, RunContext(register=register, today=date(2026, 11, 26)))
+    first = rule._register_keys("P-1")
+    second = rule._register_keys("P-1")
+    assert first is second
+    assert rule._register_keys.cache_info().hits == 1
