@@ -26,8 +26,13 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
 SEVERITIES = ("error", "warning", "info")
 
 
-class Interrupted(Exception):
-    """SIGINT or SIGTERM arrived: stop, write nothing that looks complete."""
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: stop, write nothing that looks complete.
+
+    A BaseException (like KeyboardInterrupt), so that no ``except Exception``
+    on the way (a rule guard, the renderer) can swallow it and let the run
+    finish as if nothing had happened.
+    """
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
@@ -74,6 +79,7 @@ def _rule_infos() -> dict[str, Any]:
 def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
     from policylint.io.atomic import atomic_write_text
     from policylint.plugins import reporter_registry
+    from policylint.reporters.text import TextReporter
 
     reporters = reporter_registry()
     if fmt not in reporters:
@@ -82,8 +88,9 @@ def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
     color = (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
              and fmt == "text")
     reporter = reporters[fmt](color=color, tool_version=__version__, rules=_rule_infos())
-    if quiet and fmt == "text" and not outcome.findings:
-        text = ""
+    if quiet and isinstance(reporter, TextReporter):
+        # ruff's --quiet: the findings and nothing else, so a clean run is silent.
+        text = "".join(reporter.format_finding(f) + "\n" for f in outcome.findings)
     else:
         text = reporter.render(outcome.findings, outcome.summary)
     if output is not None:
@@ -94,8 +101,11 @@ def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
 
 def _run(debug: bool, body: Callable[[], int]) -> NoReturn:
     """Run a command body; turn every failure into exit 2 and one line on stderr."""
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM,)}
-    signal.signal(signal.SIGTERM, _raise_interrupted)
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, and an
+    # inherited "ignore" would let `kill -INT` run the check to completion.
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:
+        signal.signal(sig, _raise_interrupted)
     try:
         code = body()
     except PolicylintError as exc:
@@ -137,7 +147,7 @@ _common_output = [
                  help="Policy file (default: policylint.yaml or .policylint.yaml here or in a "
                       "parent directory, or [tool.policylint] in pyproject.toml)."),
     click.option("--quiet", "-q", is_flag=True,
-                 help="Print findings only: no summary, nothing at all when clean."),
+                 help="Text format: print the findings only, no summary; nothing when clean."),
     click.option("--debug", is_flag=True, help="Show tracebacks for errors."),
 ]
 

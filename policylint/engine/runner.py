@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ class Collector:
                 severity=Severity.WARNING,
                 message=(f"The suppression of {s.rule} for {target} expired on "
                          f"{s.expires.isoformat()}: renew it with a new reason or remove it"),
-                file=s.file,
+                file=str(_shown(Path(s.file))),
                 code="expired-suppression",
                 line=s.line,
                 fingerprint=fingerprint(self.key, POLICY_CHECK, "expired-suppression", s.rule,
@@ -163,22 +164,35 @@ def open_register(location: str) -> Register:
     return register
 
 
-def template_paths(policy: Policy, extra: Sequence[Path]) -> list[tuple[Path, str | None,
-                                                                        str | None]]:
-    """Every template the run uses: the policy's globs, then --template files."""
+def template_paths(policy: Policy, extra: Sequence[Path] = (), *, require_match: bool = True,
+                   ) -> list[tuple[Path, str | None, str | None]]:
+    """Every template the run uses: the policy's globs, then --template files.
+
+    A glob that matches nothing is a policy error for ``check`` (a typo would
+    leave rows unrendered) but fine for ``lint``, which is given its files.
+    """
     found: dict[Path, tuple[Path, str | None, str | None]] = {}
     for index, spec in enumerate(policy.templates):
         matches = sorted(glob.glob(spec.pattern, recursive=True))
-        if not matches:
+        if not matches and require_match:
             raise PolicyError(f"no template file matches '{spec.pattern}'",
                               file=spec.file or policy.source, line=spec.line,
                               key=f"templates[{index}].path")
         for match in matches:
-            path = Path(match)
+            path = _shown(Path(match))
             found.setdefault(path, (path, spec.channel, spec.audience))
     for path in extra:
         found.setdefault(path, (path, None, None))
     return list(found.values())
+
+
+def _shown(path: Path) -> Path:
+    """A path as findings show it: relative to the working directory when inside it
+    (policy globs are absolute once resolved)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 class Engine:
@@ -352,6 +366,11 @@ class Engine:
             if self.request.debug:
                 raise
             where = f" on row {row.number}" if row is not None else ""
+            if isinstance(exc, sqlite3.Error) and self.register is not None:
+                raise RegisterError(
+                    f"the register could not be read while rule {active.rule.name} checked"
+                    f"{where} ({type(exc).__name__}); the batch was not fully checked",
+                    file=self.register.source) from exc
             raise RuleCrash(
                 f"rule {active.rule.name} crashed{where} ({type(exc).__name__}); "
                 "the batch was not fully checked. Re-run with --debug for the traceback",
@@ -359,8 +378,9 @@ class Engine:
 
     # --- result ----------------------------------------------------------------
 
-    def outcome(self, templates_checked: int) -> Outcome:
-        self.collector.report_expired()
+    def outcome(self, templates_checked: int, *, report_expired: bool = True) -> Outcome:
+        if report_expired:
+            self.collector.report_expired()
         unfiltered = sorted(self.collector.findings, key=Finding.sort_key)
         kept = [f for f in unfiltered if f.fingerprint not in self.request.baseline]
         counts = Counter(f.severity.value for f in kept)
@@ -445,25 +465,18 @@ def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:
     engine = Engine(request, needs_register=False)
     try:
         policy_specs = {Path(p).resolve(): (c, a) for p, c, a in
-                        template_paths_if_any(engine.policy)}
+                        template_paths(engine.policy, require_match=False)}
         loaded = []
         for path in paths:
             channel, audience = policy_specs.get(path.resolve(), (None, None))
             loaded.append(load_templates([(path, channel, audience)]))
         templates = [t for group in loaded for t in group.values()]
         engine.check_templates(templates, fail_on_problem=False)
-        return engine.outcome(templates_checked=len(templates))
+        # Suppressions are about batch findings: a template commit is not the
+        # place to nag about them.
+        return engine.outcome(templates_checked=len(templates), report_expired=False)
     finally:
         engine.close()
-
-
-def template_paths_if_any(policy: Policy) -> list[tuple[Path, str | None, str | None]]:
-    """Like template_paths, but a glob matching nothing is fine when linting."""
-    out = []
-    for spec in policy.templates:
-        for match in sorted(glob.glob(spec.pattern, recursive=True)):
-            out.append((Path(match), spec.channel, spec.audience))
-    return out
 
 
 def _default_template(templates: Mapping[str, Template],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,14 @@ def atomic_writer(path: Path, *, encoding: str = "utf-8") -> Iterator[TextIO]:
     """
     path = Path(path)
     directory = path.parent
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False  # nothing there yet (or unreadable): mkstemp below decides
+    if special:
+        # A device, pipe or directory (-o /dev/stdout, -o /dev/null): replacing it
+        # would swap the device node for a plain file when run as root.
+        raise InputError("cannot write output: not a regular file", file=str(path))
     try:
         fd, tmp_name = tempfile.mkstemp(
             dir=directory, prefix=f".{path.name}.", suffix=".tmp"

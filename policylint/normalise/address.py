@@ -278,7 +278,21 @@ def same_address(a: AddressKey, b: AddressKey, threshold: float = 85) -> bool:
         return False
     if not a.words and not b.words:
         return True
+    if not _street_types_agree(a.words, b.words):
+        return False  # "4 Mill Lane" is not "4 Mill Road", however alike the rest reads
     return bool(fuzz.token_set_ratio(a.words, b.words) >= threshold)
+
+
+def _street_types_agree(a_words: str, b_words: str) -> bool:
+    """The street-type words (lane, road, close...) of one address contain the other's.
+
+    Fuzzy wording alone scores "mill lane fenmarsh" and "mill road fenmarsh" as
+    near-identical; a different street type at the same postcode and number is a
+    different street. One side may name more (a building called "Park House").
+    """
+    a_types = set(a_words.split()) & STREET_WORDS
+    b_types = set(b_words.split()) & STREET_WORDS
+    return not a_types or not b_types or a_types <= b_types or b_types <= a_types
 
 
 def address_fingerprints(

@@ -34,7 +34,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l")
+    stripped = (stripped.replace("ß", "ss").replace("ø", "o").replace("Ø", "o")
+                .replace("ł", "l").replace("Ł", "L"))
     folded = stripped.casefold().translate(_APOSTROPHES)
     return _NON_WORD.sub(" ", folded).strip()
 

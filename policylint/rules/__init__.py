@@ -9,15 +9,21 @@ from policylint.hookspecs import hookimpl
 from policylint.rules.contact_validity import ContactValidity
 from policylint.rules.handling_flags import HandlingFlags
 from policylint.rules.merge_integrity import MergeIntegrity
+from policylint.rules.protected_address import ProtectedAddress
+from policylint.rules.recipient_mismatch import RecipientMismatch
 from policylint.rules.stale_address import StaleAddress
 from policylint.rules.stale_contact import StaleContact
+from policylint.rules.voicemail_content import VoicemailContent
 
 BUILTIN_RULES: tuple[type[Rule], ...] = (
     ContactValidity,
     HandlingFlags,
     MergeIntegrity,
+    ProtectedAddress,
+    RecipientMismatch,
     StaleAddress,
     StaleContact,
+    VoicemailContent,
 )
 
 

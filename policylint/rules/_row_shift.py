@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import ahocorasick
 
 # --- folding free text the way normalise.names folds a name ------------------------
 
-_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)
+_APOSTROPHES = "'’‘`´ʼ"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Combining marks of the Latin, Greek and Cyrillic scripts (what NFKD splits off
 # accented letters). A regex keeps folding a whole letter at C speed.
@@ -35,8 +35,13 @@ def fold_text(text: str) -> str:
     """
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-        text = text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l")
-    folded = _NON_WORD.sub(" ", text.casefold().translate(_APOSTROPHES))
+        text = (text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o")
+                .replace("ł", "l").replace("Ł", "L"))
+    text = text.casefold()
+    for apostrophe in _APOSTROPHES:  # str.replace is much faster than translate here
+        if apostrophe in text:
+            text = text.replace(apostrophe, "")
+    folded = _NON_WORD.sub(" ", text)
     return f" {folded.strip()} "
 
 
@@ -64,18 +69,25 @@ class ReferenceHit:
     rows: tuple[int, ...]  # every row whose reference this is
 
 
+# A value more rows than this carry identifies no row (a constant column, a shared
+# name at one postcode): it is not searched for.
+MAX_ROWS_PER_VALUE = 10
+
+
 class ReferenceIndex:
     """Every row's reference values -> the rows that carry them, searched all at once.
 
     Values shorter than ``min_length`` characters are not indexed ("12" is in
-    too many letters to mean anything). Matching is case-insensitive and on
+    too many letters to mean anything), nor values more than ``max_rows`` rows
+    carry (a constant, not an identifier). Matching is case-insensitive and on
     whole tokens: a hit must not touch a letter or digit on either side, and a
     reference made only of digits must not be the end or the start of a longer
     number written in groups (``07700 900123`` does not carry ``900123``).
     """
 
-    def __init__(self, min_length: int) -> None:
+    def __init__(self, min_length: int, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
         self.min_length = min_length
+        self.max_rows = max_rows
         self._pending: dict[str, list[int]] = {}
         self._automaton: Any = None
 
@@ -94,7 +106,8 @@ class ReferenceIndex:
         if self._automaton is None:
             automaton = ahocorasick.Automaton()
             for key, rows in self._pending.items():
-                automaton.add_word(key, (key, tuple(rows)))
+                if len(rows) <= self.max_rows:
+                    automaton.add_word(key, (key, tuple(rows)))
             if len(automaton):
                 automaton.make_automaton()
             self._automaton = automaton
@@ -144,42 +157,61 @@ def other_row_hits(hits: Iterable[ReferenceHit], row: int) -> Iterator[Reference
 
 
 class NameIndex:
-    """Each row's full name (folded, at least two words) -> the rows that carry it.
+    """Each row's full name (folded, at least two words) with its postcode -> the rows.
 
-    Searched in folded text (:func:`fold_text`) on word boundaries. A hit only
-    means something together with that row's postcode, which the caller checks.
+    Names are searched in folded text (:func:`fold_text`) on word boundaries; a
+    name found means something only together with that row's postcode, so the
+    rows are looked up by (name, postcode). A (name, postcode) pair carried by
+    more than ``max_rows`` rows identifies no row and is dropped.
     """
 
-    def __init__(self) -> None:
-        self._pending: dict[str, list[int]] = {}
+    def __init__(self, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
+        self.max_rows = max_rows
+        self._rows: dict[tuple[str, str], list[int]] = {}
+        # name -> its rows, while they are few (None: too many to list)
+        self._by_name: dict[str, list[int] | None] = {}
         self._automaton: Any = None
 
-    def add(self, name_key: str, row: int) -> None:
+    def add(self, name_key: str, postcode: str, row: int) -> None:
         if name_key.count(" ") < 1:
             return  # one word ("Smith") names too many people
-        self._pending.setdefault(name_key, []).append(row)
+        self._rows.setdefault((name_key, postcode), []).append(row)
+        rows = self._by_name.setdefault(name_key, [])
+        if rows is not None:
+            rows.append(row)
+            if len(rows) > 4 * self.max_rows:
+                self._by_name[name_key] = None
+
+    def only_in(self, name_key: str, rows: Iterable[int]) -> bool:
+        """Is ``name_key`` carried by no row but ``rows``? (Saves looking for postcodes
+        when the only name an item carries is its own.)"""
+        listed = self._by_name.get(name_key, [])
+        return listed is not None and set(listed) <= set(rows)
 
     def __len__(self) -> int:
-        return len(self._pending) if self._automaton is None else len(self._automaton)
+        return len(self._rows)
 
     def _built(self) -> Any:
         if self._automaton is None:
+            self._rows = {k: v for k, v in self._rows.items() if len(v) <= self.max_rows}
             automaton = ahocorasick.Automaton()
-            for key, rows in self._pending.items():
-                automaton.add_word(f" {key} ", (key, tuple(rows)))
+            for key, _ in self._rows:
+                automaton.add_word(f" {key} ", key)
             if len(automaton):
                 automaton.make_automaton()
             self._automaton = automaton
-            self._pending = {}
         return self._automaton
 
-    def search(self, folded: str) -> Iterator[tuple[str, tuple[int, ...]]]:
-        """(name key, rows) for each indexed name in ``folded`` (see :func:`fold_text`)."""
+    def search(self, folded: str) -> set[str]:
+        """The indexed names in ``folded`` (see :func:`fold_text`)."""
         automaton = self._built()
         if not len(automaton):
-            return
-        for _, (key, rows) in automaton.iter(folded):
-            yield key, rows
+            return set()
+        return {key for _, key in automaton.iter(folded)}
+
+    def rows(self, name_key: str, postcode: str) -> Sequence[int]:
+        self._built()
+        return self._rows.get((name_key, postcode), ())
 
 
 # --- column shifts -----------------------------------------------------------------
@@ -206,6 +238,11 @@ class ShiftRun:
     rows: tuple[int, ...]  # the rows that carry another row's data (not the ambiguous ones)
 
 
+# A shift runs through at most this many consecutive rows that carry nobody's data
+# (an empty cell, a row that was wrong before the shift).
+MAX_GAP = 2
+
+
 class ShiftTracker:
     """Rows that carry a neighbouring row's data, grouped into runs at the end.
 
@@ -216,6 +253,7 @@ class ShiftTracker:
 
     def __init__(self) -> None:
         self._marks: dict[ShiftKey, dict[int, bool]] = {}  # row -> ambiguous
+        self._gaps: dict[str, set[int]] = {}  # kind -> rows that fit no one
 
     def __bool__(self) -> bool:
         return bool(self._marks)
@@ -223,6 +261,10 @@ class ShiftTracker:
     def mark(self, key: ShiftKey, row: int, *, ambiguous: bool = False) -> None:
         rows = self._marks.setdefault(key, {})
         rows[row] = rows.get(row, True) and ambiguous
+
+    def gap(self, kind: str, row: int) -> None:
+        """``row`` could not be checked for ``kind``, or its data fits no one nearby."""
+        self._gaps.setdefault(kind, set()).add(row)
 
     def resolve(self, min_run: int) -> tuple[list[ShiftRun], list[tuple[int, ShiftKey]]]:
         """(runs of at least ``min_run`` confirmed rows, leftover (row, key) pairs).
@@ -233,8 +275,10 @@ class ShiftTracker:
         """
         candidates: list[ShiftRun] = []
         for key, marks in self._marks.items():
-            for segment in _consecutive(sorted(marks)):
-                confirmed = tuple(r for r in segment if not marks[r])
+            gaps = self._gaps.get(key.kind, set())
+            rows = sorted(marks.keys() | gaps) if gaps else sorted(marks)
+            for segment in _segments(rows, marks):
+                confirmed = tuple(r for r in segment if marks.get(r) is False)
                 if len(confirmed) >= min_run:
                     candidates.append(ShiftRun(key, confirmed[0], confirmed[-1], confirmed))
         candidates.sort(key=lambda run: (-len(run.rows), run.first, abs(run.key.offset),
@@ -259,13 +303,28 @@ class ShiftTracker:
         return runs, ordered
 
 
-def _consecutive(rows: Sequence[int]) -> Iterator[list[int]]:
+def _segments(rows: Sequence[int], marks: Mapping[int, bool]) -> Iterator[list[int]]:
+    """Runs of consecutive marked rows (sorted ``rows``), bridging at most MAX_GAP
+    consecutive unmarked rows; unmarked rows at either end are left out."""
     segment: list[int] = []
+    streak: list[int] = []  # unmarked rows since the last marked one
     for row in rows:
-        if segment and row != segment[-1] + 1:
-            yield segment
-            segment = []
-        segment.append(row)
+        last = streak[-1] if streak else (segment[-1] if segment else None)
+        if last is not None and row != last + 1:
+            if segment:
+                yield segment
+            segment, streak = [], []
+        if row in marks:
+            if segment:
+                segment.extend(streak)
+            segment.append(row)
+            streak = []
+        else:
+            streak.append(row)
+            if len(streak) > MAX_GAP:
+                if segment:
+                    yield segment
+                segment, streak = [], []
     if segment:
         yield segment
 

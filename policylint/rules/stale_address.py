@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping, Sequence
@@ -9,8 +10,9 @@ from typing import Any, ClassVar
 
 from policylint.engine.rule import ADDRESS_ROLES, Case, Example, Item, Need, Rule, RunContext
 from policylint.io.register.base import Address, Person, Register
-from policylint.model import Personal, Severity, Violation
+from policylint.model import Personal, PersonalKind, Severity, Violation
 from policylint.normalise.address import AddressKey, address_key, same_address
+from policylint.normalise.postcode import postcode_key
 from policylint.rules._stale import (
     COMMON_OPTIONS,
     date_text,
@@ -193,15 +195,10 @@ class StaleAddress(Rule):
 
     # --- register side (cached per person) ------------------------------------------
 
-    def _compute_register_keys(self, person_id: str) -> tuple[tuple[Address, AddressKey], ...]:
+    def _compute_register_keys(self, person_id: str) -> tuple[_RegisterAddress, ...]:
         register = self.context.register
         assert register is not None
-        person = register.person(person_id)
-        names = _addressee_names(person, "")
-        return tuple(
-            (address, address_key(address.lines, address.postcode, names))
-            for address in register.addresses(person_id)
-        )
+        return tuple(_RegisterAddress(address) for address in register.addresses(person_id))
 
     # --- entry point -------------------------------------------------------------
 
@@ -222,18 +219,21 @@ class StaleAddress(Rule):
             return
         batch_key = address_key(lines, "", _addressee_names(person, item.role("name")))
         keyed = self._register_keys(person.person_id)
-        yield from self._compare(register, item, person, batch_key, keyed)
+        yield from self._compare(register, item, person, lines, batch_key, keyed)
 
     def _compare(
         self,
         register: Register,
         item: Item,
         person: Person,
+        lines: Sequence[str],
         batch_key: AddressKey,
-        keyed: Sequence[tuple[Address, AddressKey]],
+        keyed: Sequence[_RegisterAddress],
     ) -> Iterator[Violation]:
-        matched = [a for a, key in keyed if same_address(batch_key, key, self._threshold)]
-        current = [a for a, _ in keyed if a.status == "current"]
+        matched = [entry.address for entry in keyed
+                   if entry.may_match(batch_key)
+                   and same_address(batch_key, entry.key(), self._threshold)]
+        current = [entry.address for entry in keyed if entry.address.status == "current"]
         column = _address_column(item)
         name = person_label(person)
         protected = any(r.kind == "confidential_address"
@@ -275,24 +275,26 @@ class StaleAddress(Rule):
                 code="no-current-address",
                 message=(
                     "The register has no current address for {name}, and the letter's address"
-                    " is not one of their recorded addresses, so it cannot be confirmed."
+                    " ({address}) is not one of their recorded addresses, so it cannot be"
+                    " confirmed."
                     + protected_note
                     + " Confirm where they live and update the register before sending."
                 ),
-                values={"name": name},
+                values={"name": name, "address": _written(lines)},
                 column=column,
             )
             return
         yield Violation(
             code="unknown-address",
             message=(
-                "The letter's address is not one of {name}'s addresses in the register{hint}."
+                "The letter's address ({address}) is not one of {name}'s addresses in the"
+                " register{hint}."
                 + protected_note
                 + " Use their current address from the register, or correct the register"
                 " if they have told you of a move."
             ),
-            values={"name": name},
-            facts={"hint": _difference_hint(batch_key, keyed)},
+            values={"name": name, "address": _written(lines)},
+            facts={"hint": _difference_hint(batch_key, keyed, self._threshold)},
             column=column,
         )
 
@@ -349,9 +351,36 @@ class StaleAddress(Rule):
         )
 
 
-def _addressee_names(person: Person | None, batch_name: str) -> tuple[str, ...]:
+class _RegisterAddress:
+    """A register address with its key, normalised only when a batch address could match it.
+
+    A batch address whose postcode differs from the register's can never be the
+    same place, so most previous addresses are never normalised at all.
+    """
+
+    __slots__ = ("_key", "address", "postcode")
+
+    def __init__(self, address: Address) -> None:
+        self.address = address
+        self.postcode = postcode_key(address.postcode) if address.postcode.strip() else ""
+        self._key: AddressKey | None = None
+
+    def may_match(self, batch: AddressKey) -> bool:
+        return not (batch.postcode and self.postcode and batch.postcode != self.postcode)
+
+    def key(self) -> AddressKey:
+        if self._key is None:
+            self._key = address_key(self.address.lines, self.address.postcode)
+        return self._key
+
+
+def _written(lines: Sequence[str]) -> Personal:
+    return Personal(PersonalKind.ADDRESS, ", ".join(lines))
+
+
+def _addressee_names(person: Person, batch_name: str) -> tuple[str, ...]:
     names: list[str] = []
-    if person is not None and person.full_name:
+    if person.full_name:
         names.append(person.full_name)
     if batch_name:
         names.append(batch_name)
@@ -378,12 +407,15 @@ def _current_note(current: Address | None) -> str:
     return f"Their current address is verified ({current.verified_on.isoformat()})"
 
 
-def _difference_hint(batch: AddressKey, keyed: Sequence[tuple[Address, AddressKey]]) -> str:
-    """Why the address differs from a current one with the same postcode (no personal data)."""
-    if not batch.postcode:
-        return ""
-    for address, key in keyed:
-        if address.status != "current" or key.postcode != batch.postcode:
+def _difference_hint(batch: AddressKey, keyed: Sequence[_RegisterAddress],
+                     threshold: float) -> str:
+    """How the address differs from a current one (no personal data), or ``""``."""
+    current = [entry for entry in keyed if entry.address.status == "current"]
+    for entry in current:
+        if not batch.postcode or not entry.may_match(batch):
+            continue
+        key = entry.key()
+        if key.postcode != batch.postcode:
             continue
         if sorted(key.numbers) != sorted(batch.numbers) or (
             key.units and batch.units and sorted(key.units) != sorted(batch.units)
@@ -391,4 +423,9 @@ def _difference_hint(batch: AddressKey, keyed: Sequence[tuple[Address, AddressKe
             return (": the postcode is that of their current address, but the house or flat"
                     " number is not")
         return ": the postcode is that of their current address, but the street is not"
+    no_postcode = dataclasses.replace(batch, postcode="")
+    for entry in current:
+        if same_address(no_postcode, entry.key(), threshold):
+            return (": the house and street are those of their current address, but the"
+                    " postcode is not")
     return ""

@@ -82,7 +82,7 @@ def test_template_syntax_error(project: Path, invoke: Invoke) -> None:
 
 
 def test_register_table_missing_required_column(project: Path, invoke: Invoke) -> None:
-    reg = project / "register"
+    reg = project / "broken-register"
     reg.mkdir()
     (reg / "people.csv").write_text(
         "person_id,title,given_name,family_name,date_of_birth,status,flags\n"
@@ -90,8 +90,9 @@ def test_register_table_missing_required_column(project: Path, invoke: Invoke) -
     (reg / "addresses.csv").write_text(
         "person_id,line_1,line_2,status\nP-10001,1 Mill Lane,Kings Fenmarsh,current\n",
         encoding="utf-8")
-    result = invoke("register", "check", str(reg))
-    assert_one_line_error(result, "addresses.csv", "postcode")
+    assert_one_line_error(invoke("register", "check", str(reg)), "addresses.csv", "postcode")
+    assert_one_line_error(invoke("check", "batch.csv", "--register", str(reg)),
+                          "addresses.csv", "postcode")
 
 
 def test_unknown_select(project: Path, invoke: Invoke) -> None:

@@ -195,3 +195,15 @@ def test_numbers_decide_exactly(number: int, other: int, street: str, upper: boo
     written = f"{other} {street}, LEEDS" if upper else f"{other} {street}, Leeds"
     b = key(written, postcode="ls1 4ap")
     assert same_address(a, b) is (number == other)
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    (["4 Mill Lane", "Kings Fenmarsh"], ["4 Mill Road", "Kings Fenmarsh"], False),
+    (["4 Mill Lane", "Kings Fenmarsh"], ["4 Mill Ln", "KINGS FENMARSH"], True),
+    (["Park House", "4 Mill Lane", "Kings Fenmarsh"], ["4 Mill Lane", "Kings Fenmarsh"], True),
+    (["4 Church Close", "Fenmarsh"], ["4 Church Street", "Fenmarsh"], False),
+    (["4 Mill", "Kings Fenmarsh"], ["4 Mill Lane", "Kings Fenmarsh"], True),
+])
+def test_a_different_street_type_is_a_different_street(a: list[str], b: list[str],
+                                                       same: bool) -> None:
+    assert same_address(address_key(a, "PE30 4AB"), address_key(b, "PE30 4AB")) is same

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from policylint.engine.rule import Case, RunContext
+from policylint.engine.rule import Case, FieldMap, Item, RunContext
 from policylint.io.register.memory import MemoryRegister
 from policylint.masking import render_message
-from policylint.model import Severity, Violation
+from policylint.model import Row, Severity, Violation
+from policylint.normalise.address import address_key
 from policylint.rules.stale_address import StaleAddress
 from policylint.testing import codes, run_case
 
@@ -180,7 +181,11 @@ def test_protected_person_to_previous_address_is_the_worst_case() -> None:
     (letter("P-3", "12 Church Road", "Downham Market", postcode="PE38 9QT"),
      "house or flat number"),
     # the right street and number in the wrong postcode
-    (letter("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AX"), ""),
+    (letter("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AX"), "postcode"),
+    # the postcode lost its last character (not a postcode at all any more)
+    (letter("P-1", "4 Mill Lane", "Kings Fenmarsh", "PE30 4A"), ""),
+    # somewhere else entirely
+    (letter("P-1", "14 Wootton Road", "Gaywood", postcode="PE30 4DJ"), ""),
     # a different street at the same postcode
     (letter("P-1", "4 Tennyson Avenue", "Kings Fenmarsh", postcode="PE30 4AB"), "street"),
 ])
@@ -191,7 +196,7 @@ def test_address_not_on_the_record_is_flagged(row: dict[str, str], hint: str) ->
     if hint:
         assert f"but the {hint}" in message
     else:
-        assert "postcode is that of" not in message
+        assert "but the" not in message
 
 
 def test_gone_away_address_is_flagged() -> None:
@@ -286,3 +291,28 @@ def test_register_addresses_are_normalised_once_per_person() -> None:
     second = rule._register_keys("P-1")
     assert first is second
     assert rule._register_keys.cache_info().hits == 1
+
+
+def test_addresses_at_another_postcode_are_never_normalised() -> None:
+    rule = StaleAddress({}, RunContext(register=MemoryRegister(REGISTER), today=date(2026, 11, 26)))
+    values = letter("P-1", "Mrs S Okafor", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB")
+    roles = {k: k for k in values}
+    row = Row(number=2, line=2, values=values, headers=roles, file="batch.csv")
+    assert list(rule.check_item(Item(row=row, fields=FieldMap(roles=roles),
+                                     channel="letter"))) == []
+    current, previous = rule._register_keys("P-1")
+    assert (current.address.status, previous.address.status) == ("current", "previous")
+    assert current._key is not None and previous._key is None  # never normalised
+    # Without a postcode in the batch, every register address is a candidate.
+    assert previous.may_match(address_key(["27 Station Road", "Kings Fenmarsh"]))
+
+
+def test_protected_person_at_an_unknown_address_is_warned_about() -> None:
+    register = {**REGISTER, "restrictions": [
+        {"person_id": "P-2", "kind": "confidential_address", "other_person_id": "",
+         "note": ""}]}
+    found = check(letter("P-2", "14 Wootton Road", "Kings Lynn", postcode="PE30 4DJ"),
+                  register=register)
+    message = render_message(only(found, "unknown-address"), show_values=False)
+    assert "confidential address" in message
+    assert "PE30 4DJ" not in message and "[address in PE30]" in message

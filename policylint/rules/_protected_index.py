@@ -1,0 +1,426 @@
+"""The index of protected people's details that protected-address searches for.
+
+Built once per run from the register's restrictions (DESIGN §1):
+
+* ``confidential_address`` on person P: P's current address and recent previous
+  addresses, and P's current and previous phone numbers and email addresses,
+  may go to nobody but P and P's representatives;
+* ``do_not_disclose_to`` (P, O): nothing that locates or reaches P may go to O.
+
+Every address fingerprint (``"14 station road"``, ``"cf10 1ep"``) goes into one
+Aho-Corasick automaton, every email key into another, and every phone key
+(E.164) into a dict, so that a row is searched for every protected detail at
+once, whatever the size of the register.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from policylint.io.register.base import Address, Register
+from policylint.normalise.address import (
+    ABBREVIATIONS,
+    AddressKey,
+    address_fingerprints,
+    address_key,
+    same_address,
+)
+from policylint.normalise.contact import email_key, phone_key
+from policylint.normalise.postcode import normalise_postcode
+
+ADDRESS = "address"
+PHONE = "phone"
+EMAIL = "email"
+
+CONFIDENTIAL = "confidential_address"
+DO_NOT_DISCLOSE = "do_not_disclose_to"
+
+# UK phone numbers as people write them: "07700 900123", "+44 7700 900123",
+# "+44 (0)7700 900123", "0044 7700 900123", "(01632) 960123", "01632-960-123",
+# "07700.900.123". Nine or ten digits follow the trunk 0 or the country code,
+# with at most a few separators between digits (never a line break).
+_SEP = r"[ \t\u00a0\-.()\u2010-\u2014]{0,3}"
+PHONE_RE = re.compile(
+    r"(?<![0-9+])"
+    r"(?:(?:\+|00)[ \t\u00a0]?44" + _SEP + r"(?:\(0\)" + _SEP + r")?|\(?0)"
+    r"[0-9](?:" + _SEP + r"[0-9]){8,9}"
+    r"(?![0-9])"
+)
+# Runs of digits and separators long enough to hold a phone number: a quick
+# first pass, so that PHONE_RE only runs where a number may be.
+_DIGIT_RUN_RE = re.compile(r"[0-9][0-9 \t\u00a0\-.()\u2010-\u2014]{8,}")
+# Lines with words on them either side of a line with an anchor that are
+# normalised with it (a fingerprint spans at most two such lines).
+LINE_REACH = 2
+# PHONE_RE may start this many characters before a run's first digit ("+ 44", "(0").
+_PREFIX_REACH = 2
+
+# Characters that may sit right next to an email address in text without being
+# part of it (anything else means the match is a piece of a longer address).
+_EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._%+-'!#$&*/=?^`{|}~")
+_EMAIL_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+# Words the address normaliser writes in place of an abbreviation ("rd" -> "road"):
+# text may hold the abbreviation instead, so they cannot serve as anchors.
+_EXPANDED_WORDS = frozenset(ABBREVIATIONS.values()) | {"saint", "street"}
+_DIGITS_RE = re.compile(r"\d+")
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9\x1f]+")
+
+
+@dataclass(frozen=True, eq=False)
+class GuardedAddress:
+    """One address of a protected person, with what the rule needs to judge a hit."""
+
+    person_id: str
+    text: str  # the address as one line, for (masked) messages
+    key: AddressKey
+    postcodes: frozenset[str]  # canonical lower-case postcodes ("cf10 1ep")
+    numbers: frozenset[str]  # house numbers (flat numbers only if nothing else), lower case
+    premise: str  # house name of a numberless address ("rose cottage")
+    current: bool
+    left_on: dt.date | None  # valid_to of a previous address
+    confidential: bool  # protected from everyone but P and P's representatives
+    dnd_targets: frozenset[str]  # people this address must never reach
+
+
+@dataclass(frozen=True, eq=False)
+class GuardedContact:
+    """One phone number or email address of a protected person."""
+
+    person_id: str
+    kind: str  # "phone" | "email"
+    value: str  # as the register holds it
+    key: str  # E.164 or lower-cased email
+    current: bool
+    confidential: bool
+    dnd_targets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ProtectedPerson:
+    person_id: str
+    name: str
+    confidential: bool
+    dnd_targets: frozenset[str]
+    representatives: frozenset[str]  # representative_ids active on the day of the run
+    current_keys: tuple[AddressKey, ...]
+
+
+@dataclass(frozen=True)
+class AddressHit:
+    """A fingerprint found in normalised text: ``start``/``end`` include the padding spaces."""
+
+    start: int
+    end: int
+    pattern: str  # " 14 station road " (padded)
+    refs: tuple[tuple[GuardedAddress, bool], ...]  # (address, fingerprint is a postcode)
+
+
+@dataclass(frozen=True)
+class ContactHit:
+    start: int
+    end: int
+    key: str
+    refs: tuple[GuardedContact, ...]
+
+
+def address_display(address: Address) -> str:
+    return ", ".join([*address.lines, *([address.postcode] if address.postcode else [])])
+
+
+def _postcodes_of(lines: Sequence[str], postcode: str) -> frozenset[str]:
+    found: set[str] = set()
+    for text in (postcode, *lines):
+        canonical = normalise_postcode(text) if text else None
+        if canonical:
+            found.add(canonical.lower())
+    return frozenset(found)
+
+
+def _house_numbers(key: AddressKey) -> frozenset[str]:
+    """The building's number ("14" of "Flat 2, 14 Station Road"), else the flat's."""
+    numbers = list(key.numbers)
+    for unit in key.units:
+        if unit in numbers:
+            numbers.remove(unit)
+    return frozenset(n.lower() for n in (numbers or key.numbers))
+
+
+def _usable_fingerprint(fingerprint: str) -> bool:
+    """A postcode, or a house number/name with at least one word of street after it."""
+    if normalise_postcode(fingerprint) is not None:
+        return True
+    tokens = fingerprint.split()
+    return len(tokens) >= 2 and any(t.isalpha() and len(t) > 1 for t in tokens)
+
+
+def anchor_of(fingerprint: str) -> str | None:
+    """A piece of ``fingerprint`` that any text normalising to it contains literally.
+
+    Text that holds none of the index's anchors (after the normaliser's folding:
+    lower case, accents and apostrophes removed) cannot hold any fingerprint, so
+    it need not be normalised. The anchor is a word of the fingerprint the
+    normaliser never rewrites (not an abbreviation's expansion), or a postcode
+    without its space (``"cf101ep"``), else the digits of a house number; anchors are
+    looked for in text reduced to its letters and digits (:func:`gate_fold`), where
+    ``"CF10 1EP"``, ``"cf10, 1ep"`` and ``"CF101EP"`` all read ``"cf101ep"``.
+    ``None`` when there is no such piece.
+    """
+    if normalise_postcode(fingerprint) is not None:
+        return fingerprint.replace(" ", "")
+    words = [t for t in fingerprint.split()
+             if t.isalpha() and len(t) >= 3 and t not in _EXPANDED_WORDS]
+    if words:
+        return max(words, key=len)
+    digits = _DIGITS_RE.search(fingerprint)
+    return digits.group() if digits else None
+
+
+def gate_fold(text: str) -> str:
+    """The address normaliser's folding, reduced to ASCII letters, digits and ``\\x1f``.
+
+    Every token the normaliser writes (lower case, accents and apostrophes
+    removed, split at anything else) is a piece of this, and so is every run of
+    tokens written without their spaces: characters are only ever dropped, which
+    joins their neighbours but never splits them.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).casefold().encode(
+            "ascii", "ignore").decode("ascii")
+    return _NOT_ALNUM_RE.sub("", text.lower())
+
+
+class ProtectedIndex:
+    """Every protected detail in the register, searchable in one pass per text."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, ProtectedPerson] = {}
+        self.addresses: list[GuardedAddress] = []
+        self.contacts: list[GuardedContact] = []
+        self._address_patterns: dict[str, list[tuple[GuardedAddress, bool]]] = {}
+        self._email_patterns: dict[str, list[GuardedContact]] = {}
+        self.phones: dict[str, tuple[GuardedContact, ...]] = {}
+        self._address_automaton: ahocorasick.Automaton | None = None
+        self._email_automaton: ahocorasick.Automaton | None = None
+        self._anchors: set[str] = set()
+        self._anchor_automaton: ahocorasick.Automaton | None = None
+        self._ungated = False  # some fingerprint has no anchor: normalise every text
+
+    @property
+    def empty(self) -> bool:
+        return not self.people
+
+    # --- building ------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, register: Register, today: dt.date, recent_days: int) -> ProtectedIndex:
+        index = cls()
+        confidential: set[str] = set()
+        targets: dict[str, set[str]] = {}
+        for restriction in register.restrictions():
+            if restriction.kind == CONFIDENTIAL:
+                confidential.add(restriction.person_id)
+            elif restriction.kind == DO_NOT_DISCLOSE and restriction.other_person_id:
+                targets.setdefault(restriction.person_id, set()).add(
+                    restriction.other_person_id)
+        cutoff = today - dt.timedelta(days=recent_days)
+        for person_id in sorted(confidential | set(targets)):
+            index._add_person(register, person_id, person_id in confidential,
+                              frozenset(targets.get(person_id, ())), today, cutoff)
+        index._finish()
+        return index
+
+    def _add_person(self, register: Register, person_id: str, confidential: bool,
+                    dnd: frozenset[str], today: dt.date, cutoff: dt.date) -> None:
+        person = register.person(person_id)
+        representatives = frozenset(
+            r.representative_id for r in register.representatives(person_id)
+            if r.active_on(today))
+        current_keys: list[AddressKey] = []
+        # Addresses the people P must be protected from have (had) themselves: a home
+        # P and O once shared is not news to O.
+        their_keys = {
+            other: tuple(address_key(a.lines, a.postcode) for a in register.addresses(other))
+            for other in dnd
+        }
+        for address in register.addresses(person_id):
+            current = address.status == "current"
+            recent = address.valid_to is None or address.valid_to >= cutoff
+            if not current and not recent:
+                continue
+            key = address_key(address.lines, address.postcode)
+            if current:
+                current_keys.append(key)
+            dnd_targets = dnd if current else frozenset(
+                other for other in dnd
+                if not any(same_address(key, theirs) for theirs in their_keys[other]))
+            if not confidential and not dnd_targets:
+                continue
+            ref = GuardedAddress(
+                person_id=person_id,
+                text=address_display(address),
+                key=key,
+                postcodes=_postcodes_of(address.lines, address.postcode),
+                numbers=_house_numbers(key),
+                premise=key.premise,
+                current=current,
+                left_on=None if current else address.valid_to,
+                confidential=confidential,
+                dnd_targets=dnd_targets,
+            )
+            self.addresses.append(ref)
+            for fingerprint in address_fingerprints(address.lines, address.postcode):
+                if _usable_fingerprint(fingerprint):
+                    anchor = anchor_of(fingerprint)
+                    if anchor is None:
+                        self._ungated = True
+                    else:
+                        self._anchors.add(anchor)
+                    is_postcode = normalise_postcode(fingerprint) is not None
+                    self._address_patterns.setdefault(f" {fingerprint} ", []).append(
+                        (ref, is_postcode))
+        for contact in register.contacts(person_id):
+            if contact.kind not in (PHONE, EMAIL) or contact.status not in ("current",
+                                                                             "previous"):
+                continue
+            ckey = phone_key(contact.value) if contact.kind == PHONE else email_key(
+                contact.value)
+            if not ckey or (contact.kind == EMAIL and "@" not in ckey):
+                continue
+            owners = {c.person_id for c in register.contact_owners(contact.kind, ckey)}
+            dnd_targets = frozenset(other for other in dnd if other not in owners)
+            if not confidential and not dnd_targets:
+                continue
+            contact_ref = GuardedContact(
+                person_id=person_id, kind=contact.kind, value=contact.value, key=ckey,
+                current=contact.status == "current", confidential=confidential,
+                dnd_targets=dnd_targets)
+            self.contacts.append(contact_ref)
+            if contact.kind == EMAIL:
+                self._email_patterns.setdefault(ckey, []).append(contact_ref)
+            else:
+                self.phones[ckey] = (*self.phones.get(ckey, ()), contact_ref)
+        self.people[person_id] = ProtectedPerson(
+            person_id=person_id,
+            name=person.full_name if person is not None else "",
+            confidential=confidential,
+            dnd_targets=dnd,
+            representatives=representatives,
+            current_keys=tuple(current_keys),
+        )
+
+    def _finish(self) -> None:
+        self._address_automaton = _automaton(
+            (p, (p, tuple(refs))) for p, refs in self._address_patterns.items())
+        self._email_automaton = _automaton(
+            (p, (p, tuple(refs))) for p, refs in self._email_patterns.items())
+        self._anchor_automaton = _automaton((a, (a, ())) for a in self._anchors)
+
+    # --- searching -----------------------------------------------------------------
+
+    def units_to_normalise(self, texts: Sequence[str], *, joined: bool = False
+                           ) -> set[int] | None:
+        """Indexes of the texts that may hold an address fingerprint (None: all of them).
+
+        ``joined`` texts (lines of one letter) are searched as one, so that an
+        anchor written over a line break is found, and the lines with words on
+        them either side of a line with an anchor are returned with it.
+        """
+        if self._ungated:
+            return None
+        if self._anchor_automaton is None:
+            return set()
+        parts = gate_fold("\x1f".join(texts)).split("\x1f")
+        if len(parts) != len(texts):
+            return None  # a text holds the separator itself: search everything
+        separator = "" if joined else "\x1f"
+        starts: list[int] = []
+        position = 0
+        for part in parts:
+            starts.append(position)
+            position += len(part) + len(separator)
+        found: set[int] = set()
+        for end, _ in self._anchor_automaton.iter(separator.join(parts)):
+            found.add(bisect.bisect_right(starts, end) - 1)
+        if not joined or not found:
+            return found
+        # A fingerprint runs over at most two lines with words on them (blank
+        # lines between do not count): take the worded lines around each anchor.
+        worded = [number for number, part in enumerate(parts) if part]
+        rank = {number: k for k, number in enumerate(worded)}
+        around: set[int] = set()
+        for number in found:
+            k = rank[number]
+            around.update(worded[max(k - LINE_REACH, 0):k + LINE_REACH + 1])
+        return around
+
+    def find_addresses(self, padded: str) -> Iterator[AddressHit]:
+        """Fingerprints in ``" " + normalise_address_text(text) + " "`` (word-bounded)."""
+        if self._address_automaton is None:
+            return
+        for end, (pattern, refs) in self._address_automaton.iter(padded):
+            yield AddressHit(end - len(pattern) + 1, end + 1, pattern, refs)
+
+    def find_emails(self, lowered: str) -> Iterator[ContactHit]:
+        """Protected email addresses in lower-cased text, not as part of a longer address."""
+        if self._email_automaton is None or "@" not in lowered:
+            return
+        for end, (pattern, refs) in self._email_automaton.iter(lowered):
+            start = end - len(pattern) + 1
+            if _email_bounded(lowered, start, end + 1):
+                yield ContactHit(start, end + 1, pattern, refs)
+
+    def find_phones(self, text: str) -> Iterator[ContactHit]:
+        """Protected phone numbers in text, whatever their spacing or prefix."""
+        if not self.phones:
+            return
+        last_end = 0
+        for run in _DIGIT_RUN_RE.finditer(text):
+            start = max(run.start() - _PREFIX_REACH, last_end)
+            for match in PHONE_RE.finditer(text, start, run.end()):
+                last_end = match.end()
+                key = phone_key(match.group())
+                refs = self.phones.get(key) if key else None
+                if refs:
+                    yield ContactHit(match.start(), match.end(), key, refs)
+
+    def patterns_in(self, padded: str, lowered: str, raw: str) -> frozenset[str]:
+        """Every pattern found in a text (a template's own wording, say)."""
+        found: set[str] = {hit.pattern for hit in self.find_addresses(padded)}
+        found.update(hit.key for hit in self.find_emails(lowered))
+        found.update(hit.key for hit in self.find_phones(raw))
+        return frozenset(found)
+
+
+def _automaton(
+    patterns: Iterable[tuple[str, tuple[str, tuple[object, ...]]]],
+) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    added = False
+    for pattern, value in patterns:
+        automaton.add_word(pattern, value)
+        added = True
+    if not added:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _email_bounded(text: str, start: int, end: int) -> bool:
+    if start > 0 and text[start - 1] in _EMAIL_LOCAL_CHARS:
+        return False
+    if end < len(text):
+        after = text[end]
+        if after in _EMAIL_DOMAIN_CHARS:
+            return False
+        if after == "." and end + 1 < len(text) and text[end + 1] in _EMAIL_DOMAIN_CHARS:
+            return False
+    return True
+

@@ -1,0 +1,809 @@
+"""protected-address: a confidential address or contact detail in an item sent to someone else."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from policylint.engine.rule import Case, Example, Item, Need, Rule, RunContext
+from policylint.io.templates import Template, VariableRef
+from policylint.model import Personal, PersonalKind, Severity, Violation
+from policylint.normalise.address import (
+    AddressKey,
+    address_fingerprints,
+    address_key,
+    normalise_address_text,
+    same_address,
+)
+from policylint.normalise.contact import email_key, phone_key
+from policylint.normalise.postcode import find_postcodes, normalise_postcode
+from policylint.rules._protected_index import (
+    ADDRESS,
+    EMAIL,
+    PHONE,
+    AddressHit,
+    ContactHit,
+    GuardedAddress,
+    GuardedContact,
+    ProtectedIndex,
+    ProtectedPerson,
+)
+
+PROTECTED_DETAIL = "protected-detail"
+DO_NOT_DISCLOSE = "do-not-disclose"
+THIRD_PARTY_FIELD = "third-party-contact-field"
+
+# Fields a third-party template may not print (besides the policy's own list).
+CONTACT_FIELDS = frozenset({
+    *(f"address_line_{i}" for i in range(1, 8)), "postcode", "email", "phone",
+})
+CONTACT_FIELD_PREFIXES = ("subject_address", "subject_postcode", "subject_email",
+                          "subject_phone")
+
+# Cells are joined with this between them: it is no word character, so no
+# fingerprint, email address or phone number can run from one cell into the next.
+CELL_BARRIER = "\x1f"
+# How far (in normalised characters) around a postcode a house number still
+# belongs to it ("14 station road cardiff cf10 1ep"), and how far after a street
+# line its postcode is looked for.
+NUMBER_WINDOW_BEFORE = 70
+NUMBER_WINDOW_AFTER = 25
+POSTCODE_LOOKAHEAD = 45
+
+CHANNEL_NOUNS = {"letter": "letter", "email": "email", "sms": "text message",
+                 "voicemail": "voicemail script"}
+
+
+class _Source:
+    """Text searched as one: the row's cells (barriers between them) or the rendered text.
+
+    ``padded`` is the normalised text (``" " + ... + " "``) the address automaton
+    runs over; ``lowered``/``raw`` are what emails and phone numbers are found in.
+    """
+
+    def __init__(self, units: Sequence[tuple[str, str]], *, rendered: bool) -> None:
+        self.is_rendered = rendered
+        self.labels = tuple(label for label, _ in units)
+        self.texts = tuple(text for _, text in units)
+        raw_join = "\n" if rendered else CELL_BARRIER
+        self.raw_starts = _starts(self.texts, len(raw_join), 0)
+        self.raw = raw_join.join(self.texts)
+        lowered = self.raw.lower()
+        if len(lowered) != len(self.raw):  # a few characters grow when lower-cased
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.raw)
+        self.lowered = lowered
+        self.padded = " "
+        self.padded_starts: tuple[int, ...] = ()
+
+    def prepare(self, index: ProtectedIndex, gate: bool = True) -> None:
+        """Normalise for the address search, skipping what cannot hold a fingerprint.
+
+        Only texts holding an anchor of some fingerprint (and, in rendered text,
+        the lines around them, since an address runs over lines: see
+        :meth:`ProtectedIndex.units_to_normalise`) are normalised first; if
+        that finds any fingerprint at all, everything is normalised and
+        searched, so the outcome is the same as searching everything.
+        """
+        wanted = index.units_to_normalise(
+            self.texts, joined=self.is_rendered) if gate else None
+        if wanted is not None:
+            self._normalise(wanted)
+            if next(index.find_addresses(self.padded), None) is None:
+                return
+        self._normalise(None)
+
+    def _normalise(self, only: set[int] | None) -> None:
+        sep = " " if self.is_rendered else f" {CELL_BARRIER} "
+        pieces: list[str] = []
+        starts: list[int] = []
+        position = 1
+        for number, text in enumerate(self.texts):
+            starts.append(position)
+            if only is not None and number not in only:
+                continue
+            normal = normalise_address_text(text)
+            if normal:
+                pieces.append(normal)
+                position += len(normal) + len(sep)
+        self.padded = " " + sep.join(pieces) + " "
+        self.padded_starts = tuple(starts)
+
+    def label_at_padded(self, position: int) -> str:
+        return self.labels[max(bisect.bisect_right(self.padded_starts, position) - 1, 0)]
+
+    def label_at_raw(self, position: int) -> str:
+        return self.labels[max(bisect.bisect_right(self.raw_starts, position) - 1, 0)]
+
+
+def _starts(parts: Sequence[str], sep: int, offset: int) -> tuple[int, ...]:
+    starts: list[int] = []
+    position = offset
+    for part in parts:
+        starts.append(position)
+        position += len(part) + sep
+    return tuple(starts)
+
+
+@dataclass(frozen=True)
+class _Own:
+    """An address the item's recipient has: wording found in it is theirs, not P's."""
+
+    key: AddressKey
+    padded: str
+    postcodes: frozenset[str]
+
+
+@dataclass
+class _Found:
+    code: str
+    person_id: str
+    kind: str
+    detail: str
+    label: str
+    is_rendered: bool
+    target: str  # the do-not-disclose target the item goes to
+    address: GuardedAddress | None = None
+    places: list[str] = field(default_factory=list)
+
+
+def _examples() -> tuple[Example, ...]:
+    people = [
+        {"person_id": "P-2001", "title": "Ms", "given_name": "Sarah", "family_name": "Okafor",
+         "status": "active"},
+        {"person_id": "P-2002", "title": "Mr", "given_name": "Mark", "family_name": "Hollis",
+         "status": "active"},
+        {"person_id": "P-2003", "title": "Mrs", "given_name": "Joan", "family_name": "Price",
+         "status": "active"},
+        {"person_id": "P-2004", "title": "Mr", "given_name": "Idris", "family_name": "Bevan",
+         "status": "active"},
+    ]
+    addresses = [
+        {"person_id": "P-2001", "line_1": "14 Station Road", "line_2": "Cardiff",
+         "postcode": "CF10 1EP", "status": "current", "valid_from": "2026-06-01"},
+        {"person_id": "P-2002", "line_1": "3 Mill Lane", "line_2": "Swansea",
+         "postcode": "SA1 1AA", "status": "current"},
+        {"person_id": "P-2003", "line_1": "16 Station Road", "line_2": "Cardiff",
+         "postcode": "CF10 1EP", "status": "current"},
+        {"person_id": "P-2004", "line_1": "Flat 1, 9 Heol Y Deri", "line_2": "Cardiff",
+         "postcode": "CF14 6HF", "status": "current"},
+    ]
+    contacts = [
+        {"person_id": "P-2001", "kind": "phone", "value": "07700 900123",
+         "status": "current"},
+        {"person_id": "P-2001", "kind": "email", "value": "sarah.okafor@example.org",
+         "status": "current"},
+    ]
+    register: dict[str, list[dict[str, str]]] = {
+        "people": people, "addresses": addresses, "contacts": contacts,
+        "restrictions": [
+            {"person_id": "P-2001", "kind": "confidential_address"},
+            {"person_id": "P-2001", "kind": "do_not_disclose_to",
+             "other_person_id": "P-2002", "note": "non-molestation order"},
+        ],
+        "representatives": [
+            {"person_id": "P-2001", "representative_id": "P-2004", "scope": "solicitor"},
+        ],
+    }
+    letter = ("---\nname: hearing-notice\nchannel: letter\n---\n"
+              "Dear {{ name }},\nThe hearing about {{ child }} is on 4 December.\n"
+              "{{ case_notes }}\n")
+    third_party = ("---\nname: contact-notice\nchannel: letter\naudience: third_party\n---\n"
+                   "Dear {{ name }},\nThe child's mother can be reached at "
+                   "{{ subject_address }}.\n")
+    return (
+        Example(
+            title="A victim's new address in a letter to her ex-partner",
+            bad=Case(
+                rows=[{"recipient_id": "P-2002", "name": "Mark Hollis", "child": "Amy",
+                       "subject_address": "14 Station Rd, Cardiff, CF10 1EP",
+                       "case_notes": ""}],
+                template=letter, register=register, expect=[DO_NOT_DISCLOSE],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2002", "name": "Mark Hollis", "child": "Amy",
+                       "subject_address": "c/o Family Court Team, County Hall",
+                       "case_notes": ""},
+                      {"recipient_id": "P-2004", "name": "Idris Bevan", "child": "Amy",
+                       "subject_address": "14 Station Road, Cardiff CF10 1EP",
+                       "case_notes": "Your client's address is on file."}],
+                template=letter, register=register,
+                note="the solicitor representing her may see her address",
+            ),
+        ),
+        Example(
+            title="A confidential address in another resident's letter",
+            bad=Case(
+                rows=[{"recipient_id": "P-2003", "name": "Joan Price", "child": "",
+                       "case_notes": "Noise complaint from no. 14 Station Road CF10 1EP",
+                       "subject_address": ""}],
+                template=letter, register=register, expect=[PROTECTED_DETAIL],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2003", "name": "Joan Price", "child": "",
+                       "address_line_1": "16 Station Road", "address_line_2": "Cardiff",
+                       "postcode": "CF10 1EP",
+                       "case_notes": "Noise complaint from a neighbour", "subject_address": ""}],
+                template=letter, register=register,
+                note="the next-door neighbour shares the postcode: her own letter is fine",
+            ),
+        ),
+        Example(
+            title="A victim's new mobile in a text to her ex-partner",
+            bad=Case(
+                rows=[{"recipient_id": "P-2002", "channel": "sms", "phone": "07700 900461",
+                       "message": "Amy's mum asks you to ring her on 077009 00123"}],
+                register=register, expect=[DO_NOT_DISCLOSE],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2001", "channel": "sms", "phone": "07700 900123",
+                       "message": "Your new number 07700 900123 is registered"}],
+                register=register,
+            ),
+        ),
+        Example(
+            title="A third-party letter printing the subject's address field",
+            bad=Case(
+                rows=[{"recipient_id": "P-2003", "subject_id": "P-2004", "name": "Joan Price",
+                       "subject_address": "c/o the council"}],
+                template=third_party, register=register, expect=[THIRD_PARTY_FIELD],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2003", "subject_id": "P-2004",
+                       "name": "Joan Price", "contact_route": "the family court team"}],
+                template=("---\nname: contact-notice\nchannel: letter\naudience: "
+                          "third_party\n---\nDear {{ name }},\nThe child's mother can be "
+                          "reached through {{ contact_route }}.\n"),
+                register=register,
+            ),
+        ),
+    )
+
+
+class ProtectedAddress(Rule):
+    """A protected person's address, phone or email in an item sent to someone else.
+
+    ICO leaflet points 6, 5 and 7: "some individuals do not want their partner
+    or family member knowing certain things about them... be sure to redact an
+    individual's address from documents sent to their ex-partner". The register's
+    ``restrictions`` table says who is protected:
+
+    * ``confidential_address`` on a person: their current address, any address
+      they left within ``recent_days``, and their phone numbers and email
+      addresses (current and previous) go to nobody but them and their
+      representatives. Every other item is searched for them.
+    * ``do_not_disclose_to`` (person, other person): items to the other person
+      must carry nothing that locates or reaches the person: their current
+      address, a recent previous address the other person never lived at, the
+      postcode on its own, their phone numbers and emails.
+
+    Every cell of the row (whatever its column: ``case_notes``, ``subject_address``,
+    a shifted ``address_line_3``) and the rendered text are searched, all protected
+    details at once. Addresses are found by their postcode together with the
+    house number or house name, or by the house number with its street
+    (``14 Station Rd`` matches ``14 station road``; ``114 Station Road`` and a
+    street name alone do not). Phone numbers match however they are spaced
+    (``07700 900123``, ``+44 7700 900 123``, ``(01632) 960123``).
+
+    Not flagged: the protected person's own items; items to their active
+    representative (``representatives`` table, ``valid_to`` empty or not past);
+    items to people the register has at the same current address (household);
+    a neighbour's letter, which carries the shared postcode and their own house
+    number; a previous address the recipient lives or lived at themselves (a home
+    they shared, a re-let flat); wording that is part of the template itself (the
+    council's own address in the footer); a phone or email the recipient has too.
+
+    Codes:
+
+    * ``protected-detail``: a confidential address, phone or email goes to someone
+      who may not see it. The message names whose detail it is (initials) and
+      where it is (the column, or the line of the rendered text).
+    * ``do-not-disclose``: an item to someone named in a ``do_not_disclose_to``
+      restriction carries the protected person's whereabouts or contact details.
+      A do-not-disclose restriction outranks representative and household links.
+    * ``third-party-contact-field`` (a warning): a template whose audience is
+      ``third_party`` (it is about ``subject_id`` and goes to someone else) prints
+      an address, postcode, email or phone field (``address_line_1``..
+      ``address_line_7``, ``postcode``, ``email``, ``phone``, any field starting
+      with ``subject_address``, ``subject_postcode``, ``subject_email`` or
+      ``subject_phone``, and the policy's ``subject_contact_fields``), reported at
+      the field's line and column. ``policylint lint`` reports every such field;
+      ``policylint check`` reports the template once the batch sends it to
+      someone other than the subject, their representative or their household
+      (or a row of it was flagged above): a Council Tax bill to an appointee
+      rightly names the person's property.
+
+    **Anti-pattern**: a court bundle covering letter to the father that quotes the
+    mother's new address, kept confidential after she fled::
+
+        recipient_id,subject_id,name,case_notes
+        P-2002,P-2001,Mark Hollis,"Mother now lives at 14 Station Road, Cardiff CF10 1EP"
+
+    **Best practice**: the letter says where the mother can be contacted through
+    the council, never where she lives; the restriction sits in the register so
+    every mailing is checked::
+
+        recipient_id,subject_id,name,case_notes
+        P-2002,P-2001,Mark Hollis,"Contact arrangements go through the family court team"
+
+    Options: ``recent_days`` (default 730) is how long a previous address stays
+    protected after the person left it; ``subject_contact_fields`` adds field
+    names a third-party template may not print; ``search_rendered`` (default
+    true) searches the rendered text as well as the merge values.
+    """
+
+    name: ClassVar[str] = "protected-address"
+    summary: ClassVar[str] = (
+        "A confidential address, phone or email (or a do-not-disclose person's whereabouts)"
+        " in an item sent to anyone else."
+    )
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    options_schema: ClassVar[Mapping[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "recent_days": {
+                "type": "integer", "minimum": 0, "default": 730,
+                "description": "A previous address stays protected for this many days "
+                               "after the person left it.",
+            },
+            "subject_contact_fields": {
+                "type": "array", "items": {"type": "string"}, "default": [],
+                "description": "More field names a third_party template may not print.",
+            },
+            "search_rendered": {
+                "type": "boolean", "default": True,
+                "description": "Search the rendered text as well as the merge values.",
+            },
+        },
+        "additionalProperties": False,
+    }
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "register"})
+    examples: ClassVar[tuple[Example, ...]] = _examples()
+    # Skip normalising text that holds no anchor of any fingerprint (same findings,
+    # less work); tests switch it off to prove the findings are the same.
+    gate: ClassVar[bool] = True
+
+    def __init__(self, options: Mapping[str, Any], context: RunContext) -> None:
+        super().__init__(options, context)
+        self._recent_days = int(self.options.get("recent_days", 730))
+        self._search_rendered = bool(self.options.get("search_rendered", True))
+        self._extra_fields = frozenset(
+            str(f).strip().lower() for f in self.options.get("subject_contact_fields") or ())
+        self._index: ProtectedIndex | None = None
+        self._address_keys: dict[str, tuple[tuple[AddressKey, bool], ...]] = {}
+        self._boilerplate: dict[tuple[str, str], frozenset[str]] = {}
+        # Third-party templates with contact fields, and the first row that sent
+        # one to somebody who may not see the subject's details.
+        self._exposed: dict[tuple[str, str], tuple[Template, int]] = {}
+
+    # --- index -------------------------------------------------------------------
+
+    @property
+    def index(self) -> ProtectedIndex | None:
+        """Built on first use, once per run."""
+        register = self.context.register
+        if register is None:
+            return None
+        if self._index is None:
+            self._index = ProtectedIndex.build(register, self.context.today, self._recent_days)
+        return self._index
+
+    def _keys_of(self, person_id: str, *, with_previous: bool = False
+                 ) -> tuple[AddressKey, ...]:
+        """Keys of a person's current addresses (and, if asked, every address they had)."""
+        keys = self._address_keys.get(person_id)
+        if keys is None:
+            register = self.context.register
+            keys = () if register is None else tuple(
+                (address_key(a.lines, a.postcode), a.status == "current")
+                for a in register.addresses(person_id))
+            if len(self._address_keys) > 50_000:
+                self._address_keys.clear()
+            self._address_keys[person_id] = keys
+        return tuple(key for key, current in keys if current or with_previous)
+
+    # --- templates ---------------------------------------------------------------
+
+    def check_template(self, template: Template) -> Iterator[Violation]:
+        """Linting a template on its own: any contact field in a third-party template.
+
+        With a register (``policylint check``) the batch decides instead: the
+        template is reported once the batch sends it to someone who may not see
+        the subject's details (see :meth:`finish`).
+        """
+        if self.context.register is not None:
+            return
+        for ref in self._contact_refs(template):
+            yield Violation(
+                code=THIRD_PARTY_FIELD,
+                message=("Template {template} is about someone else (audience third_party) "
+                         "but prints the field {field}: a letter about a person must not "
+                         "carry their address, postcode, email or phone to someone who may "
+                         "not see it. Take the field out, send the template only to the "
+                         "person's representatives, or set audience: recipient if it only "
+                         "ever goes to the person it is about"),
+                facts={"template": template.name, "field": ref.name},
+                line=ref.line, col=ref.col, severity=Severity.WARNING,
+                fingerprint_extra=ref.name)
+
+    def finish(self) -> Iterator[Violation]:
+        """Third-party templates with contact fields that the batch sent to a third party."""
+        for template, row in self._exposed.values():
+            for ref in self._contact_refs(template):
+                yield Violation(
+                    code=THIRD_PARTY_FIELD,
+                    message=("Template {template} is about someone else (audience "
+                             "third_party) and prints the field {field}; row {row} sends it "
+                             "to someone who is not the person it is about, their "
+                             "representative or their household. Take the field out, or send "
+                             "this template only to the person's representatives"),
+                    facts={"template": template.name, "field": ref.name, "row": row},
+                    line=ref.line, col=ref.col, severity=Severity.WARNING,
+                    file=template.path, fingerprint_extra=ref.name)
+
+    def _contact_refs(self, template: Template) -> list[VariableRef]:
+        if template.audience != "third_party":
+            return []
+        return [ref for ref in template.variables if self._is_contact_field(ref.name)]
+
+    def _note_third_party(self, item: Item, flagged: bool) -> None:
+        """Remember a third-party template with contact fields sent to a third party."""
+        template = item.template
+        if template is None or template.audience != "third_party":
+            return
+        key = (template.path, template.name)
+        if key in self._exposed or not self._contact_refs(template):
+            return
+        if flagged or not self._may_see_subject(item):
+            self._exposed[key] = (template, item.row.number)
+
+    def _may_see_subject(self, item: Item) -> bool:
+        """The recipient is the subject, their representative, or lives with them."""
+        subject = item.role("subject_id")
+        recipient = item.recipient_id
+        register = self.context.register
+        if not subject or not recipient or register is None:
+            return False
+        if subject == recipient:
+            return True
+        if any(r.representative_id == recipient and r.active_on(self.context.today)
+               for r in register.representatives(subject)):
+            return True
+        theirs = self._keys_of(subject)
+        return any(same_address(mine, key) for mine in self._keys_of(recipient)
+                   for key in theirs)
+
+    def _is_contact_field(self, name: str) -> bool:
+        lowered = name.lower()
+        return (lowered in CONTACT_FIELDS or lowered.startswith(CONTACT_FIELD_PREFIXES)
+                or lowered in self._extra_fields)
+
+    # --- rows --------------------------------------------------------------------
+
+    def check_item(self, item: Item) -> list[Violation]:
+        found = self._check_item(item)
+        self._note_third_party(item, bool(found))
+        return found
+
+    def _check_item(self, item: Item) -> list[Violation]:
+        index = self.index
+        if index is None or index.empty:
+            return []
+        cells = tuple((header, value) for header, value in item.row.values.items()
+                      if value and not value.isspace())
+        sources = [_Source(cells, rendered=False)]
+        boilerplate: frozenset[str] = frozenset()
+        if self._search_rendered and item.rendered is not None:
+            lines = item.rendered.text.split("\n")
+            sources.append(_Source(
+                [(str(n), line) for n, line in enumerate(lines, start=1)], rendered=True))
+            boilerplate = self._template_patterns(index, item.rendered.template)
+        check = _ItemCheck(self, index, item)
+        for source in sources:
+            skip = boilerplate if source.is_rendered else frozenset()
+            source.prepare(index, self.gate)
+            for hit in index.find_addresses(source.padded):
+                if hit.pattern not in skip:
+                    check.address(source, hit)
+            for contact in index.find_emails(source.lowered):
+                if contact.key not in skip:
+                    check.contact(source, contact)
+            for contact in index.find_phones(source.raw):
+                if contact.key not in skip:
+                    check.contact(source, contact)
+        return [self._violation(item, index, found) for found in check.found.values()]
+
+    def _template_patterns(self, index: ProtectedIndex, template: Template) -> frozenset[str]:
+        """Protected patterns written into the template itself (letterhead, footer)."""
+        key = (template.path, template.name)
+        found = self._boilerplate.get(key)
+        if found is None:
+            source = template.source
+            found = index.patterns_in(" " + normalise_address_text(source) + " ",
+                                      source.lower(), source)
+            self._boilerplate[key] = found
+        return found
+
+    # --- messages ----------------------------------------------------------------
+
+    def _violation(self, item: Item, index: ProtectedIndex, found: _Found) -> Violation:
+        person = index.people[found.person_id]
+        values: dict[str, Personal] = {}
+        facts: dict[str, object] = {
+            "channel": CHANNEL_NOUNS.get(item.channel or "", "item"),
+            "protected_id": found.person_id,
+            "target_id": found.target,
+        }
+        recipient_name = self._recipient_name(item)
+        if recipient_name:
+            values["recipient"] = Personal(PersonalKind.NAME, recipient_name)
+        else:
+            facts["recipient"] = item.recipient_id or "its recipient"
+        if person.name:
+            values["protected"] = Personal(PersonalKind.NAME, person.name)
+        else:
+            facts["protected"] = found.person_id
+        kind = {ADDRESS: PersonalKind.ADDRESS, PHONE: PersonalKind.PHONE,
+                EMAIL: PersonalKind.EMAIL}[found.kind]
+        values["detail"] = Personal(kind, found.detail)
+        where = (f"line {found.label} of the text" if found.is_rendered
+                 else f"column {item.row.headers.get(found.label, found.label)}")
+        others = [p for p in found.places if p != where]
+        if others:
+            where += "; also " + ", ".join(others[:3]) + (" and more" if len(others) > 3
+                                                          else "")
+        facts["where"] = where
+        facts["what"] = _describe(found)
+        facts["recent_days"] = self._recent_days
+        address = found.address
+        left = ""
+        if address is not None and not address.current:
+            facts["left_on"] = address.left_on.isoformat() if address.left_on else "unknown"
+            left = (" They left it on {left_on}; an address stays protected for "
+                    "{recent_days} days after a move.")
+        if found.code == DO_NOT_DISCLOSE:
+            told = ("where {protected_id} lives" if found.kind == ADDRESS
+                    else "how to reach {protected_id}")
+            message = ("This {channel} to {recipient} contains {protected}'s {what} {detail} "
+                       "({where})." + left + " {target_id} must not be told " + told
+                       + " (do_not_disclose_to restriction in the register): take it out "
+                         "before the {channel} is sent")
+        else:
+            why = ("{protected} has a confidential address: nobody but them and their "
+                   "representatives may see it." if found.kind == ADDRESS else
+                   "{protected}'s address and contact details are confidential: nobody but "
+                   "them and their representatives may see them.")
+            message = ("This {channel} to {recipient} contains {protected}'s {what} "
+                       "({where}). " + why + left
+                       + " Remove {detail} before the {channel} is sent")
+        return Violation(
+            code=found.code, message=message, values=values, facts=facts,
+            column=None if found.is_rendered else found.label,
+            fingerprint_extra=f"{found.person_id}:{found.kind}",
+        )
+
+    def _recipient_name(self, item: Item) -> str:
+        register = self.context.register
+        if register is not None and item.recipient_id:
+            person = register.person(item.recipient_id)
+            if person is not None and person.full_name:
+                return person.full_name
+        return item.role("name") or " ".join(
+            p for p in (item.role("first_name"), item.role("last_name")) if p)
+
+
+def _describe(found: _Found) -> str:
+    """"confidential address", "previous address", "confidential phone number"..."""
+    confidential = "confidential " if found.code == PROTECTED_DETAIL else ""
+    if found.kind == ADDRESS:
+        address = found.address
+        if address is not None and not address.current:
+            return f"{confidential}previous address"
+        return "confidential address" if confidential else "current address"
+    noun = "phone number" if found.kind == PHONE else "email address"
+    return confidential + noun
+
+
+class _ItemCheck:
+    """Judges the hits of one item: who it goes to, and whether each hit is really P's."""
+
+    def __init__(self, rule: ProtectedAddress, index: ProtectedIndex, item: Item) -> None:
+        self.rule = rule
+        self.index = index
+        self.item = item
+        self.found: dict[tuple[str, str, str], _Found] = {}
+        self._recipients: frozenset[str] | None = None
+        self._own: tuple[_Own, ...] | None = None
+        self._row_key: AddressKey | None = None
+
+    # --- who gets the item ---------------------------------------------------------
+
+    @property
+    def recipients(self) -> frozenset[str]:
+        """The recipient_id; without one, whoever the register says owns the destination."""
+        if self._recipients is None:
+            recipient = self.item.recipient_id
+            if recipient:
+                self._recipients = frozenset({recipient})
+            else:
+                self._recipients = self._destination_owners()
+        return self._recipients
+
+    def _destination_owners(self) -> frozenset[str]:
+        register = self.rule.context.register
+        item = self.item
+        if register is None:
+            return frozenset()
+        if item.channel == "email" and item.role("email"):
+            return frozenset(c.person_id for c in register.contact_owners(
+                EMAIL, email_key(item.role("email"))))
+        if item.channel in ("sms", "voicemail") and item.role("phone"):
+            key = phone_key(item.role("phone"))
+            return frozenset(c.person_id for c in register.contact_owners(PHONE, key)
+                             ) if key else frozenset()
+        return frozenset()
+
+    @property
+    def row_key(self) -> AddressKey | None:
+        if self._row_key is None and self.item.address_lines:
+            self._row_key = address_key(self.item.address_lines)
+        return self._row_key
+
+    def own_addresses(self) -> tuple[_Own, ...]:
+        """The recipient's current addresses (register) and the address the row goes to."""
+        if self._own is None:
+            own: list[_Own] = []
+            register = self.rule.context.register
+            for person_id in self.recipients:
+                if register is None:
+                    break
+                for address in register.addresses(person_id):
+                    if address.status == "current":
+                        own.append(_own(address.lines, address.postcode))
+            if self.item.address_lines:
+                own.append(_own(self.item.address_lines, ""))
+            self._own = tuple(own)
+        return self._own
+
+    # --- is the item allowed to carry this person's details? -----------------------
+
+    def code_for(self, person_id: str, confidential: bool, targets: frozenset[str],
+                 address: GuardedAddress | None = None,
+                 contact: GuardedContact | None = None) -> tuple[str, str] | None:
+        """(code, do-not-disclose target) when the detail must not be in this item."""
+        recipients = self.recipients
+        if person_id in recipients:
+            return None
+        hit_targets = recipients & targets
+        if hit_targets:
+            return DO_NOT_DISCLOSE, min(hit_targets)
+        if not confidential:
+            return None
+        person = self.index.people[person_id]
+        if recipients & person.representatives:
+            return None
+        if self._household(person):
+            return None
+        if address is not None and not address.current and self._lives_at(address.key):
+            return None  # a home they shared, or a re-let home: their own address
+        if contact is not None:
+            register = self.rule.context.register
+            if register is not None and any(
+                    c.person_id in recipients
+                    for c in register.contact_owners(contact.kind, contact.key)):
+                return None  # a shared landline or family email the recipient has too
+        return PROTECTED_DETAIL, ""
+
+    def _household(self, person: ProtectedPerson) -> bool:
+        """The recipient lives at the protected person's current address."""
+        if not person.current_keys:
+            return False
+        if self.item.recipient_id:
+            return any(same_address(theirs, mine) for r in self.recipients
+                       for theirs in self.rule._keys_of(r) for mine in person.current_keys)
+        # No recipient id: an item posted to the person's own home goes to the household.
+        row_key = self.row_key
+        return row_key is not None and any(
+            same_address(row_key, mine) for mine in person.current_keys)
+
+    def _lives_at(self, key: AddressKey) -> bool:
+        """The recipient lives or lived at this (previous) address of the protected person."""
+        if any(same_address(theirs, key) for r in self.recipients
+               for theirs in self.rule._keys_of(r, with_previous=True)):
+            return True
+        row_key = self.row_key
+        return row_key is not None and same_address(row_key, key)
+
+    # --- hits ----------------------------------------------------------------------
+
+    def address(self, source: _Source, hit: AddressHit) -> None:
+        for address, is_postcode in hit.refs:
+            verdict = self.code_for(address.person_id, address.confidential,
+                                    address.dnd_targets, address=address)
+            if verdict is None:
+                continue
+            code, target = verdict
+            key = (address.person_id, ADDRESS, code)
+            if not self._locates(source, hit, address, is_postcode, code):
+                continue
+            label = source.label_at_padded(hit.start + 1)
+            if key in self.found:
+                self._also(key, source, label)
+                continue
+            self.found[key] = _Found(code, address.person_id, ADDRESS, address.text, label,
+                                     source.is_rendered, target, address)
+
+    def contact(self, source: _Source, hit: ContactHit) -> None:
+        for contact in hit.refs:
+            verdict = self.code_for(contact.person_id, contact.confidential,
+                                    contact.dnd_targets, contact=contact)
+            if verdict is None:
+                continue
+            code, target = verdict
+            key = (contact.person_id, contact.kind, code)
+            label = source.label_at_raw(hit.start)
+            if key in self.found:
+                self._also(key, source, label)
+                continue
+            self.found[key] = _Found(code, contact.person_id, contact.kind, contact.value,
+                                     label, source.is_rendered, target)
+
+    def _also(self, key: tuple[str, str, str], source: _Source, label: str) -> None:
+        found = self.found[key]
+        if source.is_rendered:
+            return  # the rendered text repeats the merge values; the column says more
+        place = f"column {self.item.row.headers.get(label, label)}"
+        if label != found.label and place not in found.places:
+            found.places.append(place)
+
+    def _locates(self, source: _Source, hit: AddressHit, address: GuardedAddress,
+                 is_postcode: bool, code: str) -> bool:
+        """Whether this fingerprint, where it stands, really is the protected address."""
+        own = [o for o in self.own_addresses() if not same_address(o.key, address.key)]
+        padded = source.padded
+        if is_postcode:
+            postcode = hit.pattern.strip()
+            canonical = normalise_postcode(postcode)
+            if canonical and any(canonical.lower() in o.postcodes for o in own):
+                return False  # the recipient's own postcode (a neighbour)
+            if code == DO_NOT_DISCLOSE:
+                return True  # a postcode narrows a home down to a few doors
+            window = _cell(padded, hit.start - NUMBER_WINDOW_BEFORE,
+                           hit.end + NUMBER_WINDOW_AFTER, hit.start)
+            tokens = set(window.split())
+            if tokens & address.numbers:
+                return True
+            return bool(address.premise) and f" {address.premise} " in f" {window} "
+        if any(hit.pattern in o.padded for o in own):
+            return False  # the same street line is part of the recipient's own address
+        if address.postcodes:
+            after = _cell(padded, hit.end - 1, hit.end + POSTCODE_LOOKAHEAD, hit.end - 1)
+            codes = find_postcodes(after)
+            if codes and codes[0].lower() not in address.postcodes:
+                return False  # "14 Station Road, Leeds LS1 4AP": the same street elsewhere
+        return True
+
+
+def _cell(padded: str, start: int, end: int, anchor: int) -> str:
+    """``padded[start:end]`` cut at the cell barriers on either side of ``anchor``."""
+    start = max(start, 0)
+    left = padded.rfind(CELL_BARRIER, start, anchor)
+    if left != -1:
+        start = left + 1
+    right = padded.find(CELL_BARRIER, anchor, end)
+    if right != -1:
+        end = right
+    return padded[start:end]
+
+
+def _own(lines: Sequence[str], postcode: str) -> _Own:
+    key = address_key(lines, postcode)
+    text = " ".join(filter(None, [*lines, postcode]))
+    postcodes = {p.lower() for p in find_postcodes(text)}
+    if postcode and normalise_postcode(postcode):
+        postcodes.add(str(normalise_postcode(postcode)).lower())
+    # The fingerprints keep "flat 2" joined to "14 station road" as the index does.
+    fingerprints = " ".join(sorted(address_fingerprints(lines, postcode)))
+    padded = f" {normalise_address_text(', '.join(lines))} {fingerprints} "
+    return _Own(key, padded, frozenset(postcodes))

@@ -1,0 +1,778 @@
+"""recipient-mismatch: the item is not for the person it goes to."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from policylint.engine.rule import ADDRESS_ROLES, Case, Example, Item, Need, Rule, RunContext
+from policylint.io.register.base import Address, Person
+from policylint.model import Personal, PersonalKind, Severity, Violation
+from policylint.normalise.address import OCCUPIER_LINES, address_key, same_address
+from policylint.normalise.contact import contact_key
+from policylint.normalise.names import name_tokens, names_match
+from policylint.normalise.postcode import find_postcodes, normalise_postcode
+from policylint.rules._row_shift import (
+    MAX_GAP,
+    NameIndex,
+    ReferenceIndex,
+    ShiftKey,
+    ShiftRun,
+    ShiftTracker,
+    distance_phrase,
+    fold_text,
+    other_row_hits,
+    rows_phrase,
+)
+
+# Per-person look-ups are cached; neighbours are close together, so a small cache does.
+_CACHE_SIZE = 4096
+_CONTACT_KINDS = (("email", "email", PersonalKind.EMAIL, "email address"),
+                  ("phone", "phone", PersonalKind.PHONE, "phone number"))
+_NAME_ROLES = ("first_name", "last_name")
+
+
+@dataclass(frozen=True)
+class _Name:
+    """The name a row prints: the whole text, and (role, header, value) per name column."""
+
+    text: str
+    columns: tuple[tuple[str, str, str], ...]
+
+
+def _batch_name(item: Item) -> _Name | None:
+    """The ``name`` column, or title + first_name + last_name; None when the row has none
+    (or its last_name column is empty)."""
+    header = item.fields.header("name")
+    if header is not None and item.role("name"):
+        return _Name(item.role("name"), (("name", header, item.role("name")),))
+    if item.has_role("last_name") and not item.role("last_name"):
+        return None  # an incomplete name is merge-integrity's (empty-field, "Dear Mrs ,")
+    parts: list[str] = []
+    columns: list[tuple[str, str, str]] = []
+    for role in ("title", *_NAME_ROLES):
+        value = item.role(role)
+        role_header = item.fields.header(role)
+        if not value or role_header is None:
+            continue
+        parts.append(value)
+        if role != "title":
+            columns.append((role, role_header, value))
+    if not columns:
+        return None
+    return _Name(" ".join(parts), tuple(columns))
+
+
+def _column_matches(role: str, value: str, person: Person, threshold: float) -> bool:
+    """Does one name column fit ``person``? A first name is tested with the person's
+    family name added, so that initials and middle names are tolerated as in a full name."""
+    if role == "last_name":
+        return names_match(value, "", person.family_name, threshold)
+    if role == "first_name":
+        return names_match(f"{value} {person.family_name}", person.given_name,
+                           person.family_name, threshold)
+    return names_match(value, person.given_name, person.family_name, threshold)
+
+
+def _is_occupier(name: str) -> bool:
+    """"The Occupier", "The Residents": addressed to nobody in particular."""
+    return " ".join(name.lower().split()) in OCCUPIER_LINES
+
+
+def _row_postcode(item: Item) -> str | None:
+    """The row's postcode, canonical: the postcode column, else the last one in the address."""
+    code = normalise_postcode(item.role("postcode")) if item.role("postcode") else None
+    if code is not None:
+        return code
+    found = find_postcodes("\n".join(item.address_lines))
+    return found[-1] if found else None
+
+
+# Does a row's data fit the recipient ``other`` for a shift ``key``?
+_Fits = Callable[[ShiftKey, str], bool]
+
+
+def _n(row: int) -> str:
+    return f"{row:,}"
+
+
+_PEOPLE = [
+    {"person_id": "P-1", "title": "Mrs", "given_name": "Sian", "family_name": "Okafor",
+     "status": "active"},
+    {"person_id": "P-2", "title": "Mr", "given_name": "Jan", "family_name": "Nowak",
+     "status": "active"},
+    {"person_id": "P-3", "title": "Ms", "given_name": "Priya", "family_name": "Patel",
+     "status": "active"},
+    {"person_id": "P-4", "title": "Mr", "given_name": "Arthur", "family_name": "Bell",
+     "status": "active"},
+]
+_LETTER = ("Dear {{ name }},\nYour council tax account {{ account_ref }} is up to date.\n"
+           "{{ note }}\n")
+
+
+class RecipientMismatch(Rule):
+    """The item is not for the person it goes to: the name, contact details or content
+    belong to someone else, or a whole column of the batch slipped by a row.
+
+    ICO leaflet point 1 ("Double check that you are providing the right information
+    to the right people"), point 3 (autofill "could lead you to send an email to the
+    wrong person by mistake") and point 8 (with a mail merge, "you should be
+    confident that the systems you are using are working correctly"); point 5 for
+    items about one person sent to another. A merge that slipped by one row sends
+    every letter with the next person's name and details; an autofilled email
+    address sends one person's letter to another. Each row is checked against the
+    register record of its ``recipient_id`` and against the other rows of the batch.
+
+    * **name-mismatch**: the name the item prints (the ``name`` column, or ``title``,
+      ``first_name`` and ``last_name``) is not the register's name for the
+      recipient. Titles, middle names, initials, case, accents and spacing are
+      tolerated; the family name must reach ``name_threshold``. Rows with no name
+      column, an empty ``last_name`` (merge-integrity's), "The Occupier", and unknown
+      recipients (stale-address reports them) are skipped.
+    * **contact-belongs-to-other**: the row's email or phone is a current contact of
+      a different person in the register and not a current contact of the
+      recipient (the autofill mistake). A household landline that is also the
+      recipient's own contact is fine.
+    * **subject-not-represented**: the item is about ``subject_id`` but goes to a
+      recipient who is not the subject's current representative (the
+      ``representatives`` table; ``valid_to`` empty or not yet passed).
+    * **other-row-reference**: the merge values or rendered text carry another
+      row's reference (``reference`` columns), as a whole token. References shorter
+      than ``min_reference_length`` characters are not looked for, nor values more
+      than ten rows share (a constant is not an identifier), nor a numeric
+      reference inside a longer number (``07700 900123``); a row's own reference,
+      and another item to the same person, never count.
+    * **other-row-name**: the item carries another row's full name together with
+      that row's postcode, which is not this row's (a name on its own is not
+      enough: two rows may be two different John Smiths).
+    * **column-shift**: at least ``min_run`` consecutive rows each carry the name,
+      email, phone, address or reference of the row 1 to ``max_shift`` rows above
+      or below: one finding names the column, the offset and the row range, on the
+      run's first row, followed by a **shifted-row** finding on each row of the
+      run. A run goes on through rows whose value fits both their own recipient
+      and the neighbour (two people in one household), a repeated row, and up to
+      two rows that fit nobody (an empty cell; a row that was already wrong, which
+      keeps its own name-mismatch). Shorter runs are reported row by row as
+      name-mismatch,
+      contact-belongs-to-other, other-row-reference or
+      **address-of-other-recipient** (the address is the register's current
+      address of a neighbouring row's recipient).
+
+    Options: ``name_threshold`` (0-100, default 90), ``max_shift`` (default 2),
+    ``min_run`` (default 3), ``min_reference_length`` (default 6).
+
+    **Anti-pattern**: a spreadsheet sorted on the name column only, so that every
+    row from row 120 on carries the name of the recipient one row below; an
+    email field filled from the browser's autofill with a colleague's client's
+    address.
+
+    **Best practice**: merge from the system of record by ``recipient_id``, never
+    from a hand-edited sheet; check a sample of items against the register before
+    sending; keep representatives recorded with an end date.
+    """
+
+    name: ClassVar[str] = "recipient-mismatch"
+    summary: ClassVar[str] = ("The item is not for its recipient: wrong name, someone else's "
+                              "contact, another row's data, a shifted column")
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "register", "batch"})
+    options_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "name_threshold": {
+                "type": "number", "minimum": 0, "maximum": 100, "default": 90,
+                "description": "How close (rapidfuzz ratio, 0-100) a family name must be to "
+                               "the register's.",
+            },
+            "max_shift": {
+                "type": "integer", "minimum": 1, "maximum": 5, "default": 2,
+                "description": "How many rows above or below to look for the row whose data "
+                               "a row carries.",
+            },
+            "min_run": {
+                "type": "integer", "minimum": 2, "default": 3,
+                "description": "Consecutive rows that make a column shift.",
+            },
+            "min_reference_length": {
+                "type": "integer", "minimum": 1, "default": 6,
+                "description": "Shorter reference values are not searched for in other rows.",
+            },
+        },
+        "additionalProperties": False,
+    }
+    examples: ClassVar[tuple[Example, ...]] = (
+        Example(
+            title="The name is not the recipient's",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "name": "Mrs Sian Bennett",
+                       "email": "", "channel": "letter"}],
+                register={"people": _PEOPLE},
+                expect=["name-mismatch"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "name": "MRS SIÂN OKAFOR",
+                       "email": "", "channel": "letter"}],
+                register={"people": _PEOPLE},
+            ),
+        ),
+        Example(
+            title="An autofilled email address that belongs to someone else",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "name": "Sian Okafor",
+                       "email": "jan.nowak@example.org", "channel": "email"}],
+                register={"people": _PEOPLE, "contacts": [
+                    {"person_id": "P-1", "kind": "email", "value": "s.okafor@example.org",
+                     "status": "current"},
+                    {"person_id": "P-2", "kind": "email", "value": "jan.nowak@example.org",
+                     "status": "current"}]},
+                expect=["contact-belongs-to-other"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "name": "Sian Okafor",
+                       "email": "s.okafor@example.org", "channel": "email"}],
+                register={"people": _PEOPLE, "contacts": [
+                    {"person_id": "P-1", "kind": "email", "value": "s.okafor@example.org",
+                     "status": "current"},
+                    {"person_id": "P-2", "kind": "email", "value": "jan.nowak@example.org",
+                     "status": "current"}]},
+            ),
+        ),
+        Example(
+            title="A letter about one person sent to someone who does not represent them",
+            bad=Case(
+                rows=[{"recipient_id": "P-3", "subject_id": "P-2", "name": "Ms Priya Patel",
+                       "channel": "letter"}],
+                register={"people": _PEOPLE, "representatives": [
+                    {"person_id": "P-2", "representative_id": "P-3", "valid_to": "2025-01-31"}]},
+                expect=["subject-not-represented"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-3", "subject_id": "P-2", "name": "Ms Priya Patel",
+                       "channel": "letter"}],
+                register={"people": _PEOPLE, "representatives": [
+                    {"person_id": "P-2", "representative_id": "P-3", "valid_to": ""}]},
+            ),
+        ),
+        Example(
+            title="Another row's reference in the letter",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "name": "Sian Okafor", "account_ref": "CT-400118",
+                       "note": "", "channel": "letter"},
+                      {"recipient_id": "P-2", "name": "Jan Nowak", "account_ref": "CT-400231",
+                       "note": "Your payment for CT-400118 was received.", "channel": "letter"}],
+                template=_LETTER,
+                register={"people": _PEOPLE},
+                expect=["other-row-reference"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "name": "Sian Okafor", "account_ref": "CT-400118",
+                       "note": "", "channel": "letter"},
+                      {"recipient_id": "P-2", "name": "Jan Nowak", "account_ref": "CT-400231",
+                       "note": "Your payment for CT-400231 was received.", "channel": "letter"}],
+                template=_LETTER,
+                register={"people": _PEOPLE},
+            ),
+        ),
+        Example(
+            title="The surname column slipped down by one row",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "first_name": "Sian", "last_name": "Okafor"},
+                      {"recipient_id": "P-2", "first_name": "Jan", "last_name": "Okafor"},
+                      {"recipient_id": "P-3", "first_name": "Priya", "last_name": "Nowak"},
+                      {"recipient_id": "P-4", "first_name": "Arthur", "last_name": "Patel"}],
+                register={"people": _PEOPLE},
+                expect=["column-shift", "shifted-row"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "first_name": "Sian", "last_name": "Okafor"},
+                      {"recipient_id": "P-2", "first_name": "Jan", "last_name": "Nowak"},
+                      {"recipient_id": "P-3", "first_name": "Priya", "last_name": "Patel"},
+                      {"recipient_id": "P-4", "first_name": "Arthur", "last_name": "Bell"}],
+                register={"people": _PEOPLE},
+            ),
+        ),
+    )
+
+    def __init__(self, options: Mapping[str, Any], context: RunContext) -> None:
+        super().__init__(options, context)
+        self._threshold = float(self.options["name_threshold"])
+        max_shift = int(self.options["max_shift"])
+        self._offsets = tuple(o for d in range(1, max_shift + 1) for o in (-d, d))
+        self._min_run = int(self.options["min_run"])
+        # Per-batch indexes, filled by observe: small keys per row, never whole rows.
+        self._recipients: dict[int, str] = {}
+        self._subjects: dict[int, str] = {}  # only rows whose subject is not the recipient
+        self._references = ReferenceIndex(int(self.options["min_reference_length"]))
+        self._names = NameIndex()
+        self._shifts = ShiftTracker()
+        # The previous row's shift marks per kind, to carry a run through ambiguous rows.
+        # (row, keys, rows skipped since the last mark)
+        self._previous: dict[str, tuple[int, list[ShiftKey], int]] = {}
+        self._headers: dict[str, str] = {}
+        self._roles_by_header: dict[str, str] = {}
+        self._recipient_header = "recipient_id"
+        self._people: dict[str, Person | None] = {}
+        self._current: dict[str, tuple[Address, ...]] = {}
+
+    # --- first pass ------------------------------------------------------------
+
+    def observe(self, item: Item) -> None:
+        number = item.row.number
+        recipient = item.recipient_id
+        if recipient:
+            self._recipients[number] = recipient
+        subject = item.role("subject_id")
+        if subject and subject != recipient:
+            self._subjects[number] = subject
+        for _, value in item.references:
+            self._references.add(value, number)
+        name = _batch_name(item)
+        if name is not None and not _is_occupier(name.text):
+            key = " ".join(name_tokens(name.text))
+            postcode = _row_postcode(item)
+            if key and postcode:
+                self._names.add(key, postcode, number)
+
+    # --- second pass -----------------------------------------------------------
+
+    def check_item(self, item: Item) -> Iterator[Violation]:
+        if not self._headers:
+            self._headers = dict(item.row.headers)
+            self._roles_by_header = {h: r for r, h in item.fields.roles.items()}
+            self._recipient_header = self._display(item.fields.header("recipient_id")
+                                                   or "recipient_id")
+        register = self.context.register
+        recipient = item.recipient_id
+        person = self._person(recipient) if register is not None and recipient else None
+        if register is not None:
+            yield from self._check_name(item, person)
+            if person is not None:
+                yield from self._check_contacts(item, person)
+                self._check_address(item)
+            else:
+                self._gap("address", item.row.number)
+            yield from self._check_subject(item)
+        yield from self._check_other_rows(item)
+
+    # name ----------------------------------------------------------------------
+
+    def _check_name(self, item: Item, person: Person | None) -> Iterator[Violation]:
+        number = item.row.number
+        name = _batch_name(item)
+        if (person is None or name is None or _is_occupier(name.text)
+                or not person.family_name.strip()):
+            self._gap("name", number)
+            return
+        if names_match(name.text, person.given_name, person.family_name, self._threshold):
+            self._bridge(item, "name", lambda key, other: self._name_fits(item, key, other))
+            return
+        columns = tuple(c for c in name.columns
+                        if not _column_matches(c[0], c[2], person, self._threshold)
+                        ) or name.columns
+        headers = tuple(c[1] for c in columns)
+        keys: list[ShiftKey] = []
+        for offset in self._offsets:
+            other = self._neighbour(number, offset, item.recipient_id)
+            if other is None or not other.family_name.strip():
+                continue
+            if all(_column_matches(role, value, other, self._threshold)
+                   for role, _, value in columns):
+                key = ShiftKey("name", headers, offset)
+                self._shifts.mark(key, number)
+                keys.append(key)
+        if keys:
+            self._remember("name", number, keys)
+            return  # reported in finish: as part of a column shift, or on its own
+        self._gap("name", number)
+        yield Violation(
+            code="name-mismatch", column=headers[0],
+            message=("The name {name} does not match the register's name for the recipient "
+                     "{recipient_id}, {register_name}: check that this item goes to the "
+                     "right person before sending"),
+            values={"name": Personal(PersonalKind.NAME, name.text),
+                    "register_name": Personal(PersonalKind.NAME, person.full_name)},
+            facts={"recipient_id": item.recipient_id})
+
+    def _name_fits(self, item: Item, key: ShiftKey, other: str) -> bool:
+        person = self._person(other)
+        if person is None or not person.family_name.strip():
+            return False
+        for header in key.columns:
+            role = self._roles_by_header.get(header, "name")
+            value = item.row.values.get(header, "").strip()
+            if not value or not _column_matches(role, value, person, self._threshold):
+                return False
+        return True
+
+    # contacts --------------------------------------------------------------------
+
+    def _check_contacts(self, item: Item, person: Person) -> Iterator[Violation]:
+        register = self.context.register
+        assert register is not None
+        number = item.row.number
+        recipient = item.recipient_id
+        for kind, role, personal_kind, what in _CONTACT_KINDS:
+            value = item.role(role)
+            header = item.fields.header(role)
+            if not value or header is None:
+                continue
+            key = contact_key(kind, value)
+            if not key:
+                continue
+            owners = sorted({c.person_id for c in register.contact_owners(kind, key)
+                             if c.status == "current"})
+            if not owners or recipient in owners:
+                continue
+            marked = False
+            for offset in self._offsets:
+                other = self._recipients.get(number + offset)
+                if other and other != recipient and other in owners:
+                    self._shifts.mark(ShiftKey("contact", (header,), offset), number)
+                    marked = True
+            if marked:
+                continue
+            owner = owners[0]
+            more = len(owners) - 1
+            yield self._contact_violation(
+                header, what, owner, person, recipient,
+                contact=Personal(personal_kind, value),
+                extra=f" and {more} other {'person' if more == 1 else 'people'}" if more else "")
+
+    def _contact_violation(self, header: str, what: str, owner: str, person: Person,
+                           recipient: str, *, contact: Personal | None = None,
+                           extra: str = "") -> Violation:
+        owner_person = self._person(owner)
+        values: dict[str, Personal] = {"recipient": Personal(PersonalKind.NAME,
+                                                             person.full_name)}
+        facts: dict[str, object] = {"what": what, "owner_id": owner, "extra": extra,
+                                    "recipient_id": recipient, "owner": "another person",
+                                    "contact": ""}
+        if owner_person is not None and owner_person.full_name:
+            values["owner"] = Personal(PersonalKind.NAME, owner_person.full_name)
+        if contact is not None:
+            values["contact"] = contact
+        return Violation(
+            code="contact-belongs-to-other", column=header,
+            message=("This {what} " + ("{contact} " if contact is not None else "")
+                     + "belongs to {owner} ({owner_id}){extra}, not to the recipient "
+                       "{recipient} ({recipient_id}): correct it before sending, or the item "
+                       "goes to someone else"),
+            values=values, facts=facts, fingerprint_extra=what)
+
+    # subject ---------------------------------------------------------------------
+
+    def _check_subject(self, item: Item) -> Iterator[Violation]:
+        register = self.context.register
+        assert register is not None
+        subject = item.role("subject_id")
+        recipient = item.recipient_id
+        if not subject or not recipient or subject == recipient:
+            return
+        links = [r for r in register.representatives(subject)
+                 if r.representative_id == recipient]
+        if any(r.active_on(self.context.today) for r in links):
+            return
+        ended = max((r.valid_to for r in links if r.valid_to is not None), default=None)
+        facts: dict[str, object] = {"subject_id": subject, "recipient_id": recipient}
+        message = ("This item is about {subject_id} but goes to {recipient_id}, who is not "
+                   "their representative in the register")
+        if ended is not None:
+            message += " (the link ended on {ended})"
+            facts["ended"] = ended.isoformat()
+        message += ": check who should receive it, or record the representative first"
+        yield Violation(code="subject-not-represented", column=item.fields.header("subject_id"),
+                        message=message, facts=facts)
+
+    # address (shift only: stale-address reports an address that is not current) ---
+
+    def _check_address(self, item: Item) -> None:
+        number = item.row.number
+        postcode = _row_postcode(item)
+        if postcode is None:
+            self._gap("address", number)
+            return
+        recipient = item.recipient_id
+        if any(normalise_postcode(a.postcode) == postcode for a in self._addresses(recipient)):
+            self._bridge(item, "address", lambda key, other: any(
+                normalise_postcode(a.postcode) == postcode for a in self._addresses(other)))
+            return
+        headers = tuple(h for role in (*ADDRESS_ROLES, "postcode")
+                        if (h := item.fields.header(role)) is not None)
+        name = _batch_name(item)
+        row_key = None
+        keys: list[ShiftKey] = []
+        for offset in self._offsets:
+            other = self._recipients.get(number + offset)
+            if not other or other == recipient:
+                continue
+            for address in self._addresses(other):
+                if normalise_postcode(address.postcode) != postcode:
+                    continue
+                if row_key is None:
+                    row_key = address_key(item.address_lines,
+                                          addressee_names=[name.text] if name else [])
+                if same_address(row_key, address_key(address.lines, address.postcode)):
+                    key = ShiftKey("address", headers, offset)
+                    self._shifts.mark(key, number)
+                    keys.append(key)
+                    break
+        if keys:
+            self._remember("address", number, keys)
+        else:
+            self._gap("address", number)
+
+    # other rows' identifiers ---------------------------------------------------------
+
+    def _check_other_rows(self, item: Item) -> Iterator[Violation]:
+        number = item.row.number
+        own = {p for p in (item.recipient_id, item.role("subject_id")) if p}
+        reference_headers = set(item.fields.references)
+        cells = [(h, v) for h, v in item.row.values.items()
+                 if h not in reference_headers and v.strip()]
+        text = item.rendered.text if item.rendered is not None else ""
+        if len(self._references):
+            yield from self._reference_hits(number, own, cells, text)
+        if len(self._names):
+            yield from self._name_hits(item, own, cells, text)
+
+    def _same_people(self, row: int, own: set[str]) -> bool:
+        """Is ``row`` about the same person as this one (a second item for them)?"""
+        return (self._recipients.get(row) in own) or (self._subjects.get(row) in own)
+
+    def _reference_hits(self, number: int, own: set[str], cells: list[tuple[str, str]],
+                        text: str) -> Iterator[Violation]:
+        starts: list[int] = []
+        position = 0
+        for _, value in cells:
+            starts.append(position)
+            position += len(value) + 1
+        joined = "\x00".join(v for _, v in cells)
+        found: dict[int, tuple[str | None, str]] = {}  # other row -> (column, value)
+        searches: list[tuple[str, bool]] = [(joined, True), (text, False)]
+        for searched, in_cells in searches:
+            for hit in other_row_hits(self._references.search(searched), number):
+                column = cells[bisect_right(starts, hit.start) - 1][0] if in_cells else None
+                for row in hit.rows:
+                    if not self._same_people(row, own):
+                        found.setdefault(row, (column, searched[hit.start:hit.end]))
+        for row, (column, value) in sorted(found.items()):
+            offset = row - number
+            if column is not None and abs(offset) <= max(abs(o) for o in self._offsets):
+                self._shifts.mark(ShiftKey("reference", (column,), offset), number)
+                continue
+            where = "Column {column} carries" if column is not None else "The text carries"
+            yield Violation(
+                code="other-row-reference", column=column,
+                message=(where + " row {other_row}'s reference {reference}: this item may "
+                         "hold another row's data; check the merge before sending"),
+                values={"reference": Personal(PersonalKind.IDENTIFIER, value)},
+                facts={"other_row": _n(row), "column": self._display(column or "")},
+                fingerprint_extra=value.lower())
+
+    def _name_hits(self, item: Item, own: set[str], cells: list[tuple[str, str]],
+                   text: str) -> Iterator[Violation]:
+        number = item.row.number
+        cell_text = "\n".join(v for _, v in cells)
+        folded = fold_text(f"{text}\n{cell_text}")
+        names = {k for k in self._names.search(folded) if not self._names.only_in(k, (number,))}
+        if not names:
+            return
+        own_postcode = _row_postcode(item)
+        postcodes = (set(find_postcodes(text)) | set(find_postcodes(cell_text))) - {own_postcode}
+        found: dict[int, tuple[str, str]] = {}
+        for key in sorted(names):
+            for postcode in sorted(p for p in postcodes if p):
+                for row in self._names.rows(key, postcode):
+                    if row != number and not self._same_people(row, own):
+                        found.setdefault(row, (key, postcode))
+        for row, (key, postcode) in sorted(found.items()):
+            yield Violation(
+                code="other-row-name",
+                message=("The item carries the name and postcode of row {other_row}'s "
+                         "recipient ({other_name}, {postcode}): this row may hold another "
+                         "row's data; check the merge before sending"),
+                values={"other_name": Personal(PersonalKind.NAME, key),
+                        "postcode": Personal(PersonalKind.POSTCODE, postcode)},
+                facts={"other_row": _n(row)},
+                fingerprint_extra=f"{key}|{postcode}")
+
+    # --- whole batch ------------------------------------------------------------------
+
+    def finish(self) -> Iterator[Violation]:
+        runs, leftovers = self._shifts.resolve(self._min_run)
+        for run in runs:
+            yield from self._run_violations(run)
+        for row, key in leftovers:
+            violation = self._leftover(row, key)
+            if violation is not None:
+                yield violation
+
+    def _what(self, key: ShiftKey) -> str:
+        if key.kind == "contact":
+            role = self._roles_by_header.get(key.columns[0], "")
+            return "phone number" if role == "phone" else "email address"
+        return key.kind
+
+    def _columns(self, key: ShiftKey) -> tuple[str, bool]:
+        """How the message names the key's columns, and whether that is more than one."""
+        shown = [self._display(h) for h in key.columns]
+        if key.kind == "address" and len(shown) > 2:
+            return f"{shown[0]} to {shown[-1]}", True
+        return ", ".join(shown), len(shown) > 1
+
+    def _run_violations(self, run: ShiftRun) -> Iterator[Violation]:
+        key = run.key
+        columns, plural = self._columns(key)
+        what = self._what(key)
+        whose = "the row" if key.kind == "reference" else "the recipient"
+        span = f"{_n(run.first)}–{_n(run.last)}"
+        yield Violation(
+            code="column-shift", column=key.columns[0] if key.columns else None,
+            row=run.first, recipient_id=self._recipients.get(run.first),
+            message=("{noun} {column} {verb} shifted by {distance} from row {first} to row "
+                     "{last}: each row carries the {what} of {whose} {direction}. Re-align "
+                     "the column with {recipient_column} and merge again: none of the "
+                     "{count} items in this range should be sent"),
+            facts={"noun": "Columns" if plural else "Column", "column": columns,
+                   "verb": "are" if plural else "is", "distance": distance_phrase(key.offset),
+                   "first": _n(run.first), "last": _n(run.last), "what": what,
+                   "whose": whose, "direction": rows_phrase(key.offset),
+                   "recipient_column": self._recipient_header,
+                   "count": _n(run.last - run.first + 1)},
+            fingerprint_extra=f"{key.kind}:{key.offset}")
+        for row in run.rows:
+            other_row = row + key.offset
+            other = self._recipients.get(other_row, "")
+            if key.kind == "reference":
+                carries = "row {other_row}'s reference"
+            else:
+                carries = "the {what} of row {other_row}'s recipient ({other_id})"
+            yield Violation(
+                code="shifted-row", column=key.columns[0] if key.columns else None,
+                row=row, recipient_id=self._recipients.get(row),
+                message=("Part of the column shift at rows {span}: {column} carries " + carries
+                         + ", not this recipient's; do not send this item"),
+                facts={"span": span, "column": columns, "what": what,
+                       "other_row": _n(other_row), "other_id": other},
+                fingerprint_extra=f"{key.kind}:{key.offset}")
+
+    def _leftover(self, row: int, key: ShiftKey) -> Violation | None:
+        """A row that carries a neighbour's data but is in no column shift."""
+        other_row = row + key.offset
+        recipient = self._recipients.get(row, "")
+        other = self._recipients.get(other_row, "")
+        column = key.columns[0] if key.columns else None
+        columns, _ = self._columns(key)
+        if key.kind == "reference":
+            return Violation(
+                code="other-row-reference", column=column, row=row, recipient_id=recipient,
+                message=("Column {column} carries row {other_row}'s reference: this item may "
+                         "hold another row's data; check the merge before sending"),
+                facts={"column": columns, "other_row": _n(other_row)},
+                fingerprint_extra=f"row{key.offset}")
+        person = self._person(recipient)
+        other_person = self._person(other)
+        if person is None:
+            return None
+        other_name = other_person.full_name if other_person is not None else ""
+        if key.kind == "contact":
+            violation = self._contact_violation(column or "", self._what(key), other, person,
+                                                recipient)
+            return Violation(
+                code=violation.code, column=violation.column, row=row, recipient_id=recipient,
+                message=violation.message.replace(
+                    "({owner_id})", "({owner_id}, the recipient of row {other_row})"),
+                values=violation.values, facts={**violation.facts, "other_row": _n(other_row)},
+                fingerprint_extra=violation.fingerprint_extra)
+        values = {"register_name": Personal(PersonalKind.NAME, person.full_name),
+                  "other_name": Personal(PersonalKind.NAME, other_name)}
+        facts: dict[str, object] = {"column": columns, "recipient_id": recipient,
+                                    "other_row": _n(other_row), "other_id": other}
+        if key.kind == "address":
+            return Violation(
+                code="address-of-other-recipient", column=column, row=row,
+                recipient_id=recipient,
+                message=("The address is the register's current address of row {other_row}'s "
+                         "recipient {other_name} ({other_id}), not of the recipient "
+                         "{register_name} ({recipient_id}): correct it before sending"),
+                values=values, facts=facts)
+        return Violation(
+            code="name-mismatch", column=column, row=row, recipient_id=recipient,
+            message=("The name in column {column} does not match the register's name for the "
+                     "recipient {recipient_id}, {register_name}: it is the name of row "
+                     "{other_row}'s recipient {other_name} ({other_id}). Check that this item "
+                     "goes to the right person before sending"),
+            values=values, facts=facts)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _display(self, header: str) -> str:
+        return self._headers.get(header, header)
+
+    def _person(self, person_id: str) -> Person | None:
+        if person_id in self._people:
+            return self._people[person_id]
+        register = self.context.register
+        if register is None or not person_id:
+            return None
+        if len(self._people) >= _CACHE_SIZE:
+            self._people.clear()
+        person = register.person(person_id)
+        self._people[person_id] = person
+        return person
+
+    def _addresses(self, person_id: str) -> tuple[Address, ...]:
+        """The person's current addresses (cached)."""
+        cached = self._current.get(person_id)
+        if cached is not None:
+            return cached
+        register = self.context.register
+        if register is None or not person_id:
+            return ()
+        if len(self._current) >= _CACHE_SIZE:
+            self._current.clear()
+        current = tuple(a for a in register.addresses(person_id) if a.status == "current")
+        self._current[person_id] = current
+        return current
+
+    def _neighbour(self, number: int, offset: int, recipient: str) -> Person | None:
+        other = self._recipients.get(number + offset)
+        if not other or other == recipient:
+            return None
+        return self._person(other)
+
+    def _remember(self, kind: str, number: int, keys: list[ShiftKey]) -> None:
+        if keys:
+            self._previous[kind] = (number, keys, 0)
+        else:
+            self._previous.pop(kind, None)
+
+    def _gap(self, kind: str, number: int) -> None:
+        """A row that could not be checked, or whose data fits no one: a shift may run
+        through up to MAX_GAP of them (an empty cell, a row already wrong before the
+        shift), so remember the previous row's shift past it."""
+        self._shifts.gap(kind, number)
+        previous = self._previous.get(kind)
+        if previous is not None and previous[0] == number - 1 and previous[2] < MAX_GAP:
+            self._previous[kind] = (number, previous[1], previous[2] + 1)
+        else:
+            self._previous.pop(kind, None)
+
+    def _bridge(self, item: Item, kind: str, fits: _Fits) -> None:
+        """This row's data is its own recipient's; if the previous row carried its
+        neighbour's and this row's also fits its neighbour at the same offset (two
+        neighbours sharing a surname or an address), let the run continue through it."""
+        number = item.row.number
+        previous = self._previous.get(kind)
+        keys: list[ShiftKey] = []
+        if previous is not None and previous[0] == number - 1:
+            for key in previous[1]:
+                other = self._recipients.get(number + key.offset)
+                # the same recipient twice in a row (a repeated row) fits trivially
+                if other and (other == item.recipient_id or fits(key, other)):
+                    self._shifts.mark(key, number, ambiguous=True)
+                    keys.append(key)
+        self._remember(kind, number, keys)
+

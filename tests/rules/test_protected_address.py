@@ -1,0 +1,612 @@
+"""protected-address: items that must be flagged and items that must not, side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policylint.engine.rule import Case
+from policylint.masking import render_message
+from policylint.model import Severity, Violation
+from policylint.rules import BUILTIN_RULES
+from policylint.rules._protected_index import ProtectedIndex
+from policylint.rules.protected_address import (
+    DO_NOT_DISCLOSE,
+    PROTECTED_DETAIL,
+    THIRD_PARTY_FIELD,
+    ProtectedAddress,
+)
+from policylint.testing import codes, run_case
+
+Table = list[dict[str, str]]
+TODAY = date(2026, 11, 26)
+
+
+def person(pid: str, title: str, given: str, family: str) -> dict[str, str]:
+    return {"person_id": pid, "title": title, "given_name": given, "family_name": family,
+            "status": "active"}
+
+
+def address(pid: str, *lines: str, postcode: str, status: str = "current",
+            valid_from: str = "", valid_to: str = "") -> dict[str, str]:
+    row = {"person_id": pid, "postcode": postcode, "status": status,
+           "valid_from": valid_from, "valid_to": valid_to}
+    row.update({f"line_{i}": line for i, line in enumerate(lines, start=1)})
+    return row
+
+
+def contact(pid: str, kind: str, value: str, status: str = "current") -> dict[str, str]:
+    return {"person_id": pid, "kind": kind, "value": value, "status": status}
+
+
+PEOPLE: Table = [
+    person("P-100", "Ms", "Sarah", "Okafor"),    # fled; confidential; do-not-disclose to P-101
+    person("P-101", "Mr", "Mark", "Hollis"),     # her ex-partner
+    person("P-102", "Miss", "Amy", "Okafor"),    # her daughter, same home
+    person("P-103", "Mrs", "Joan", "Price"),     # next door: 16 Station Road, same postcode
+    person("P-104", "Mr", "Idris", "Bevan"),     # her solicitor (representative)
+    person("P-105", "Ms", "Gwen", "Rees"),       # her former representative (ended 2025)
+    person("P-106", "Mr", "Tom", "Evans"),       # Flat 3 in the same building
+    person("P-107", "Dr", "Priya", "Raman"),     # unrelated, Leeds
+    person("P-108", "Mr", "Dylan", "Morgan"),    # 14 Station Road in Penarth
+    person("P-110", "Mr", "Chris", "Wood"),      # lives where Sarah stayed until May
+    person("P-200", "Mrs", "Helen", "Carter"),   # confidential address only
+    person("P-203", "Mr", "Gary", "Holt"),       # father in care proceedings
+    person("P-204", "Ms", "Lisa", "Holt"),       # mother: confidential address
+]
+ADDRESSES: Table = [
+    address("P-100", "Flat 2", "14 Station Road", "Cardiff", postcode="CF10 1EP",
+            valid_from="2026-06-01"),
+    address("P-100", "3 Willow Court", "Bristol", postcode="BS1 4DJ", status="previous",
+            valid_from="2026-02-01", valid_to="2026-05-31"),
+    address("P-100", "27 Orchard Close", "Newport", postcode="NP20 4AB", status="previous",
+            valid_from="2015-01-01", valid_to="2026-02-01"),
+    address("P-100", "8 Heol Las", "Swansea", postcode="SA1 2CD", status="previous",
+            valid_from="2012-01-01", valid_to="2021-06-30"),
+    address("P-101", "3 Mill Lane", "Swansea", postcode="SA1 1AA", valid_from="2026-02-01"),
+    address("P-101", "27 Orchard Close", "Newport", postcode="NP20 4AB", status="previous",
+            valid_from="2015-01-01", valid_to="2026-02-01"),
+    address("P-102", "Flat 2", "14 Station Road", "Cardiff", postcode="CF10 1EP"),
+    address("P-103", "16 Station Road", "Cardiff", postcode="CF10 1EP"),
+    address("P-104", "9 Heol Y Deri", "Cardiff", postcode="CF14 6HF"),
+    address("P-105", "1 Park Place", "Cardiff", postcode="CF10 3AT"),
+    address("P-106", "Flat 3", "14 Station Road", "Cardiff", postcode="CF10 1EP"),
+    address("P-107", "22 High Street", "Leeds", postcode="LS1 4AP"),
+    address("P-108", "14 Station Road", "Penarth", postcode="CF64 1AA"),
+    address("P-110", "3 Willow Court", "Bristol", postcode="BS1 4DJ", valid_from="2026-07-01"),
+    address("P-200", "Rose Cottage", "Church Lane", "Otley", postcode="LS21 3AB"),
+    address("P-203", "5 Beech Grove", "Leeds", postcode="LS8 1PQ"),
+    address("P-204", "12 Acacia Avenue", "Leeds", postcode="LS6 2QJ"),
+]
+CONTACTS: Table = [
+    contact("P-100", "phone", "07700 900123"),
+    contact("P-100", "phone", "07700 900124", status="previous"),
+    contact("P-100", "email", "sarah.okafor@example.org"),
+    contact("P-101", "phone", "07700 900461"),
+    contact("P-200", "email", "helen.carter@example.net"),
+    contact("P-200", "phone", "07700 900555", status="previous"),  # now Priya's number
+    contact("P-107", "phone", "07700 900555"),
+]
+RESTRICTIONS: Table = [
+    {"person_id": "P-100", "kind": "confidential_address", "other_person_id": "", "note": ""},
+    {"person_id": "P-100", "kind": "do_not_disclose_to", "other_person_id": "P-101",
+     "note": "non-molestation order"},
+    {"person_id": "P-200", "kind": "confidential_address", "other_person_id": "", "note": ""},
+    {"person_id": "P-204", "kind": "confidential_address", "other_person_id": "", "note": ""},
+]
+REPRESENTATIVES: Table = [
+    {"person_id": "P-100", "representative_id": "P-104", "scope": "solicitor", "valid_to": ""},
+    {"person_id": "P-100", "representative_id": "P-105", "scope": "advocate",
+     "valid_to": "2025-12-31"},
+]
+REGISTER: dict[str, Table] = {
+    "people": PEOPLE, "addresses": ADDRESSES, "contacts": CONTACTS,
+    "restrictions": RESTRICTIONS, "representatives": REPRESENTATIVES,
+}
+
+SARAH_ADDRESS = "Flat 2, 14 Station Road, Cardiff CF10 1EP"
+LETTER = ("---\nname: case-letter\nchannel: letter\n---\n"
+          "Dear {{ name }},\n{{ note }}\nYours sincerely,\nFamily Support Team\n")
+
+
+def check(rows: Sequence[Mapping[str, str]], template: str | None = None,
+          options: Mapping[str, Any] | None = None) -> list[Violation]:
+    case = Case(rows=rows, template=template, register=REGISTER)
+    return run_case(ProtectedAddress, case, today=TODAY, options=options)
+
+
+def letter_to(pid: str, name: str, note: str, **extra: str) -> dict[str, str]:
+    return {"recipient_id": pid, "name": name, "channel": "letter", "note": note, **extra}
+
+
+def only(violations: list[Violation], code: str) -> Violation:
+    found = [v for v in violations if v.code == code]
+    assert len(found) == 1, [(v.code, render_message(v, True)) for v in violations]
+    return found[0]
+
+
+def test_registered_with_documented_options() -> None:
+    assert ProtectedAddress in BUILTIN_RULES
+    assert ProtectedAddress.default_severity is Severity.ERROR
+    assert ProtectedAddress.default_options() == {
+        "recent_days": 730, "subject_contact_fields": [], "search_rendered": True}
+    doc = ProtectedAddress.doc()
+    for word in ("Anti-pattern", "Best practice", PROTECTED_DETAIL, DO_NOT_DISCLOSE,
+                 THIRD_PARTY_FIELD, "recent_days"):
+        assert word in doc
+
+
+# --- must be flagged ---------------------------------------------------------------------
+
+def test_victims_new_address_in_letter_to_ex_partner() -> None:
+    found = check([letter_to("P-101", "Mark Hollis", "Please see the enclosed order.",
+                             subject_address="Flat 2, 14 Station Rd, Cardiff, CF10 1EP")],
+                  LETTER)
+    violation = only(found, DO_NOT_DISCLOSE)
+    assert codes(found) == [DO_NOT_DISCLOSE]  # one finding, not one per fingerprint
+    assert violation.column == "subject_address"
+    assert violation.fingerprint_extra == "P-100:address"
+    masked = render_message(violation, False)
+    assert "P-101 must not be told where P-100 lives" in masked
+    assert "M. H." in masked and "S. O." in masked
+    for secret in ("Station", "Sarah", "Okafor", "1EP", "Hollis"):
+        assert secret not in masked
+    assert "14 Station Road" in render_message(violation, True)
+
+
+def test_worst_case_message_reads_clearly() -> None:
+    found = check([letter_to("P-107", "Priya Raman",
+                             f"Ms Okafor asked us to write to her at {SARAH_ADDRESS}.")])
+    violation = only(found, PROTECTED_DETAIL)
+    assert violation.column == "note"
+    assert violation.severity is None  # the rule's default, error
+    assert render_message(violation, False).startswith(
+        "This letter to P. R. contains S. O.'s confidential address (column note). "
+        "S. O. has a confidential address: nobody but them and their representatives "
+        "may see it.")
+
+
+def test_court_bundle_rendered_address_to_father() -> None:
+    template = ("---\nname: court-bundle\nchannel: letter\n---\n"
+                "Dear {{ name }},\nPlease find the court bundle enclosed.\n"
+                "The mother's address for service is {{ number }} {{ street }}, {{ pc }}.\n")
+    rows = [{"recipient_id": "P-203", "name": "Gary Holt", "number": "12",
+             "street": "Acacia Ave", "pc": "LS6 2QJ"}]
+    violation = only(check(rows, template), PROTECTED_DETAIL)
+    # No single cell holds the address: only the rendered text does.
+    assert violation.column is None
+    assert "line 3 of the text" in render_message(violation, False)
+    assert violation.fingerprint_extra == "P-204:address"
+    # The same bundle with the address left out is fine.
+    rows[0]["number"], rows[0]["street"], rows[0]["pc"] = "c/o", "the court", "office"
+    assert check(rows, template) == []
+
+
+def test_postcode_with_house_number_is_an_address() -> None:
+    found = check([letter_to("P-107", "Priya Raman", "Complaint about no. 12, LS6 2QJ")])
+    assert only(found, PROTECTED_DETAIL).fingerprint_extra == "P-204:address"
+
+
+@pytest.mark.parametrize("channel,spelling", [
+    ("sms", "Amy's mum's new number is 077009 00123"),
+    ("voicemail", "call her back on plus... +44 7700 900 123, that's all"),
+    ("sms", "ring (07700) 900-123"),
+    ("voicemail", "her old mobile 07700900124"),
+])
+def test_victims_mobile_to_ex_partner_any_spacing(channel: str, spelling: str) -> None:
+    found = check([{"recipient_id": "P-101", "channel": channel, "phone": "07700 900461",
+                    "script": spelling}])
+    violation = only(found, DO_NOT_DISCLOSE)
+    assert violation.fingerprint_extra == "P-100:phone"
+    assert "how to reach P-100" in render_message(violation, False)
+
+
+def test_victims_email_in_email_to_someone_else() -> None:
+    rows = [{"recipient_id": "P-107", "channel": "email", "email": "p.raman@example.com",
+             "body": "Copy to Sarah.Okafor@Example.org for information."}]
+    violation = only(check(rows), PROTECTED_DETAIL)
+    assert violation.fingerprint_extra == "P-100:email"
+    assert "s***@e***.org" in render_message(violation, False)
+
+
+def test_email_must_stand_alone() -> None:
+    for body in ("write to xsarah.okafor@example.org", "see sarah.okafor@example.org.uk",
+                 "sarah.okafor@example.organic"):
+        rows = [{"recipient_id": "P-107", "channel": "email", "email": "p@example.com",
+                 "body": body}]
+        assert check(rows) == [], body
+    rows = [{"recipient_id": "P-107", "channel": "email", "email": "p@example.com",
+             "body": "Email sarah.okafor@example.org."}]
+    assert codes(check(rows)) == [PROTECTED_DETAIL]
+
+
+def test_merge_shifted_address_in_unrelated_persons_letter() -> None:
+    # Row 3 carries the row before's address lines: Priya's letter shows Sarah's home.
+    rows = [
+        {"recipient_id": "P-100", "name": "Sarah Okafor", "address_line_1": "Flat 2",
+         "address_line_2": "14 Station Road", "address_line_3": "Cardiff",
+         "postcode": "CF10 1EP"},
+        {"recipient_id": "P-107", "name": "Priya Raman", "address_line_1": "Flat 2",
+         "address_line_2": "14 Station Road", "address_line_3": "Cardiff",
+         "postcode": "CF10 1EP"},
+    ]
+    found = check(rows)
+    violation = only(found, PROTECTED_DETAIL)
+    assert violation.column == "address_line_2"
+
+
+def test_unknown_recipient_at_protected_address_is_flagged() -> None:
+    rows = [{"recipient_id": "P-999", "name": "The Occupier", "address_line_1": "Flat 2",
+             "address_line_2": "14 Station Road", "address_line_3": "Cardiff",
+             "postcode": "CF10 1EP"}]
+    assert codes(check(rows)) == [PROTECTED_DETAIL]
+
+
+def test_former_representative_may_no_longer_see_it() -> None:
+    found = check([letter_to("P-105", "Gwen Rees", f"Your client lives at {SARAH_ADDRESS}")])
+    assert codes(found) == [PROTECTED_DETAIL]
+
+
+def test_postcode_alone_to_ex_partner() -> None:
+    found = check([letter_to("P-101", "Mark Hollis", "Contact centre near CF10 1EP")])
+    assert codes(found) == [DO_NOT_DISCLOSE]
+    # To anyone else a postcode on its own does not locate her.
+    assert check([letter_to("P-107", "Priya Raman", "Contact centre near CF10 1EP")]) == []
+
+
+def test_refuge_address_to_ex_partner() -> None:
+    found = check([letter_to("P-101", "Mark Hollis", "Forwarded from 3 Willow Court, Bristol")])
+    violation = only(found, DO_NOT_DISCLOSE)
+    assert "previous address" in render_message(violation, False)
+
+
+# --- must not be flagged ----------------------------------------------------------------
+
+def test_neighbour_sharing_the_postcode() -> None:
+    template = ("---\nname: rent\nchannel: letter\n---\n{{ address_line_1 }}\n"
+                "{{ address_line_2 }}\n{{ postcode }}\nDear {{ name }}, your rent is due.\n")
+    rows = [{"recipient_id": "P-103", "name": "Joan Price", "address_line_1": "16 Station Road",
+             "address_line_2": "Cardiff", "postcode": "CF10 1EP"}]
+    assert check(rows, template) == []
+    # The same letter mentioning number 14 is about Sarah's home.
+    rows[0]["note"] = "Re: noise from 14 Station Road"
+    assert codes(check(rows, template)) == [PROTECTED_DETAIL]
+
+
+def test_neighbour_in_the_same_building() -> None:
+    rows = [{"recipient_id": "P-106", "name": "Tom Evans", "address_line_1": "Flat 3",
+             "address_line_2": "14 Station Road", "address_line_3": "Cardiff",
+             "postcode": "CF10 1EP"}]
+    assert check(rows) == []
+    rows[0]["note"] = "The leak came from Flat 2, 14 Station Road"
+    assert codes(check(rows)) == [PROTECTED_DETAIL]
+
+
+def test_protected_persons_own_letters() -> None:
+    rows = [
+        {"recipient_id": "P-100", "name": "Sarah Okafor", "channel": "letter",
+         "address_line_1": "Flat 2", "address_line_2": "14 Station Road",
+         "address_line_3": "Cardiff", "postcode": "CF10 1EP",
+         "note": "We have your mobile 07700 900123 and sarah.okafor@example.org"},
+        {"recipient_id": "P-100", "channel": "sms", "phone": "07700 900123",
+         "message": "Your new number 07700 900123 is registered"},
+    ]
+    assert check(rows, LETTER) == []
+
+
+def test_household_members_letters() -> None:
+    rows = [{"recipient_id": "P-102", "name": "Amy Okafor", "address_line_1": "Flat 2",
+             "address_line_2": "14 Station Road", "address_line_3": "Cardiff",
+             "postcode": "CF10 1EP", "note": "Your school place at 14 Station Road"}]
+    assert check(rows) == []
+
+
+def test_letter_to_representative_with_the_address() -> None:
+    rows = [letter_to("P-104", "Idris Bevan", f"Your client's address: {SARAH_ADDRESS}; "
+                                              "mobile 07700 900123")]
+    assert check(rows, LETTER) == []
+
+
+def test_street_name_alone() -> None:
+    for note in ("The High Street office is closed.", "Station Road is being resurfaced.",
+                 "Works at 114 Station Road and at Flat 12, 14 Station Road, CF10 1EQ",
+                 "Acacia Avenue residents' meeting", "Meeting at 14:00 on Station Road"):
+        assert check([letter_to("P-107", "Priya Raman", note)]) == [], note
+
+
+def test_same_street_line_elsewhere() -> None:
+    # Dylan lives at 14 Station Road in Penarth: his own address is not Sarah's.
+    rows = [{"recipient_id": "P-108", "name": "Dylan Morgan", "address_line_1": "14 Station Road",
+             "address_line_2": "Penarth", "postcode": "CF64 1AA"}]
+    assert check(rows) == []
+    # And "14 Station Road" followed by another postcode is somewhere else.
+    rows = [letter_to("P-107", "Priya Raman", "Our Penarth office: 14 Station Road, CF64 1AA")]
+    assert check(rows) == []
+
+
+def test_previous_address_recent_days() -> None:
+    old = letter_to("P-107", "Priya Raman", "Records from 8 Heol Las, Swansea SA1 2CD")
+    recent = letter_to("P-107", "Priya Raman", "Records from 3 Willow Court, Bristol BS1 4DJ")
+    assert check([old]) == []  # left in 2021, outside 730 days
+    violation = only(check([recent]), PROTECTED_DETAIL)
+    assert "They left it on 2026-05-31" in render_message(violation, False)
+    assert check([recent], options={"recent_days": 90}) == []
+    assert codes(check([old], options={"recent_days": 3000})) == [PROTECTED_DETAIL]
+
+
+def test_relet_home_new_occupier() -> None:
+    rows = [{"recipient_id": "P-110", "name": "Chris Wood", "address_line_1": "3 Willow Court",
+             "address_line_2": "Bristol", "postcode": "BS1 4DJ",
+             "note": "Welcome to 3 Willow Court"}]
+    assert check(rows) == []
+
+
+def test_shared_home_is_not_news_to_ex_partner() -> None:
+    rows = [letter_to("P-101", "Mark Hollis", "Council tax for 27 Orchard Close, NP20 4AB")]
+    assert check(rows) == []
+    # To anyone else, the home she left in February is still protected.
+    rows = [letter_to("P-107", "Priya Raman", "Council tax for 27 Orchard Close, NP20 4AB")]
+    assert codes(check(rows)) == [PROTECTED_DETAIL]
+
+
+def test_number_the_recipient_now_has() -> None:
+    rows = [{"recipient_id": "P-107", "channel": "sms", "phone": "07700 900555",
+             "message": "Reply to 07700 900555 to confirm"}]
+    assert check(rows) == []
+    rows[0]["recipient_id"] = "P-203"
+    assert codes(check(rows)) == [PROTECTED_DETAIL]
+
+
+def test_template_own_wording_is_not_a_leak() -> None:
+    template = ("---\nname: footer\nchannel: letter\n---\nDear {{ name }},\n{{ note }}\n"
+                "Cardiff Family Hub, 14 Station Road, Cardiff\n")
+    rows = [letter_to("P-107", "Priya Raman", "Your appointment is confirmed.")]
+    assert check(rows, template) == []
+    rows = [letter_to("P-107", "Priya Raman", "Ms Okafor lives at Flat 2, 14 Station Road")]
+    assert codes(check(rows, template)) == [PROTECTED_DETAIL]
+
+
+def test_house_name_address() -> None:
+    assert check([letter_to("P-107", "Priya Raman", "Church Lane bins are collected Monday")]) == []
+    found = check([letter_to("P-107", "Priya Raman", "Mrs Carter, Rose Cottage, Church Lane")])
+    assert only(found, PROTECTED_DETAIL).fingerprint_extra == "P-200:address"
+    found = check([letter_to("P-107", "Priya Raman", "Rose Cottage, LS21 3AB")])
+    assert codes(found) == [PROTECTED_DETAIL]
+    # Written over lines, blank ones between, in the rendered text only.
+    template = ("---\nname: t\nchannel: letter\n---\n{{ house }}\n\n\n\n-\n\n{{ street }}\n"
+                "Dear {{ name }}\n")
+    rows = [{"recipient_id": "P-107", "name": "Priya Raman", "house": "Rose Cottage",
+             "street": "Church Lane"}]
+    violation = only(check(rows, template), PROTECTED_DETAIL)
+    assert violation.column is None
+
+
+def test_search_rendered_off() -> None:
+    template = ("---\nname: court-bundle\nchannel: letter\n---\n"
+                "Address: {{ number }} {{ street }}, {{ pc }}\n")
+    rows = [{"recipient_id": "P-203", "name": "Gary Holt", "number": "12",
+             "street": "Acacia Avenue", "pc": "LS6 2QJ"}]
+    assert codes(check(rows, template)) == [PROTECTED_DETAIL]
+    assert check(rows, template, options={"search_rendered": False}) == []
+
+
+def test_no_register_no_findings() -> None:
+    case = Case(rows=[letter_to("P-107", "Priya Raman", SARAH_ADDRESS)])
+    assert run_case(ProtectedAddress, case, today=TODAY) == []
+
+
+def test_cells_do_not_run_together() -> None:
+    # "14" ends one cell and "Station Road, CF10 1EP" starts the next.
+    rows = [{"recipient_id": "P-107", "name": "Priya Raman", "amount": "14",
+             "note": "Station Road, CF10 1EP"}]
+    assert check(rows) == []
+
+
+# --- third-party templates ---------------------------------------------------------------
+
+THIRD_PARTY = ("---\nname: school-notice\nchannel: letter\naudience: third_party\n---\n"
+               "Dear {{ name }},\n"
+               "About {{ child }}: the mother lives at {{ subject_address_line_1 }},\n"
+               "{{ postcode }}. Her mobile is {{ subject_phone }}; mum: {{ mum_mobile }}.\n")
+
+
+def test_third_party_template_contact_fields() -> None:
+    rows = [{"recipient_id": "P-107", "name": "Priya Raman", "child": "Amy",
+             "subject_address_line_1": "c/o", "postcode": "LS1 4AP", "subject_phone": "-",
+             "mum_mobile": "-"}]
+    found = [v for v in check(rows, THIRD_PARTY) if v.code == THIRD_PARTY_FIELD]
+    assert [(v.facts["field"], v.line, v.col) for v in found] == [
+        ("subject_address_line_1", 7, 43), ("postcode", 8, 4), ("subject_phone", 8, 34)]
+    found = [v for v in check(rows, THIRD_PARTY, options={"subject_contact_fields": [
+        "mum_mobile"]}) if v.code == THIRD_PARTY_FIELD]
+    assert [v.facts["field"] for v in found][-1] == "mum_mobile"
+    assert "audience third_party" in render_message(found[0], False)
+    assert {v.severity for v in found} == {Severity.WARNING}
+
+
+def test_third_party_template_linted_without_a_register() -> None:
+    # `policylint lint` has no register and no batch: every use is reported.
+    case = Case(rows=[], template=THIRD_PARTY)
+    found = run_case(ProtectedAddress, case, today=TODAY)
+    assert [(v.facts["field"], v.line) for v in found] == [
+        ("subject_address_line_1", 7), ("postcode", 8), ("subject_phone", 8)]
+    assert {v.code for v in found} == {THIRD_PARTY_FIELD}
+
+
+REP_TEMPLATE = ("---\nname: to-representative\nchannel: letter\naudience: third_party\n---\n"
+                "Dear {{ name }},\nCouncil Tax for {{ subject_name }}, {{ subject_address }}\n")
+
+
+def test_third_party_template_sent_only_to_representatives() -> None:
+    # Sarah's solicitor may see her address: neither the row nor the template is reported.
+    rows = [{"recipient_id": "P-104", "subject_id": "P-100", "name": "Idris Bevan",
+             "subject_name": "Sarah Okafor", "subject_address": SARAH_ADDRESS}]
+    assert check(rows, REP_TEMPLATE) == []
+    # Her daughter lives with her: fine too.
+    rows[0].update(recipient_id="P-102", name="Amy Okafor")
+    assert check(rows, REP_TEMPLATE) == []
+
+
+def test_third_party_template_sent_to_someone_else() -> None:
+    rows = [{"recipient_id": "P-104", "subject_id": "P-100", "name": "Idris Bevan",
+             "subject_name": "Sarah Okafor", "subject_address": SARAH_ADDRESS},
+            {"recipient_id": "P-101", "subject_id": "P-100", "name": "Mark Hollis",
+             "subject_name": "Sarah Okafor", "subject_address": SARAH_ADDRESS}]
+    found = check(rows, REP_TEMPLATE)
+    assert codes(found) == [DO_NOT_DISCLOSE, THIRD_PARTY_FIELD]
+    template_finding = only(found, THIRD_PARTY_FIELD)
+    assert template_finding.file == "example.j2" and template_finding.line == 7
+    assert template_finding.row is None and template_finding.facts["row"] == 3
+    # A rep of a child who is named in a do-not-disclose on the mother (her address is
+    # the child's): the row is flagged, so is the template.
+    rows = [{"recipient_id": "P-101", "subject_id": "P-102", "name": "Mark Hollis",
+             "subject_name": "Amy Okafor", "subject_address": SARAH_ADDRESS}]
+    register = {**REGISTER, "representatives": [*REPRESENTATIVES, {
+        "person_id": "P-102", "representative_id": "P-101", "scope": "parental_responsibility",
+        "valid_to": ""}]}
+    found = run_case(ProtectedAddress, Case(rows=rows, template=REP_TEMPLATE,
+                                            register=register), today=TODAY)
+    assert codes(found) == [DO_NOT_DISCLOSE, THIRD_PARTY_FIELD]
+
+
+def test_recipient_template_may_use_address_fields() -> None:
+    template = THIRD_PARTY.replace("audience: third_party", "audience: recipient")
+    rows = [{"recipient_id": "P-107", "name": "Priya Raman", "child": "Amy",
+             "subject_address_line_1": "22 High Street", "postcode": "LS1 4AP",
+             "subject_phone": "-", "mum_mobile": "-"}]
+    assert check(rows, template) == []
+
+
+# --- scale ------------------------------------------------------------------------------
+
+PREFIXES = ("Ash", "Oak", "Elm", "Birch", "Hazel", "Rowan", "Alder", "Holly", "Willow", "Beech",
+            "Cedar", "Maple", "Larch", "Hawthorn", "Juniper", "Laurel", "Poplar", "Yew",
+            "Linden", "Aspen")
+SUFFIXES = ("field", "wood", "ley", "ton", "bury", "dale", "mere", "brook", "croft", "ham")
+TYPES = ("Road", "Street", "Lane", "Avenue", "Close", "Drive", "Way", "Grove", "Crescent",
+         "Terrace")
+INWARD = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def drama_phone(i: int) -> str:
+    return f"07700 900{i:03d}" if i < 1000 else f"01632 960{i - 1000:03d}"
+
+
+def postcode(i: int, area: str) -> str:
+    return f"{area}{1 + i % 20} {(i // 20) % 10}{INWARD[(i // 200) % 20]}A"
+
+
+@pytest.mark.slow
+def test_two_thousand_protected_people(monkeypatch: pytest.MonkeyPatch) -> None:
+    n = 2000
+    builds: list[int] = []
+    real_build = ProtectedIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counting_build(cls: type[ProtectedIndex], *args: Any) -> ProtectedIndex:
+        builds.append(1)
+        result: ProtectedIndex = real_build(cls, *args)
+        return result
+
+    monkeypatch.setattr(ProtectedIndex, "build", classmethod(counting_build))
+    people: Table = []
+    addresses: Table = []
+    contacts: Table = []
+    restrictions: Table = []
+    streets = []
+    for i in range(n):
+        street = f"{PREFIXES[i % 20]}{SUFFIXES[(i // 20) % 10]} {TYPES[(i // 200) % 10]}"
+        streets.append(street)
+        people.append(person(f"S-{i}", "Ms", f"Given{i}", f"Family{i}"))
+        addresses.append(address(f"S-{i}", f"{1 + i % 97} {street}", "Leeds",
+                                 postcode=postcode(i, "LS")))
+        contacts.append(contact(f"S-{i}", "phone", drama_phone(i)))
+        restrictions.append({"person_id": f"S-{i}", "kind": "confidential_address"})
+        people.append(person(f"R-{i}", "Mr", f"Other{i}", f"Person{i}"))
+        addresses.append(address(f"R-{i}", f"{1 + i % 50} Mill Street", "Bradford",
+                                 postcode=postcode(i, "BD")))
+    register = {"people": people, "addresses": addresses, "contacts": contacts,
+                "restrictions": restrictions}
+    rows: list[dict[str, str]] = []
+    expected: set[str] = set()
+    for i in range(n):
+        j = (i * 7) % n  # the protected person this row mentions
+        number = 1 + j % 97
+        row = {"recipient_id": f"R-{i}", "name": f"Other{i} Person{i}",
+               "address_line_1": f"{1 + i % 50} Mill Street", "address_line_2": "Bradford",
+               "postcode": postcode(i, "BD"), "note": "Nothing to report."}
+        if i % 10 == 1:
+            row["note"] = f"Visit to {number} {streets[j]}, Leeds {postcode(j, 'LS')}"
+            expected.add(f"S-{j}:address")
+        elif i % 10 == 2:
+            digits = drama_phone(j).replace(" ", "")
+            row["note"] = f"Call {digits[:3]} {digits[3:7]} {digits[7:]}"  # other spacing
+            expected.add(f"S-{j}:phone")
+        elif i % 10 == 3:
+            row["note"] = f"Works on {streets[j]} next week"  # a street alone
+        elif i % 10 == 4:  # the protected person's own letter
+            row = {"recipient_id": f"S-{j}", "name": f"Given{j} Family{j}",
+                   "address_line_1": f"{number} {streets[j]}", "address_line_2": "Leeds",
+                   "postcode": postcode(j, "LS"), "note": f"Your phone {drama_phone(j)}"}
+        rows.append(row)
+    found = run_case(ProtectedAddress, Case(rows=rows, register=register), today=TODAY)
+    # Each protected person is mentioned by at most one row, so the person and kind
+    # of each finding say which row it came from.
+    assert sorted(v.fingerprint_extra for v in found) == sorted(expected)
+    assert all(v.code == PROTECTED_DETAIL for v in found)
+    assert builds == [1]
+
+
+# --- the anchor gate never changes a finding --------------------------------------------
+
+PIECES = ("Flat 2", "flat 2", "Apt 2", "14", "No. 14", "Station Road", "Station Rd", "STATION RD.",
+          "Cardiff", "CF10 1EP", "cf101ep", "CF10  1EP", "Rose Cottage", "Church Lane",
+          "Church Ln", "LS21 3AB", "12 Acacia Ave", "12", "LS6 2QJ", "3 Willow Court",
+          "BS1 4DJ", "27 Orchard Close", "NP20 4AB", "Café", "St John's", "114", "16",
+          "High Street", "Dear Sir", "£14.00", "LS1 4AP", "22")
+SEPARATORS = (" ", ", ", "\n", "\n\n", "; ", " - ", "", "\t", "\n\n\n\n", "\n—\n\n-\n\n",
+              "\nالعربية\n")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    recipient=st.sampled_from(["P-101", "P-103", "P-106", "P-107", "P-203"]),
+    parts=st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)),
+                   min_size=1, max_size=12),
+    split=st.integers(min_value=0, max_value=12),
+)
+def test_gate_finds_what_a_full_search_finds(
+        recipient: str, parts: list[tuple[str, str]], split: int) -> None:
+    # Pieces before ``split`` share one cell; the rest get a cell each, so that an
+    # address they make up together is only in the rendered text.
+    together = "".join(piece + sep for piece, sep in parts[:split])
+    row = {"recipient_id": recipient, "name": "A Person", "note": together}
+    body = "{{ note }}"
+    for number, (piece, sep) in enumerate(parts[split:]):
+        column = f"part_{'abcdefghijklm'[number]}"
+        row[column] = piece
+        body += f"{{{{ {column} }}}}{sep}"
+    template = f"---\nname: t\nchannel: letter\n---\nDear {{{{ name }}}},\n{body}\nEnd\n"
+
+    def findings() -> list[tuple[str, str, str | None, str]]:
+        return sorted((v.code, v.fingerprint_extra, v.column, render_message(v, True))
+                      for v in check([row], template))
+
+    gated = findings()
+    ProtectedAddress.gate = False
+    try:
+        full = findings()
+    finally:
+        ProtectedAddress.gate = True
+    assert gated == full
+
+
+def test_postcode_needs_the_building_number_not_the_flat_number() -> None:
+    # Sarah lives at Flat 2, 14 Station Road: "2 March" next to her postcode is a date.
+    assert check([letter_to("P-107", "Priya Raman", "Drop-in on 2 March, CF10 1EP")]) == []
+    found = check([letter_to("P-107", "Priya Raman", "Complaint about no. 14, CF10 1EP")])
+    assert codes(found) == [PROTECTED_DETAIL]
