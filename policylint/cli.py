@@ -99,6 +99,15 @@ def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
         click.echo(text, nl=not text.endswith("\n"))
 
 
+def _one_line(text: str) -> str:
+    """The error as exactly one line: a line break or control character in a file
+    name, key or value (a YAML key may be "\\n") is shown escaped, so it can neither
+    split the line nor smuggle a command into a CI log."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _run(debug: bool, body: Callable[[], int]) -> NoReturn:
     """Run a command body; turn every failure into exit 2 and one line on stderr."""
     # SIGINT too: a shell starts background jobs with SIGINT ignored, and an
@@ -111,7 +120,7 @@ def _run(debug: bool, body: Callable[[], int]) -> NoReturn:
     except PolicylintError as exc:
         if debug:
             raise
-        click.echo(f"policylint: error: {exc}", err=True)
+        click.echo(f"policylint: error: {_one_line(str(exc))}", err=True)
         code = EXIT_ERROR
     except (KeyboardInterrupt, Interrupted) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
@@ -192,7 +201,7 @@ def cli() -> None:
 @click.option("--show-values", is_flag=True,
               help="Show personal data in messages instead of masking it. Never in CI logs.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Check up to N batch files in parallel processes (same output).")
+              help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
 def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path, ...],

@@ -538,7 +538,7 @@ def validate_rule_settings(policy: Policy, schemas: Mapping[str, Mapping[str, An
                 f"unknown rule {name!r}{suggest(name, known)}",
                 file=setting.file,
                 line=setting.line,
-                key=f"rules.{name}",
+                key=dotted(("rules", name)),
             )
         schema = schemas[name]
         properties = list(schema.get("properties", {}))
@@ -559,7 +559,7 @@ def validate_rule_settings(policy: Policy, schemas: Mapping[str, Mapping[str, An
                 f"unknown option {option!r} for rule {name!r}{hint}",
                 file=file,
                 line=line,
-                key=f"rules.{name}.{option}",
+                key=dotted(("rules", name, option)),
             )
         found = first_error(_options_validator(schema), dict(setting.options))
         if found is not None:

@@ -29,7 +29,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from policylint.errors import PolicyError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "KeyLines", "KeyPath", "dotted", "load_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "KeyLines", "KeyPath", "dotted", "load_yaml", "printable"]
 
 #: Largest policy document accepted, in bytes (UTF-8).
 MAX_BYTES = 1024 * 1024
@@ -49,14 +49,24 @@ def dotted(path: tuple[str | int, ...] | list[str | int]) -> str:
     """Render a key path for humans: ``rules.stale-address.max_age``, ``suppressions[0].reason``.
 
     Integers (and strings of digits that came from list positions) are shown as ``[i]``.
+    Characters that are not printable (a key may be ``"\\n"``) are shown escaped, so
+    the path never breaks the one-line error it appears in.
     """
     out = ""
     for part in path:
         if isinstance(part, int) or (isinstance(part, str) and part.isdigit() and out):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            text = printable(str(part))
+            out += f".{text}" if out else text
     return out
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character (line breaks, controls) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class _Error(Exception):

@@ -146,6 +146,10 @@ class Rule:
     # Channels this rule applies to; None means every channel (and rows with no channel).
     channels: ClassVar[frozenset[str] | None] = None
     examples: ClassVar[Sequence[Example]] = ()
+    # True when check_item depends only on the item, the register and the options:
+    # no state carried from row to row, nothing from finish(). --jobs then splits
+    # the rows of such rules across processes; other rules see every row in order.
+    row_independent: ClassVar[bool] = False
 
     def __init__(self, options: Mapping[str, Any], context: RunContext) -> None:
         self.options: dict[str, Any] = {**self.default_options(), **options}

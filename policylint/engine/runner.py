@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from policylint.config.policy import Policy, Suppression, validate_rule_settings
 from policylint.engine.fingerprint import fingerprint, fingerprint_key
@@ -22,6 +23,7 @@ from policylint.errors import InputError, PolicyError, PolicylintError, Register
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
+from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, load_templates, render
 from policylint.masking import render_message
 from policylint.model import CHANNELS, Finding, Row, Severity, Summary, Violation
@@ -261,7 +263,8 @@ class Engine:
     # --- batches ---------------------------------------------------------------
 
     def check_batch(self, reader: BatchReader, templates: Mapping[str, Template],
-                    default_template: Template | None) -> None:
+                    default_template: Template | None, *, path: Path | None = None,
+                    jobs: int = 1) -> None:
         display = reader.display
         self.files.append(display)
         fields = resolve_fields(reader.names, self.policy.fields, file=display)
@@ -275,26 +278,74 @@ class Engine:
         self._missing = {t.name: sorted(t.variable_names - names) for t in templates.values()
                          if t.variable_names - names}
         self._unrenderable = {}
-        observers = [a for a in rules if "batch" in a.rule.needs]
-        if observers:
+        workers = None
+        if jobs > 1 and path is not None and _can_fork():
+            split = [a for a in rules if a.rule.row_independent]
+            if split:
+                rules = [a for a in rules if not a.rule.row_independent]
+                workers = _start_workers(self, path, templates, default_template, jobs)
+        try:
+            observers = [a for a in rules if "batch" in a.rule.needs]
+            if observers:
+                for row in reader.rows():
+                    item = self._item(row, fields, templates, default_template,
+                                      render_text=False)
+                    for active in observers:
+                        self._guard(active, row, active.rule.observe, item)
             for row in reader.rows():
-                item = self._item(row, fields, templates, default_template, render_text=False)
-                for active in observers:
-                    self._guard(active, row, active.rule.observe, item)
-        for row in reader.rows():
-            self.rows_checked += 1
-            item = self._item(row, fields, templates, default_template, render_text=True)
+                self.rows_checked += 1
+                item = self._item(row, fields, templates, default_template, render_text=True)
+                self._check_item(rules, item, display)
             for active in rules:
-                if not active.rule.applies_to(item):
-                    continue
-                for violation in self._guard(active, row, active.rule.check_item, item):
-                    self.collector.add(active, violation, file=display, row=row.number,
-                                       recipient_id=item.recipient_id,
-                                       template=item.template.name if item.template else "")
+                for violation in self._guard(active, None, active.rule.finish):
+                    self.collector.add(active, violation, file=display)
+            self._report_unrenderable(templates, display)
+            if workers is not None:
+                for findings, suppressed in workers.results():
+                    self.collector.findings.extend(findings)
+                    self.collector.suppressed += suppressed
+        finally:
+            if workers is not None:
+                workers.close()
+
+    def _check_item(self, rules: Sequence[ActiveRule], item: Item, display: str) -> None:
+        row = item.row
+        template = item.template.name if item.template else ""
         for active in rules:
-            for violation in self._guard(active, None, active.rule.finish):
-                self.collector.add(active, violation, file=display)
-        self._report_unrenderable(templates, display)
+            if not active.rule.applies_to(item):
+                continue
+            for violation in self._guard(active, row, active.rule.check_item, item):
+                self.collector.add(active, violation, file=display, row=row.number,
+                                   recipient_id=item.recipient_id, template=template)
+
+    def check_part(self, path: Path, templates: Mapping[str, Template],
+                   default_template: Template | None, part: int,
+                   parts: int) -> tuple[list[Finding], int]:
+        """In a --jobs worker: the row-independent rules on every parts-th row.
+
+        Engine checks (render errors) are the parent's to report, which sees
+        every row; only rule findings come back.
+        """
+        if self.register is not None and not isinstance(self.register, MemoryRegister):
+            # A database connection must not cross a fork: open our own.
+            location = self.request.register or self.policy.register
+            assert location is not None
+            self.register = open_register(location)
+            self.context.register = self.register
+        self.collector = Collector(self.policy, self.request.show_values, self.request.today)
+        rules = [a for a in self.fresh_rules() if a.rule.row_independent]
+        reader = open_batch(path)
+        try:
+            fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
+            for index, row in enumerate(reader.rows()):
+                if index % parts == part:
+                    item = self._item(row, fields, templates, default_template,
+                                      render_text=True)
+                    self._check_item(rules, item, reader.display)
+        finally:
+            reader.close()
+        findings = [f for f in self.collector.findings if f.rule != ENGINE_CHECK]
+        return findings, self.collector.suppressed
 
     def _report_unrenderable(self, templates: Mapping[str, Template], display: str) -> None:
         """One finding per missing field per template, not one per row: a typo in a
@@ -411,53 +462,66 @@ def run_check(request: CheckRequest) -> Outcome:
 
 
 def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
-    """Check every batch; with jobs > 1, batch files are checked in parallel processes.
-
-    Each batch gets fresh rule instances either way, so the findings are the same.
+    """Check every batch; with jobs > 1 the row-independent rules are split across
+    processes. Every rule sees the same rows either way, so the findings are the same.
     """
     engine = Engine(request)
     try:
         templates = load_templates(template_paths(engine.policy, request.templates))
         engine.check_templates(templates.values(), fail_on_problem=True)
-        if jobs > 1 and len(request.batches) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=min(jobs, len(request.batches))) as pool:
-                parts = list(pool.map(_check_one, [request] * len(request.batches),
-                                      request.batches))
-            for findings, rows, suppressed, display in parts:
-                engine.collector.findings.extend(findings)
-                engine.collector.suppressed += suppressed
-                engine.rows_checked += rows
-                engine.files.append(display)
-        else:
-            default = _default_template(templates, request.templates)
-            for path in request.batches:
-                _check_path(engine, path, templates, default)
+        default = _default_template(templates, request.templates)
+        for path in request.batches:
+            reader = open_batch(path)
+            try:
+                engine.check_batch(reader, templates, default, path=path, jobs=jobs)
+            finally:
+                reader.close()
         return engine.outcome(templates_checked=len(templates))
     finally:
         engine.close()
 
 
-def _check_path(engine: Engine, path: Path, templates: Mapping[str, Template],
-                default: Template | None) -> None:
-    reader = open_batch(path)
-    try:
-        engine.check_batch(reader, templates, default)
-    finally:
-        reader.close()
+# --- --jobs: worker processes ---------------------------------------------------------
+
+# What a forked worker checks, set in the parent just before the workers fork: the
+# loaded register and templates are inherited, not pickled or loaded again.
+_FORKED: tuple[Engine, Path, Mapping[str, Template], Template | None] | None = None
 
 
-def _check_one(request: CheckRequest, path: Path) -> tuple[list[Finding], int, int, str]:
-    """Worker for --jobs: one batch file in its own process."""
-    engine = Engine(request)
-    try:
-        templates = load_templates(template_paths(engine.policy, request.templates))
-        _check_path(engine, path, templates, _default_template(templates, request.templates))
-        c = engine.collector
-        return c.findings, engine.rows_checked, c.suppressed, engine.files[0]
-    finally:
-        engine.close()
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _check_rows(part: int, parts: int) -> tuple[list[Finding], int]:
+    assert _FORKED is not None, "worker started without a forked engine"
+    engine, path, templates, default = _FORKED
+    return engine.check_part(path, templates, default, part, parts)
+
+
+class _Workers:
+    def __init__(self, pool: Any, futures: list[Any]) -> None:
+        self.pool = pool
+        self.futures = futures
+
+    def results(self) -> list[tuple[list[Finding], int]]:
+        return [future.result() for future in self.futures]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_workers(engine: Engine, path: Path, templates: Mapping[str, Template],
+                   default: Template | None, jobs: int) -> _Workers:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _FORKED
+    _FORKED = (engine, path, templates, default)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(_check_rows, part, jobs) for part in range(jobs)]
+    return _Workers(pool, futures)
 
 
 def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:

@@ -257,6 +257,34 @@ def sniff_delimiter(sample: str, complete: bool = False) -> str:
 # --------------------------------------------------------------------------- records
 
 
+class _RecordText:
+    """The physical lines of one record, kept cheaply.
+
+    Lines are held by reference (a 10 MB line is not copied) and joined 256 at a
+    time, so a record of millions of short lines costs about its characters, not
+    ~50 bytes of object overhead per line.
+    """
+
+    _BATCH = 256
+
+    def __init__(self) -> None:
+        self._chunks: list[str] = []
+        self._lines: list[str] = []
+
+    def append(self, line: str) -> None:
+        self._lines.append(line)
+        if len(self._lines) >= self._BATCH:
+            self._chunks.append("".join(self._lines))
+            self._lines.clear()
+
+    def clear(self) -> None:
+        self._chunks.clear()
+        self._lines.clear()
+
+    def text(self) -> str:
+        return "".join(self._chunks) + "".join(self._lines)
+
+
 class _LineFeed:
     """Physical lines for the csv module, counted and checked on the way through.
 
@@ -273,13 +301,13 @@ class _LineFeed:
         self.row = 0  # the record being read
         self.start_line = 1  # physical line where that record starts
         self.chars = 0  # characters in that record so far
-        self.buffer: list[str] = []  # its lines, to locate a column after a csv error
+        self.buffer = _RecordText()  # its text, to locate a column after a csv error
 
     def begin(self, row: int) -> None:
         self.row = row
         self.start_line = self.lines + 1
         self.chars = 0
-        self.buffer = []
+        self.buffer.clear()
 
     def __iter__(self) -> _LineFeed:
         return self
@@ -537,7 +565,7 @@ class CsvBatchReader:
 
     def _csv_error(self, exc: csv.Error, feed: _LineFeed) -> InputError:
         reason = str(exc)
-        record = "".join(feed.buffer)
+        record = feed.buffer.text()
         if "field larger than field limit" in reason:
             column = _column_of(record, self.delimiter, csv.field_size_limit())
             return LimitError(

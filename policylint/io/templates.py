@@ -406,6 +406,9 @@ def parse_template(text: str, path: Path, *, channel: str | None = None,
             line = (exc.lineno or 1) + offset
             problem = TemplateProblem("syntax", f"template syntax error: {exc.message}",
                                       line, _error_column(text, line))
+        except RecursionError:  # (((((... or {{ a[b[c[...: Jinja's parser recurses
+            problem = TemplateProblem("syntax", "template syntax error: nesting too deep",
+                                      offset + 1, 1)
     return Template(
         name=template_name(path, front),
         path=display,

@@ -163,6 +163,7 @@ class ContactValidity(Rule):
         "additionalProperties": False,
     }
     needs: ClassVar[frozenset[Need]] = frozenset({"row"})
+    row_independent: ClassVar[bool] = True
     examples: ClassVar[tuple[Example, ...]] = (
         Example(
             title="Texts need a UK mobile; drama numbers are not real phones",

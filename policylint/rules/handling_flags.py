@@ -60,6 +60,7 @@ class HandlingFlags(Rule):
                               "representative, large print) are honoured")
     default_severity: ClassVar[Severity] = Severity.ERROR
     needs: ClassVar[frozenset[Need]] = frozenset({"row", "template", "register"})
+    row_independent: ClassVar[bool] = True
     options_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
         "properties": {

@@ -82,14 +82,17 @@ class _Source:
 
         Only texts holding an anchor of some fingerprint (and, in rendered text,
         the lines around them, since an address runs over lines: see
-        :meth:`ProtectedIndex.units_to_normalise`) are normalised first; if
-        that finds any fingerprint at all, everything is normalised and
-        searched, so the outcome is the same as searching everything.
+        :meth:`ProtectedIndex.units_to_normalise`) are normalised. A cell is
+        judged on its own text alone, so that is the whole search; in rendered
+        text, if that finds any fingerprint at all, every line is normalised
+        and searched. Either way the outcome is that of searching everything.
         """
         wanted = index.units_to_normalise(
             self.texts, joined=self.is_rendered) if gate else None
         if wanted is not None:
             self._normalise(wanted)
+            if not self.is_rendered:
+                return  # a cell is searched on its own: nothing else bears on its hits
             if next(index.find_addresses(self.padded), None) is None:
                 return
         self._normalise(None)
@@ -718,15 +721,22 @@ class _ItemCheck:
     # --- hits ----------------------------------------------------------------------
 
     def address(self, source: _Source, hit: AddressHit) -> None:
+        recipients = self.recipients
         for address, is_postcode in hit.refs:
+            # Cheap checks first: most hits are a neighbour's shared postcode.
+            if address.person_id in recipients:
+                continue
+            dnd = bool(recipients & address.dnd_targets)
+            if not (dnd or address.confidential):
+                continue
+            if not _text_locates(source.padded, hit, address, is_postcode, dnd):
+                continue
             verdict = self.code_for(address.person_id, address.confidential,
                                     address.dnd_targets, address=address)
-            if verdict is None:
+            if verdict is None or self._recipients_own(hit, address, is_postcode):
                 continue
             code, target = verdict
             key = (address.person_id, ADDRESS, code)
-            if not self._locates(source, hit, address, is_postcode, code):
-                continue
             label = source.label_at_padded(hit.start + 1)
             if key in self.found:
                 self._also(key, source, label)
@@ -757,32 +767,36 @@ class _ItemCheck:
         if label != found.label and place not in found.places:
             found.places.append(place)
 
-    def _locates(self, source: _Source, hit: AddressHit, address: GuardedAddress,
-                 is_postcode: bool, code: str) -> bool:
-        """Whether this fingerprint, where it stands, really is the protected address."""
+    def _recipients_own(self, hit: AddressHit, address: GuardedAddress,
+                        is_postcode: bool) -> bool:
+        """The wording found belongs to an address the recipient has (not P's own)."""
         own = [o for o in self.own_addresses() if not same_address(o.key, address.key)]
-        padded = source.padded
         if is_postcode:
-            postcode = hit.pattern.strip()
-            canonical = normalise_postcode(postcode)
-            if canonical and any(canonical.lower() in o.postcodes for o in own):
-                return False  # the recipient's own postcode (a neighbour)
-            if code == DO_NOT_DISCLOSE:
-                return True  # a postcode narrows a home down to a few doors
-            window = _cell(padded, hit.start - NUMBER_WINDOW_BEFORE,
-                           hit.end + NUMBER_WINDOW_AFTER, hit.start)
-            tokens = set(window.split())
-            if tokens & address.numbers:
-                return True
-            return bool(address.premise) and f" {address.premise} " in f" {window} "
-        if any(hit.pattern in o.padded for o in own):
-            return False  # the same street line is part of the recipient's own address
-        if address.postcodes:
-            after = _cell(padded, hit.end - 1, hit.end + POSTCODE_LOOKAHEAD, hit.end - 1)
-            codes = find_postcodes(after)
-            if codes and codes[0].lower() not in address.postcodes:
-                return False  # "14 Station Road, Leeds LS1 4AP": the same street elsewhere
-        return True
+            canonical = normalise_postcode(hit.pattern.strip())
+            # The recipient's own postcode: a neighbour's letter.
+            return bool(canonical) and any(str(canonical).lower() in o.postcodes
+                                           for o in own)
+        # The same street line is part of the recipient's own address.
+        return any(hit.pattern in o.padded for o in own)
+
+
+def _text_locates(padded: str, hit: AddressHit, address: GuardedAddress, is_postcode: bool,
+                  dnd: bool) -> bool:
+    """Whether the text around the fingerprint says it is the protected address."""
+    if is_postcode:
+        if dnd:
+            return True  # to the person they fled, a postcode narrows it to a few doors
+        window = _cell(padded, hit.start - NUMBER_WINDOW_BEFORE,
+                       hit.end + NUMBER_WINDOW_AFTER, hit.start)
+        if set(window.split()) & address.numbers:
+            return True
+        return bool(address.premise) and f" {address.premise} " in f" {window} "
+    if address.postcodes:
+        after = _cell(padded, hit.end - 1, hit.end + POSTCODE_LOOKAHEAD, hit.end - 1)
+        codes = find_postcodes(after)
+        if codes and codes[0].lower() not in address.postcodes:
+            return False  # "14 Station Road, Leeds LS1 4AP": the same street elsewhere
+    return True
 
 
 def _cell(padded: str, start: int, end: int, anchor: int) -> str:

@@ -129,6 +129,7 @@ class StaleAddress(Rule):
         "additionalProperties": False,
     }
     needs: ClassVar[frozenset[Need]] = frozenset({"row", "register"})
+    row_independent: ClassVar[bool] = True
     examples: ClassVar[tuple[Example, ...]] = (
         Example(
             title="A letter to the address the person moved away from",

@@ -105,6 +105,7 @@ class StaleContact(Rule):
         "additionalProperties": False,
     }
     needs: ClassVar[frozenset[Need]] = frozenset({"row", "register"})
+    row_independent: ClassVar[bool] = True
     channels: ClassVar[frozenset[str] | None] = frozenset(_CHANNELS)
     examples: ClassVar[tuple[Example, ...]] = (
         Example(

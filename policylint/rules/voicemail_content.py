@@ -638,6 +638,7 @@ class VoicemailContent(Rule):
         "additionalProperties": False,
     }
     needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "register"})
+    row_independent: ClassVar[bool] = True
     channels: ClassVar[frozenset[str] | None] = frozenset({"voicemail"})
     examples: ClassVar[Sequence[Example]] = _EXAMPLES
 

@@ -12,16 +12,16 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import run_atheris, scratch  # noqa: E402
+from _common import run_atheris, scratch
 
-from policylint.errors import PolicylintError  # noqa: E402
-from policylint.io.batch import CsvBatchReader, Limits  # noqa: E402
+from policylint.errors import PolicylintError
+from policylint.io.batch import CsvBatchReader, Limits
 
 # Small limits so that the fuzzer reaches the limit paths with small inputs.
 LIMITS = Limits(max_cell_chars=64, max_columns=16, max_row_chars=256)
 
 
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     path = scratch() / "batch.csv"
     path.write_bytes(data)
     for limits in (Limits(), LIMITS):

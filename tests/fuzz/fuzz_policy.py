@@ -11,17 +11,17 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import run_atheris, scratch  # noqa: E402
+from _common import run_atheris, scratch
 
-from policylint.config.policy import load_policy, validate_rule_settings  # noqa: E402
-from policylint.config.yamlsafe import load_yaml  # noqa: E402
-from policylint.errors import PolicyError  # noqa: E402
-from policylint.plugins import rule_registry  # noqa: E402
+from policylint.config.policy import load_policy, validate_rule_settings
+from policylint.config.yamlsafe import load_yaml
+from policylint.errors import PolicyError
+from policylint.plugins import rule_registry
 
 _SCHEMAS = None
 
 
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     global _SCHEMAS
     if _SCHEMAS is None:
         _SCHEMAS = {n: e.rule.options_schema for n, e in rule_registry().items()}

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import run_atheris  # noqa: E402
+from _common import run_atheris
 
-from policylint.io.templates import (  # noqa: E402
+from policylint.io.templates import (
     MAX_OUTPUT_CHARS,
     RenderError,
     parse_template,
@@ -27,7 +27,7 @@ os.environ.setdefault("POLICYLINT_SECRET", SECRET)
 ROW = {"title": "Mrs", "last_name": "Okafor", "x": "9", "account_ref": "CT-1"}
 
 
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     text = data.decode("utf-8", errors="replace")
     template = parse_template(text, Path("fuzz.j2"))
     if template.problem is not None:

@@ -41,6 +41,8 @@ POLICY_CORPUS = [
     b"version: 1\nsuppressions:\n  - {rule: x, reason: y, expires: 2027-02-30}\n",
     b"version: 1\ntemplates:\n  - {path: 'nothing/*.j2'}\n", b"\xff\xfe\x00", b"\x00",
     b"version: 1\nregister: ./nope\nfields: {recipient_id: [a, b]}\n",
+    b"\n?\n '\n\r'",  # found by atheris: a key that is a line break broke the one-line error
+    b'version: 1\nrules:\n  "a\\nb": off\n',
 ]
 TEMPLATE_CORPUS = [
     b"", b"Dear {{ title }} {{ last_name }},", b"{{", b"{% if %}", b"{% for x in %}",
@@ -50,6 +52,8 @@ TEMPLATE_CORPUS = [
     b"{{ 'a' * 10**9 }}", b"{{ 9**9**9 }}", b"{{ x|center(10**9) }}",
     b"{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", b"{{ '%1000000000s' % x }}",
     b"{% raw %}{{ x }}{% endraw %}", b"{{ x|replace('', 'yy') }}", b"{{ x ~ x }}",
+    # found by atheris: deep nesting made Jinja's parser raise RecursionError
+    b"(( (((((((\x1e(((({{lb[:{" + b"(" * 3000, b"{{ a" + b"[a" * 3000 + b" }}",
 ]
 TOKENS = [b"{{", b"}}", b"{%", b"%}", b",", b'"', b"\n", b"\r", b"\x00", b"\xff", b"&a",
           b"*a", b"- ", b": ", b"**", b"*", b"|", b"'", b"[", b"]", b"9" * 12]

@@ -49,15 +49,15 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return proj
 
 
-def _read_all(path: Path, limits: Limits = Limits()) -> list[dict[str, str]]:
-    with CsvBatchReader(path, limits=limits) as reader:
+def _read_all(path: Path, limits: Limits | None = None) -> list[dict[str, str]]:
+    with CsvBatchReader(path, limits=limits or Limits()) as reader:
         return [dict(row.values) for row in reader.rows()]
 
 
 # --------------------------------------------------------------------------- strategies
 
 cell_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+    alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
 csv_like_text = st.lists(
     st.lists(st.one_of(cell_text, st.sampled_from(['"', '""', '"a\nb"', "\r\n", "\x00", ";",
                                                    "\t", "=1+2", "\x1a", "\ufeff"])),

@@ -20,8 +20,14 @@ from policylint.config.policy import load_policy, validate_rule_settings
 from policylint.config.yamlsafe import MAX_DEPTH, load_yaml
 from policylint.errors import PolicyError, PolicylintError
 from policylint.plugins import rule_registry
-from tests.property.support import HEADER, Project, assert_cli_contract, good_row, invoke, \
-    make_project
+from tests.property.support import (
+    HEADER,
+    Project,
+    assert_cli_contract,
+    good_row,
+    invoke,
+    make_project,
+)
 
 SETTINGS = settings(max_examples=150, deadline=timedelta(seconds=2),
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -153,5 +159,5 @@ def test_extends_cycle_is_one_line(tmp_path: Path) -> None:
 def test_python_tags_are_refused() -> None:
     for text in ("x: !!python/object/apply:os.system ['echo pwned']\n",
                  "x: !!python/name:os.system\n", "x: !!binary aGk=\n"):
-        with pytest.raises(PolicyError, match="tag|constructor|could not determine"):
+        with pytest.raises(PolicyError, match=r"tag|constructor|could not determine"):
             load_yaml(text, "tags.yaml")

@@ -16,8 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policylint.io.templates import MAX_OUTPUT_CHARS, RenderError, parse_template, render
-from tests.property.support import HEADER, Project, assert_cli_contract, good_row, invoke, \
-    make_project
+from tests.property.support import (
+    HEADER,
+    Project,
+    assert_cli_contract,
+    good_row,
+    invoke,
+    make_project,
+)
 
 SECRET = "hunter2-property"
 SETTINGS = settings(max_examples=200, deadline=timedelta(seconds=5),

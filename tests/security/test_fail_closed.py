@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from policylint.engine.rule import Item, Rule
 from policylint.io.register.build import build_sqlite
@@ -44,13 +45,13 @@ def project(tmp_path: Path) -> Project:
     return proj
 
 
-def _one_error_line(result: object) -> str:
-    assert_cli_contract(result)  # type: ignore[arg-type]
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    lines = [x for x in result.stderr.splitlines() if x.strip()]  # type: ignore[attr-defined]
+def _one_error_line(result: Result) -> str:
+    assert_cli_contract(result)
+    assert result.exit_code == 2, result.output
+    lines = [x for x in result.stderr.splitlines() if x.strip()]
     assert len(lines) == 1
-    assert "Okafor" not in result.output and "Mill Lane" not in result.output  # type: ignore
-    return lines[0]
+    assert "Okafor" not in result.output and "Mill Lane" not in result.output
+    return str(lines[0])
 
 
 # --------------------------------------------------------------------------- crashing rules

@@ -1,0 +1,212 @@
+"""Per-rule cost: microseconds per row of each rule, the register loaded once.
+
+Drives the real engine (:class:`~policylint.engine.runner.Engine` with
+``CheckRequest(select=[rule])``) over the first ``--rows`` rows of a generated
+batch, one rule at a time, and prints what each rule adds per row on top of
+reading and rendering the batch (the "engine" line, no rules selected). Every
+rule is timed with the normalisation caches emptied first, so its figure is
+its cost on its own; the "all rules" line is the real check, where rules share
+what one of them already normalised.
+
+    python benchmarks/profile_rules.py                          # 20,000 rows, every rule
+    python benchmarks/profile_rules.py --rule stale-address --cprofile 25
+    python benchmarks/profile_rules.py --channel voicemail      # the same rows as voicemails
+
+``--channel`` rewrites every row's channel (and template, to the data set's
+``council-tax-reminder-<channel>`` template unless ``--template`` names
+another), to measure the rules that only look at emails, texts or voicemails.
+The batch comes from benchmarks/gen_data.py (run benchmarks/bench_check.py
+once). Figures are for the closing note, never assertions in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import datetime as dt
+import functools
+import gc
+import io
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from policylint.config.policy import Policy, load_policy  # noqa: E402
+from policylint.engine.runner import (  # noqa: E402
+    CheckRequest,
+    Engine,
+    _default_template,
+    open_batch,
+    open_register,
+    template_paths,
+)
+from policylint.io.register.base import Register  # noqa: E402
+from policylint.io.templates import Template, load_templates  # noqa: E402
+from policylint.plugins import rule_registry  # noqa: E402
+
+DEFAULT_DATA = HERE / "data" / "p100000-r100000"
+TODAY = dt.date(2026, 11, 26)  # the reference date bench_check.py checks with
+WARM_ROWS = 500  # rows every rule sees once first, so lazily built register indexes exist
+SMALL_ROWS = 200  # a short batch: what a rule costs per batch before its first row
+
+
+def write_batch(source: Path, target: Path, rows: int, channel: str | None,
+                template: str | None) -> None:
+    """The first ``rows`` rows of ``source`` (as UTF-8 CSV), channel rewritten if asked."""
+    with open(source, encoding="utf-8-sig", newline="") as inp, \
+            open(target, "w", encoding="utf-8", newline="") as out:
+        reader = csv.DictReader(inp)
+        assert reader.fieldnames is not None
+        writer = csv.DictWriter(out, reader.fieldnames)
+        writer.writeheader()
+        for number, row in enumerate(reader):
+            if number >= rows:
+                break
+            if channel is not None:
+                row["channel"] = channel
+                row["template"] = template or f"council-tax-reminder-{channel}"
+            writer.writerow(row)
+
+
+def clear_caches() -> None:
+    """Empty every functools cache in policylint (normalisations memoised across rows)."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("policylint") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, functools._lru_cache_wrapper):
+                value.cache_clear()
+    gc.collect()
+
+
+class Bench:
+    def __init__(self, policy: Policy, register: Register, templates: dict[str, Template]
+                 ) -> None:
+        self.policy = policy
+        self.register = register
+        self.templates = templates
+        self.default = _default_template(templates, ())
+
+    def engine(self, rules: Sequence[str] | None) -> Engine:
+        """An engine running ``rules`` (None: every rule; empty: none) on the shared register."""
+        request = CheckRequest(policy=self.policy, select=tuple(rules or ()), today=TODAY)
+        engine = Engine(request, needs_register=False)
+        engine.register = self.register
+        engine.context.register = self.register
+        if rules is not None and not rules:
+            engine.chosen = []
+        return engine
+
+    def run(self, rules: Sequence[str] | None, batch: Path) -> tuple[float, int]:
+        """Seconds to check ``batch`` and the number of findings."""
+        engine = self.engine(rules)
+        reader = open_batch(batch)
+        try:
+            start = time.process_time()
+            engine.check_batch(reader, self.templates, self.default)
+            seconds = time.process_time() - start
+        finally:
+            reader.close()
+        return seconds, len(engine.collector.findings)
+
+    def timed(self, rules: Sequence[str] | None, batch: Path, repeat: int) -> tuple[float, int]:
+        best = float("inf")
+        found = 0
+        for _ in range(repeat):
+            clear_caches()
+            seconds, found = self.run(rules, batch)
+            best = min(best, seconds)
+        return best, found
+
+
+def profile(call: Callable[[], object], top: int) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(text.getvalue())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="a directory written by benchmarks/gen_data.py")
+    parser.add_argument("--register", help="register location (default: the policy's)")
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--rule", action="append", default=[],
+                        help="time only this rule (repeatable; default: every rule)")
+    parser.add_argument("--channel", choices=("letter", "email", "sms", "voicemail"))
+    parser.add_argument("--template", help="template name for --channel rows")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N runs per rule")
+    parser.add_argument("--cprofile", type=int, metavar="N", default=0,
+                        help="also print the top N functions of each rule's cProfile")
+    args = parser.parse_args(argv)
+
+    policy_path = args.data / "policylint.yaml"
+    if not (args.data / "batch.csv").exists():
+        parser.error(f"{args.data}: no batch.csv (run benchmarks/bench_check.py first)")
+    policy = load_policy(policy_path)
+    location = args.register or policy.register
+    assert location, "the policy names no register"
+    registry = rule_registry()
+    names = args.rule or sorted(registry)
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        parser.error(f"unknown rule {unknown[0]}")
+
+    start = time.process_time()
+    register = open_register(location)
+    templates = load_templates(template_paths(policy))
+    bench = Bench(policy, register, templates)
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "batch.csv"
+        small = Path(tmp) / "small.csv"
+        warm = Path(tmp) / "warm.csv"
+        source = args.data / "batch.csv"
+        write_batch(source, batch, args.rows, args.channel, args.template)
+        write_batch(source, small, SMALL_ROWS, args.channel, args.template)
+        write_batch(source, warm, WARM_ROWS, args.channel, args.template)
+        bench.run(None, warm)  # the register's lazy indexes: part of its load, not of a rule
+        print(f"register {location} opened and warmed in {time.process_time() - start:.1f} s")
+        rows = sum(1 for _ in open(batch, encoding="utf-8")) - 1
+        channel = args.channel or "as generated"
+        print(f"{rows:,} rows (channel: {channel}); µs per row on top of reading and rendering\n")
+
+        base, _ = bench.timed([], batch, args.repeat)
+        base_small, _ = bench.timed([], small, args.repeat)
+        print(f"{'rule':<20} {'µs/row':>8} {'per batch':>10} {'findings':>9}")
+        print(f"{'(engine)':<20} {base / rows * 1e6:8.1f} {'':>10} {'':>9}")
+        total = 0.0
+        for name in names:
+            seconds, found = bench.timed([name], batch, args.repeat)
+            seconds_small, _ = bench.timed([name], small, args.repeat)
+            per_row = (seconds - base) / rows
+            setup = max(0.0, (seconds_small - base_small) - per_row * SMALL_ROWS)
+            total += per_row
+            print(f"{name:<20} {per_row * 1e6:8.1f} {setup * 1e3:8.1f}ms {found:9,}")
+            if args.cprofile:
+                clear_caches()
+                profile(functools.partial(bench.run, [name], batch), args.cprofile)
+        print(f"{'sum of rules':<20} {total * 1e6:8.1f}")
+        if not args.rule:
+            seconds, found = bench.timed(None, batch, args.repeat)
+            print(f"{'all rules together':<20} {(seconds - base) / rows * 1e6:8.1f} "
+                  f"{'':>10} {found:9,}")
+            print(f"full check: {rows / seconds:,.0f} rows/s (register load excluded)")
+    register.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
