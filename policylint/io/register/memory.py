@@ -12,7 +12,9 @@ of a register is as likely to hold a date of birth as a status.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -258,7 +260,7 @@ class RecordBuilder:
 
     def _date(self, raw: object) -> dt.date | None:
         """The date in an optional date cell (``None`` or empty: no date)."""
-        if not raw:
+        if raw is None or raw == "":
             return None
         day = self._dates.get(raw)  # type: ignore[call-overload]
         if day is not None:
@@ -279,7 +281,7 @@ class RecordBuilder:
         return day
 
     def _flag_set(self, raw: object) -> frozenset[str]:
-        if not raw:
+        if raw is None or raw == "":
             return _NO_FLAGS
         flags = self._flags.get(raw)  # type: ignore[call-overload]
         if flags is None:
@@ -303,7 +305,7 @@ class RecordBuilder:
                 return None
             return Person(
                 person_id,  # type: ignore[arg-type]
-                title.strip() if title else "",  # type: ignore[union-attr]
+                title.strip() if title is not None else "",  # type: ignore[union-attr]
                 given.strip(),  # type: ignore[union-attr]
                 family.strip(),  # type: ignore[union-attr]
                 self._date(born),
@@ -327,11 +329,11 @@ class RecordBuilder:
                 return None
             lines = tuple(filter(None, (
                 line_1.strip(),  # type: ignore[union-attr]
-                line_2.strip() if line_2 else "",  # type: ignore[union-attr]
-                line_3.strip() if line_3 else "",  # type: ignore[union-attr]
-                line_4.strip() if line_4 else "",  # type: ignore[union-attr]
-                line_5.strip() if line_5 else "",  # type: ignore[union-attr]
-                line_6.strip() if line_6 else "",  # type: ignore[union-attr]
+                line_2.strip() if line_2 is not None else "",  # type: ignore[union-attr]
+                line_3.strip() if line_3 is not None else "",  # type: ignore[union-attr]
+                line_4.strip() if line_4 is not None else "",  # type: ignore[union-attr]
+                line_5.strip() if line_5 is not None else "",  # type: ignore[union-attr]
+                line_6.strip() if line_6 is not None else "",  # type: ignore[union-attr]
             )))
             return Address(
                 person_id,  # type: ignore[arg-type]
@@ -381,14 +383,14 @@ class RecordBuilder:
                 kind = kind.lower()  # type: ignore[union-attr]
                 if kind not in _RESTRICTION_KINDS:
                     return None
-            other = other.strip() if other else ""  # type: ignore[union-attr]
+            other = other.strip() if other is not None else ""  # type: ignore[union-attr]
             if not person_id or (kind == "do_not_disclose_to" and not other):
                 return None
             return Restriction(
                 person_id,  # type: ignore[arg-type]
                 kind,  # type: ignore[arg-type]
                 other,  # type: ignore[arg-type]
-                note.strip() if note else "",  # type: ignore[union-attr]
+                note.strip() if note is not None else "",  # type: ignore[union-attr]
             )
         except Exception:
             return None
@@ -403,7 +405,7 @@ class RecordBuilder:
             return Representative(
                 person_id,  # type: ignore[arg-type]
                 representative_id,  # type: ignore[arg-type]
-                scope.strip() if scope else "",  # type: ignore[union-attr]
+                scope.strip() if scope is not None else "",  # type: ignore[union-attr]
                 self._date(valid_to),
             )
         except Exception:
@@ -457,6 +459,24 @@ class DuplicateIds:
             )
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a register's records are created.
+
+    Loading creates hundreds of thousands of long-lived objects and no cycles;
+    left running, the collector would walk them all again and again (a third
+    of the load time). It runs again as before afterwards, also on error.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class MemoryRegister:
     """A :class:`~policylint.io.register.base.Register` over rows held in memory.
 
@@ -491,6 +511,17 @@ class MemoryRegister:
                     f"register has no {table} table", file=files.get(table, source)
                 )
 
+        with gc_paused():
+            self._load(tables, source, files, row_numbers, columns)
+
+    def _load(
+        self,
+        tables: Mapping[str, Iterable[TableRow]],
+        source: str,
+        files: Mapping[str, str],
+        row_numbers: Mapping[str, Sequence[int]],
+        columns: Mapping[str, Sequence[str]],
+    ) -> None:
         people: dict[str, Person] = {}
         addresses: dict[str, list[Address]] = {}
         contacts: dict[str, list[Contact]] = {}
@@ -499,31 +530,53 @@ class MemoryRegister:
         restrictions_by: dict[str, list[Restriction]] = {}
         representatives: dict[str, list[Representative]] = {}
 
+        builder = RecordBuilder()
         for table in TABLES:
             if table not in tables:
                 continue
             origin = Origin(files.get(table, f"{source}:{table}"), table)
             if table in columns:
                 check_columns(columns[table], origin)
-            duplicates = DuplicateIds(origin) if table == "people" else None
-            for number, values in numbered(tables[table], row_numbers.get(table)):
-                record = make_record(table, clean_values(values, origin, number))
-                if isinstance(record, Person):
-                    assert duplicates is not None
-                    duplicates.add(record.person_id, number)
-                    people[record.person_id] = record
-                elif isinstance(record, Address):
-                    addresses.setdefault(record.person_id, []).append(record)
-                elif isinstance(record, Contact):
-                    contacts.setdefault(record.person_id, []).append(record)
+            build = builder.build(table)
+            names = ALL_COLUMNS[table]
+            numbers = row_numbers.get(table)
+            duplicates: dict[str, int] = {}
+            for index, row in enumerate(tables[table]):
+                if isinstance(row, Row):
+                    number, values = row.number, row.values
+                else:
+                    number = numbers[index] if numbers is not None else index + 2
+                    values = row
+                record = build(tuple(map(values.get, names)))
+                if record is None:
+                    record = make_record(table, clean_values(values, origin, number))
+                person_id = record.person_id
+                if table == "people":
+                    assert isinstance(record, Person)
+                    first = duplicates.get(person_id)
+                    if first is not None:
+                        raise origin.error(
+                            f"person_id appears twice; first at row {first}", row=number,
+                            key="person_id",
+                        )
+                    duplicates[person_id] = number
+                    people[person_id] = record
+                elif table == "addresses":
+                    assert isinstance(record, Address)
+                    addresses.setdefault(person_id, []).append(record)
+                elif table == "contacts":
+                    assert isinstance(record, Contact)
+                    contacts.setdefault(person_id, []).append(record)
                     key = contact_key(record.kind, record.value)
                     if key:
                         owners.setdefault((record.kind, key), []).append(record)
-                elif isinstance(record, Restriction):
+                elif table == "restrictions":
+                    assert isinstance(record, Restriction)
                     restrictions.append(record)
-                    restrictions_by.setdefault(record.person_id, []).append(record)
+                    restrictions_by.setdefault(person_id, []).append(record)
                 else:
-                    representatives.setdefault(record.person_id, []).append(record)
+                    assert isinstance(record, Representative)
+                    representatives.setdefault(person_id, []).append(record)
 
         self._people = people
         self._addresses = {k: tuple(v) for k, v in addresses.items()}
