@@ -32,7 +32,8 @@ P-2,Mr,Barnaby,Throckmorton,1981-06-14,active,
 P-3,Mr,Cuthbert,Vandersloot,1979-12-01,active,
 P-4,Ms,Ottoline,Featherstonehaugh,1990-02-20,active,no_voicemail;post_only
 """
-ADDRESSES = """person_id,line_1,line_2,line_3,line_4,line_5,line_6,postcode,status,valid_from,valid_to,verified_on
+ADDRESSES = """person_id,line_1,line_2,line_3,line_4,line_5,line_6,postcode,status,\
+valid_from,valid_to,verified_on
 P-1,17 Wispering Gardens,Lowmarsh,,,,,PE99 7ZZ,current,2025-01-10,,2026-10-01
 P-1,4 Orchard Mews,Lowmarsh,,,,,PE98 2QX,previous,2015-01-01,2025-01-09,2024-06-01
 P-2,22 Larkspur Close,Lowmarsh,,,,,PE97 3AB,current,2026-03-01,,2026-09-01

@@ -10,6 +10,7 @@ so the docs cannot drift from the behaviour.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,10 +51,18 @@ class Item:
     template: Template | None = None
     rendered: Rendered | None = None
 
+    # What rules ask of an item is worked out once per item (several rules ask the
+    # same): cached_property stores it in the instance, frozen or not.
+
+    @functools.cached_property
+    def _role_values(self) -> dict[str, str]:
+        values = self.row.values
+        return {role: values.get(header, "").strip() if header else ""
+                for role, header in self.fields.roles.items()}
+
     def role(self, role: str) -> str:
         """The cell value for ``role`` (stripped), or ``""`` when absent."""
-        header = self.fields.header(role)
-        return self.row.values.get(header, "").strip() if header else ""
+        return self._role_values.get(role, "")
 
     def has_role(self, role: str) -> bool:
         return self.fields.header(role) is not None
@@ -66,7 +75,7 @@ class Item:
     def subject_id(self) -> str:
         return self.role("subject_id") or self.recipient_id
 
-    @property
+    @functools.cached_property
     def address_lines(self) -> tuple[str, ...]:
         """Non-empty address lines in order, with a separate postcode column appended."""
         lines = [self.role(r) for r in ADDRESS_ROLES]
@@ -77,7 +86,7 @@ class Item:
             lines.append(postcode)
         return tuple(lines)
 
-    @property
+    @functools.cached_property
     def references(self) -> tuple[tuple[str, str], ...]:
         """(header, value) for each non-empty reference column."""
         out = []

@@ -91,19 +91,23 @@ class Collector:
             self.suppressed += 1
             return
         level = violation.severity or severity or (active.severity if active else Severity.ERROR)
+        row_number = violation.row if violation.row is not None else row
         self.findings.append(Finding(
             rule=name,
             severity=level,
             message=render_message(violation, self.show_values),
             file=target_file,
             code=violation.code,
-            row=violation.row if violation.row is not None else row,
+            row=row_number,
             line=violation.line,
             col=violation.col,
             column=violation.column,
             recipient_id=recipient,
             fingerprint=fingerprint(
-                self.key, name, violation.code, Path(target_file).name, recipient or "",
+                self.key, name, violation.code,
+                # A row's finding is about a recipient, whatever today's batch file is
+                # called; a template's finding is about that file.
+                Path(target_file).name if row_number is None else "", recipient or "",
                 violation.column or "", template, violation.fingerprint_extra),
             plugin=active.plugin if active else "policylint",
         ))

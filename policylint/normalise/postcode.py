@@ -30,11 +30,20 @@ _IN_TEXT_RE = re.compile(
 
 _WHITESPACE_RE = re.compile(r"\s+")
 # Characters that are whitespace to a reader but not to ``str.split``.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+
+
+def _visible(text: str) -> str:
+    """``text`` without zero-width characters; text without any is returned as it is
+    (a translate costs far more than looking for the few characters it deletes)."""
+    if text.isascii() or not any(c in text for c in _INVISIBLE_CHARS):
+        return text
+    return text.translate(_INVISIBLE)
 
 
 def _squash(text: str) -> str:
-    return _WHITESPACE_RE.sub("", text.translate(_INVISIBLE)).upper()
+    return _WHITESPACE_RE.sub("", _visible(text)).upper()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -85,7 +94,7 @@ def postcode_key(text: str) -> str:
 def find_postcodes(text: str) -> list[str]:
     """Every valid postcode in free text, canonical, in the order they appear."""
     found: list[str] = []
-    for match in _IN_TEXT_RE.finditer(text.translate(_INVISIBLE)):
+    for match in _IN_TEXT_RE.finditer(_visible(text)):
         normal = normalise_postcode(match.group(1))
         if normal is not None:
             found.append(normal)

@@ -19,7 +19,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "Dear {{ title }} {{ last_name }},\n\nYour council tax account {{ account_ref }} "
         "is overdue.\n", encoding="utf-8")
     (tmp_path / "policylint.yaml").write_text(
-        "version: 1\nregister: ./register\ntemplates:\n  - {path: templates/*.j2}\n", encoding="utf-8")
+        "version: 1\nregister: ./register\ntemplates:\n  - {path: templates/*.j2}\n",
+        encoding="utf-8")
     (tmp_path / "batch.csv").write_text(HEADER + "".join(good_row(n) for n in range(1, 41)),
                                         encoding="utf-8")
     monkeypatch.chdir(tmp_path)
