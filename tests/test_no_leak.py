@@ -134,7 +134,8 @@ def test_the_batch_sets_off_every_rule(mailing: Path) -> None:
     result = run("check", "batch.csv", "--format", "json", "--today", TODAY)
     assert result.exit_code == 1, result.output
     fired = {f["rule"] for f in json.loads(result.output)["findings"]}
-    assert set(rule_registry()) <= fired, set(rule_registry()) - fired
+    builtin = {name for name, entry in rule_registry().items() if entry.plugin == "policylint"}
+    assert builtin <= fired, builtin - fired
 
 
 @pytest.mark.parametrize("fmt", sorted(reporter_registry()))

@@ -13,7 +13,8 @@ CI = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding
 
 def test_every_rule_is_in_the_readme_table() -> None:
     listed = set(re.findall(r"^\| `([a-z-]+)` \|", README, flags=re.MULTILINE))
-    assert listed == set(rule_registry())
+    builtin = {name for name, entry in rule_registry().items() if entry.plugin == "policylint"}
+    assert listed == builtin
 
 
 def test_every_output_format_is_documented() -> None:

@@ -199,7 +199,10 @@ def _detect(path: Path, display: str) -> _Decoding:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    return not any(cell.strip(_BLANK_CHARS) for cell in cells)
+    for cell in cells:  # a loop, not any(): this runs once per row
+        if cell.strip(_BLANK_CHARS):
+            return False
+    return True
 
 
 def _width(header: list[str]) -> int:
@@ -296,12 +299,14 @@ class _LineFeed:
         self._readline = text.readline
         self._display = display
         self._limits = limits
+        self._max_chars = limits.max_row_chars
         self._problem = problem
         self.lines = 0  # physical lines read so far
         self.row = 0  # the record being read
         self.start_line = 1  # physical line where that record starts
         self.chars = 0  # characters in that record so far
         self.buffer = _RecordText()  # its text, to locate a column after a csv error
+        self._keep = self.buffer.append
 
     def begin(self, row: int) -> None:
         self.row = row
@@ -314,7 +319,7 @@ class _LineFeed:
 
     def __next__(self) -> str:
         try:
-            line = self._readline(self._limits.max_row_chars + 1)
+            line = self._readline(self._max_chars + 1)
         except UnicodeDecodeError as exc:
             raise InputError(
                 "undecodable bytes (did the file change while it was read?)",
@@ -326,7 +331,7 @@ class _LineFeed:
             raise StopIteration
         self.lines += 1
         self.chars += len(line)
-        if self.chars > self._limits.max_row_chars:
+        if self.chars > self._max_chars:
             raise LimitError(
                 f"row is longer than the limit of {self._limits.max_row_chars:,} characters"
                 " (an unterminated quote?)",
@@ -343,7 +348,7 @@ class _LineFeed:
             )
         if self._problem is not None and "\ufffd" in line:
             raise InputError(self._problem, file=self._display, row=self.row, line=self.lines)
-        self.buffer.append(line)
+        self._keep(line)
         return line
 
 
@@ -418,6 +423,18 @@ class CsvBatchReader:
         if self._closed:
             raise ValueError(f"{self.display}: reader is closed")
         return self._rows()
+
+    def cell_rows(self) -> Iterator[tuple[int, int, list[str]]]:
+        """Every non-blank data row as ``(row number, physical line, cells)``.
+
+        The rows :meth:`rows` gives, checked the same way, without building a
+        :class:`~policylint.model.Row` (for readers of large files that look
+        cells up by position): cell ``i`` is the column ``names[i]``; a row may
+        end with extra empty cells (stray trailing delimiters).
+        """
+        if self._closed:
+            raise ValueError(f"{self.display}: reader is closed")
+        return self._cell_rows()
 
     def close(self) -> None:
         """Close files held by unfinished :meth:`rows` iterations; no further reads."""
@@ -610,11 +627,21 @@ class CsvBatchReader:
                 )
 
     def _rows(self) -> Iterator[Row]:
+        names, display, headers = self.names, self.display, self._headers_view
+        for number, line, cells in self._cell_rows():
+            yield Row(
+                number=number,
+                line=line,
+                values=dict(zip(names, cells, strict=False)),
+                headers=headers,
+                file=display,
+            )
+
+    def _cell_rows(self) -> Iterator[tuple[int, int, list[str]]]:
         text = self._open_text()
         self._open.add(text)
         try:
-            names, display, headers = self.names, self.display, self._headers_view
-            width = len(names)
+            width = len(self.names)
             header_row = self.header_row
             feed = self._feed(text)
             for cells in self._records(feed):
@@ -631,13 +658,7 @@ class CsvBatchReader:
                     self._check_shape(number, line, cells)
                 elif _is_blank(cells):
                     continue
-                yield Row(
-                    number=number,
-                    line=line,
-                    values=dict(zip(names, cells, strict=False)),
-                    headers=headers,
-                    file=display,
-                )
+                yield number, line, cells
         finally:
             self._open.discard(text)
             text.close()

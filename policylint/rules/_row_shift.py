@@ -8,6 +8,7 @@ the number of rows in the batch.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -31,8 +32,18 @@ def fold_text(text: str) -> str:
     characters one space), padded with a space at both ends so that a name
     searched as ``" john smith "`` only matches whole words.
 
-    Not cached: it is called on whole letters.
+    Folded line by line, each line cached: a letter repeats its template's lines
+    row after row. A line break is a run of other characters and ends every
+    word, and nothing in the folding reaches over it, so the words of the whole
+    are the words of its lines, in order.
     """
+    words = " ".join(folded for line in text.split("\n") if (folded := _fold_line(line)))
+    return f" {words} "
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_line(text: str) -> str:
+    """One line's words, folded, single spaces between them (``""``: none)."""
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = (text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o")
@@ -41,8 +52,7 @@ def fold_text(text: str) -> str:
     for apostrophe in _APOSTROPHES:  # str.replace is much faster than translate here
         if apostrophe in text:
             text = text.replace(apostrophe, "")
-    folded = _NON_WORD.sub(" ", text)
-    return f" {folded.strip()} "
+    return _NON_WORD.sub(" ", text).strip()
 
 
 # --- references ----------------------------------------------------------------

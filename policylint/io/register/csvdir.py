@@ -8,13 +8,11 @@ and ``-``-insensitively, exactly like a batch's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from policylint.errors import RegisterError
 from policylint.io.batch import CsvBatchReader
-from policylint.io.register.memory import TABLES, MemoryRegister
-from policylint.model import Row
+from policylint.io.register.memory import TABLES, CellTable, MemoryRegister
 
 
 def table_files(directory: Path) -> dict[str, Path]:
@@ -49,14 +47,16 @@ def open_csv_register(directory: Path) -> MemoryRegister:
     try:
         for table, path in paths.items():
             readers[table] = CsvBatchReader(path, display=str(path), allow_no_rows=True)
-        tables: dict[str, Iterator[Row]] = {
-            table: reader.rows() for table, reader in readers.items()
+        # Positional cells, not Row objects: a register is hundreds of thousands
+        # of rows, and building a mapping for each costs more than validating it.
+        tables = {
+            table: CellTable(reader.names, reader.cell_rows())
+            for table, reader in readers.items()
         }
         return MemoryRegister(
             tables,
             source=str(directory),
             files={table: str(path) for table, path in paths.items()},
-            columns={table: list(reader.names) for table, reader in readers.items()},
         )
     finally:
         for reader in readers.values():

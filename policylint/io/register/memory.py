@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -477,24 +478,83 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+@dataclass(frozen=True)
+class CellTable:
+    """One table's rows as positional cells, the way a file reader gives them.
+
+    ``names`` is the table's header (normalised column names, as
+    :attr:`CsvBatchReader.names <policylint.io.batch.CsvBatchReader.names>`
+    gives them); ``rows`` yields ``(row number, physical line, cells)`` with
+    cell ``i`` under ``names[i]`` (as :meth:`CsvBatchReader.cell_rows
+    <policylint.io.batch.CsvBatchReader.cell_rows>` yields them). Each row
+    means exactly what the mapping ``dict(zip(names, cells))`` means.
+    """
+
+    names: Sequence[str]
+    rows: Iterable[tuple[int, int, Sequence[str]]]
+
+
+def cell_picker(names: Sequence[str], table: str) -> Callable[[Sequence[str]], Cells]:
+    """A function from a row's cells (under the header ``names``) to the cells of
+    ``ALL_COLUMNS[table]`` in order, ``None`` for a column the header lacks."""
+    where = {name: index for index, name in enumerate(names)}
+    indexes = [where.get(column) for column in ALL_COLUMNS[table]]
+    present = [index for index in indexes if index is not None]
+    if len(present) == len(indexes) and len(indexes) > 1:
+        return operator.itemgetter(*present)  # type: ignore[return-value]
+
+    def pick(cells: Sequence[str]) -> Cells:
+        return tuple(None if index is None else cells[index] for index in indexes)
+
+    return pick
+
+
+def _mapping_rows(rows: Iterable[TableRow], numbers: Sequence[int] | None, table: str
+                  ) -> Iterator[tuple[int, Cells, Mapping[str, str]]]:
+    """(row number, cells in ALL_COLUMNS order, the row) for rows given as mappings."""
+    names = ALL_COLUMNS[table]
+    for index, row in enumerate(rows):
+        if isinstance(row, Row):
+            number, values = row.number, row.values
+        else:
+            number = numbers[index] if numbers is not None else index + 2
+            values = row
+        yield number, tuple(map(values.get, names)), values
+
+
+def _cell_rows(source: CellTable, table: str) -> Iterator[tuple[int, Cells, Sequence[str]]]:
+    """(row number, cells in ALL_COLUMNS order, the row's cells) for a CellTable."""
+    names = source.names
+    pick = cell_picker(names, table)
+    width = len(names)
+    columns = ALL_COLUMNS[table]
+    for number, _line, cells in source.rows:
+        if len(cells) >= width:
+            yield number, pick(cells), cells
+        else:  # a short row: its missing cells are missing columns
+            yield number, tuple(map(dict(zip(names, cells)).get, columns)), cells
+
+
 class MemoryRegister:
     """A :class:`~policylint.io.register.base.Register` over rows held in memory.
 
     ``tables`` maps a table name to its rows (column -> text, or batch
-    :class:`~policylint.model.Row` objects, which carry their row number).
-    Only ``people`` is required; absent tables are empty; unknown tables and
-    columns are ignored. ``files`` names the file each table came from and
-    ``row_numbers`` the row each plain mapping came from (default: the i-th
-    row is row ``i + 2``, as under a header row). ``columns`` lists each
-    table's header, so a required column missing from a table with no rows
-    is still reported.
+    :class:`~policylint.model.Row` objects, which carry their row number), or
+    to a :class:`CellTable` (positional cells under a header, as the CSV
+    register gives them). Only ``people`` is required; absent tables are
+    empty; unknown tables and columns are ignored. ``files`` names the file
+    each table came from and ``row_numbers`` the row each plain mapping came
+    from (default: the i-th row is row ``i + 2``, as under a header row).
+    ``columns`` lists each table's header, so a required column missing from a
+    table with no rows is still reported (a :class:`CellTable`'s header is
+    always checked).
 
     Every row is validated and every index is built here, once.
     """
 
     def __init__(
         self,
-        tables: Mapping[str, Iterable[TableRow]],
+        tables: Mapping[str, Iterable[TableRow] | CellTable],
         *,
         source: str = "<memory>",
         files: Mapping[str, str] | None = None,
@@ -510,13 +570,12 @@ class MemoryRegister:
                 raise RegisterError(
                     f"register has no {table} table", file=files.get(table, source)
                 )
-
         with gc_paused():
             self._load(tables, source, files, row_numbers, columns)
 
     def _load(
         self,
-        tables: Mapping[str, Iterable[TableRow]],
+        tables: Mapping[str, Iterable[TableRow] | CellTable],
         source: str,
         files: Mapping[str, str],
         row_numbers: Mapping[str, Sequence[int]],
@@ -535,20 +594,27 @@ class MemoryRegister:
             if table not in tables:
                 continue
             origin = Origin(files.get(table, f"{source}:{table}"), table)
-            if table in columns:
-                check_columns(columns[table], origin)
+            given = tables[table]
+            rows: Iterator[tuple[int, Cells, Mapping[str, str] | Sequence[str]]]
+            header: Sequence[str] | None = None  # set: rows are cells under this header
+            if isinstance(given, CellTable):
+                check_columns(given.names, origin)
+                rows = _cell_rows(given, table)
+                header = given.names
+            else:
+                if table in columns:
+                    check_columns(columns[table], origin)
+                rows = _mapping_rows(given, row_numbers.get(table), table)
             build = builder.build(table)
-            names = ALL_COLUMNS[table]
-            numbers = row_numbers.get(table)
             duplicates: dict[str, int] = {}
-            for index, row in enumerate(tables[table]):
-                if isinstance(row, Row):
-                    number, values = row.number, row.values
-                else:
-                    number = numbers[index] if numbers is not None else index + 2
-                    values = row
-                record = build(tuple(map(values.get, names)))
+            for number, cells, raw in rows:
+                record = build(cells)
                 if record is None:
+                    # Not plain: the reference path raises the exact error (or accepts).
+                    values: Mapping[str, str] = (
+                        raw if header is None  # type: ignore[assignment]
+                        else dict(zip(header, raw, strict=False))
+                    )
                     record = make_record(table, clean_values(values, origin, number))
                 person_id = record.person_id
                 if table == "people":

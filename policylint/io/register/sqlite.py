@@ -3,7 +3,9 @@
 The file is opened read-only. Lookups are parameterised queries answered
 from small per-register LRU caches; rows are validated as they are read, with
 the same rules (and messages) as the CSV register, naming the SQLite rowid
-as the row. Build such a file with :func:`policylint.io.register.build.build_sqlite`
+as the row. Validation takes the same one-pass fast path as the CSV register
+(:class:`~policylint.io.register.memory.RecordBuilder`) for rows whose cells
+are all text, and the reference path (``clean_values``) for anything else. Build such a file with :func:`policylint.io.register.build.build_sqlite`
 (which adds the indexes these queries use), or bring your own.
 """
 
@@ -29,6 +31,7 @@ from policylint.io.register.memory import (
     TABLES,
     DuplicateIds,
     Origin,
+    RecordBuilder,
     RegisterRecord,
     check_columns,
     clean_values,
@@ -93,6 +96,16 @@ class SqliteRegister:
         except RegisterError:
             self._db.close()
             raise
+        # One read transaction for the register's life: every lookup sees the same
+        # snapshot, and SQLite takes its file lock once instead of once per query
+        # (which cost more than the query itself).
+        self._db.execute("BEGIN")
+        self._builder = RecordBuilder()
+        self._lookup = self._db.cursor()  # lookups fetch everything before returning
+        self._by_person = {
+            table: None if select is None else f"{select} WHERE {person_column} = ? ORDER BY rowid"
+            for table, (select, person_column) in self._select.items()
+        }
         self._person_cache: LruCache[str, Person | None] = LruCache()
         self._address_cache: LruCache[str, tuple[Address, ...]] = LruCache()
         self._contact_cache: LruCache[str, tuple[Contact, ...]] = LruCache()
@@ -101,66 +114,95 @@ class SqliteRegister:
         self._owners: dict[tuple[str, str], tuple[Contact, ...]] | None = None
         self._all_restrictions: tuple[Restriction, ...] | None = None
 
-    def _inspect(self) -> dict[str, str | None]:
-        """Check tables and columns; return each table's SELECT (None: table absent)."""
+    def _inspect(self) -> dict[str, tuple[str | None, str]]:
+        """Check tables and columns; return each table's SELECT (None: table absent)
+        and its person_id column, quoted.
+
+        The SELECT gives the rowid, whether every cell is text (or NULL), then
+        each column of ``ALL_COLUMNS`` in order, NULL (or absent) as ``''``.
+        """
         names = {
             str(name).lower(): str(name)
             for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        selects: dict[str, str | None] = {}
+        selects: dict[str, tuple[str | None, str]] = {}
         for table in TABLES:
             actual = names.get(table)
             if actual is None:
                 if table in REQUIRED_TABLES:
                     raise RegisterError(f"register database has no {table} table",
                                         file=self.source)
-                selects[table] = None
+                selects[table] = (None, "")
                 continue
             info = self._db.execute(f"PRAGMA table_info({_quote(actual)})").fetchall()
             columns = {str(row[1]).lower(): str(row[1]) for row in info}
             check_columns(columns, self._origin(table))
-            parts = ["rowid"]
+            present = [_quote(columns[column]) for column in ALL_COLUMNS[table]
+                       if column in columns]
+            plain = " AND ".join(f"typeof({name}) IN ('text', 'null')" for name in present)
+            parts = ["rowid", f"({plain})"]
             for column in ALL_COLUMNS[table]:
-                parts.append(_quote(columns[column]) if column in columns else "NULL")
-            selects[table] = f"SELECT {', '.join(parts)} FROM {_quote(actual)}"
+                parts.append(f"coalesce({_quote(columns[column])}, '')" if column in columns
+                             else "''")
+            selects[table] = (f"SELECT {', '.join(parts)} FROM {_quote(actual)}",
+                              _quote(columns["person_id"]))
         return selects
 
     def _origin(self, table: str) -> Origin:
         return Origin(self.source, table, in_database=True)
 
-    def _query(self, table: str, where: str, params: Sequence[str]
-               ) -> Iterator[tuple[int, RegisterRecord]]:
-        """(rowid, validated record) for each row of ``table`` matching ``where``."""
-        select = self._select[table]
-        if select is None:
-            return
-        sql = f"{select}{where} ORDER BY rowid"
-        origin = self._origin(table)
-        columns = ALL_COLUMNS[table]
-        try:
-            cursor = self._db.execute(sql, tuple(params))
-            for rowid, *cells in cursor:
-                values = {
-                    column: "" if cell is None else str(cell)
-                    for column, cell in zip(columns, cells, strict=True)
-                }
-                number = int(rowid)
-                yield number, make_record(table, clean_values(values, origin, number))
-        except sqlite3.DatabaseError as exc:
-            raise RegisterError(f"cannot read the register database ({exc})",
-                                file=self.source) from None
+    def _record(self, table: str, row: Sequence[object]) -> RegisterRecord:
+        """The validated record for one row of a SELECT from :meth:`_inspect`."""
+        if row[1]:  # every cell is text: the one-pass fast path, if the row is plain
+            record = self._builder.build(table)(row[2:])
+            if record is not None:
+                return record
+        values = {
+            column: "" if cell is None else str(cell)
+            for column, cell in zip(ALL_COLUMNS[table], row[2:], strict=True)
+        }
+        number = int(row[0])  # type: ignore[call-overload]
+        return make_record(table, clean_values(values, self._origin(table), number))
 
-    def _where(self, table: str, column: str, value: str, kind: type[R]) -> tuple[R, ...]:
+    def _rows(self, sql: str) -> Iterator[Sequence[object]]:
+        """The rows of a whole-table query, with database errors as RegisterError."""
+        try:
+            cursor = self._db.execute(sql)
+            while rows := cursor.fetchmany(256):
+                yield from rows
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from None
+
+    def _unreadable(self, exc: sqlite3.DatabaseError) -> RegisterError:
+        return RegisterError(f"cannot read the register database ({exc})", file=self.source)
+
+    def _fetch(self, table: str, person_id: str) -> list[Sequence[object]]:
+        """Every row of ``table`` for one person, in rowid order."""
+        sql = self._by_person[table]
+        if sql is None:
+            return []
+        try:
+            rows: list[Sequence[object]] = self._lookup.execute(sql, (person_id,)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from None
+        return rows
+
+    def _where(self, table: str, person_id: str, kind: type[R]) -> tuple[R, ...]:
         out: list[R] = []
-        for _, record in self._query(table, f" WHERE {_quote(column)} = ?", (value,)):
+        for row in self._fetch(table, person_id):
+            record = self._record(table, row)
             assert isinstance(record, kind)
             out.append(record)
         return tuple(out)
 
     def _scan(self, table: str, kind: type[R]) -> Iterator[tuple[int, R]]:
-        for rowid, record in self._query(table, "", ()):
+        select = self._select[table][0]
+        if select is None:
+            return
+        for row in self._rows(f"{select} ORDER BY rowid"):
+            record = self._record(table, row)
             assert isinstance(record, kind)
-            yield rowid, record
+            yield int(row[0]), record  # type: ignore[call-overload]
 
     # -- Register protocol -------------------------------------------------
 
@@ -168,17 +210,30 @@ class SqliteRegister:
         return self._person_cache.get(person_id, self._load_person)
 
     def _load_person(self, person_id: str) -> Person | None:
-        found = list(self._query("people", " WHERE person_id = ?", (person_id,)))
+        found = self._fetch("people", person_id)
+        records = [self._record("people", row) for row in found]
         if len(found) > 1:
             raise self._origin("people").error(
                 f"person_id appears twice; first at row {found[0][0]}",
-                row=found[1][0], key="person_id",
+                row=found[1][0], key="person_id",  # type: ignore[arg-type]
             )
         if not found:
             return None
-        person = found[0][1]
+        person = records[0]
         assert isinstance(person, Person)
         return person
+
+    def _load_addresses(self, person_id: str) -> tuple[Address, ...]:
+        return self._where("addresses", person_id, Address)
+
+    def _load_contacts(self, person_id: str) -> tuple[Contact, ...]:
+        return self._where("contacts", person_id, Contact)
+
+    def _load_restrictions(self, person_id: str) -> tuple[Restriction, ...]:
+        return self._where("restrictions", person_id, Restriction)
+
+    def _load_representatives(self, person_id: str) -> tuple[Representative, ...]:
+        return self._where("representatives", person_id, Representative)
 
     def people(self) -> Iterator[Person]:
         duplicates = DuplicateIds(self._origin("people"))
@@ -188,12 +243,12 @@ class SqliteRegister:
 
     def addresses(self, person_id: str) -> Sequence[Address]:
         return self._address_cache.get(
-            person_id, lambda pid: self._where("addresses", "person_id", pid, Address)
+            person_id, self._load_addresses
         )
 
     def contacts(self, person_id: str) -> Sequence[Contact]:
         return self._contact_cache.get(
-            person_id, lambda pid: self._where("contacts", "person_id", pid, Contact)
+            person_id, self._load_contacts
         )
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
@@ -215,13 +270,12 @@ class SqliteRegister:
 
     def restrictions_for(self, person_id: str) -> Sequence[Restriction]:
         return self._restriction_cache.get(
-            person_id, lambda pid: self._where("restrictions", "person_id", pid, Restriction)
+            person_id, self._load_restrictions
         )
 
     def representatives(self, person_id: str) -> Sequence[Representative]:
         return self._representative_cache.get(
-            person_id,
-            lambda pid: self._where("representatives", "person_id", pid, Representative),
+            person_id, self._load_representatives
         )
 
     def close(self) -> None:
