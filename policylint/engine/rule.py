@@ -10,7 +10,6 @@ so the docs cannot drift from the behaviour.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,17 +51,20 @@ class Item:
     rendered: Rendered | None = None
 
     # What rules ask of an item is worked out once per item (several rules ask the
-    # same): cached_property stores it in the instance, frozen or not.
-
-    @functools.cached_property
-    def _role_values(self) -> dict[str, str]:
-        values = self.row.values
-        return {role: values.get(header, "").strip() if header else ""
-                for role, header in self.fields.roles.items()}
+    # same) and kept in ``_memo``, which is not a field: it takes no part in
+    # comparing or printing items.
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                  compare=False, hash=False)
 
     def role(self, role: str) -> str:
         """The cell value for ``role`` (stripped), or ``""`` when absent."""
-        return self._role_values.get(role, "")
+        memo = self._memo
+        value: str | None = memo.get(role)
+        if value is None:
+            header = self.fields.roles.get(role)
+            value = self.row.values.get(header, "").strip() if header else ""
+            memo[role] = value
+        return value
 
     def has_role(self, role: str) -> bool:
         return self.fields.header(role) is not None
@@ -75,26 +77,31 @@ class Item:
     def subject_id(self) -> str:
         return self.role("subject_id") or self.recipient_id
 
-    @functools.cached_property
+    @property
     def address_lines(self) -> tuple[str, ...]:
         """Non-empty address lines in order, with a separate postcode column appended."""
-        lines = [self.role(r) for r in ADDRESS_ROLES]
-        lines = [line for line in lines if line]
-        postcode = self.role("postcode")
-        if postcode and (not lines or lines[-1].replace(" ", "").upper()
-                         != postcode.replace(" ", "").upper()):
-            lines.append(postcode)
-        return tuple(lines)
+        lines: tuple[str, ...] | None = self._memo.get(" address_lines")
+        if lines is None:
+            found = [line for r in ADDRESS_ROLES if (line := self.role(r))]
+            postcode = self.role("postcode")
+            if postcode and (not found or found[-1].replace(" ", "").upper()
+                             != postcode.replace(" ", "").upper()):
+                found.append(postcode)
+            lines = self._memo[" address_lines"] = tuple(found)
+        return lines
 
-    @functools.cached_property
+    @property
     def references(self) -> tuple[tuple[str, str], ...]:
         """(header, value) for each non-empty reference column."""
-        out = []
-        for header in self.fields.references:
-            value = self.row.values.get(header, "").strip()
-            if value:
-                out.append((header, value))
-        return tuple(out)
+        references: tuple[tuple[str, str], ...] | None = self._memo.get(" references")
+        if references is None:
+            out = []
+            for header in self.fields.references:
+                value = self.row.values.get(header, "").strip()
+                if value:
+                    out.append((header, value))
+            references = self._memo[" references"] = tuple(out)
+        return references
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,7 @@ def _detect(path: Path, display: str) -> _Decoding:
 
 
 def _is_blank(cells: list[str]) -> bool:
-    for cell in cells:  # a loop, not any(): this runs once per row
+    for cell in cells:  # noqa: SIM110 (a loop, not any(): this runs once per row)
         if cell.strip(_BLANK_CHARS):
             return False
     return True

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from rapidfuzz import fuzz
 
@@ -64,14 +65,20 @@ OCCUPIER_LINES = frozenset({
 _APOSTROPHE_CHARS = "'’‘`´ʼ"
 _RANGE_RE = re.compile(r"\b(\d+[a-z]?)\s*[-–—‐‑/]\s*(\d+[a-z]?)\b")
 _SPLIT_NUMBER_LETTER_RE = re.compile(r"\b(\d+) ([a-z])\b(?! ?[-–—‐‑])")
+# What every match of the two above contains (searched first: much cheaper than a sub).
+_RANGE_HINT_RE = re.compile(r"\d[a-z]?\s*[-–—‐‑/]")
+_SPLIT_HINT_RE = re.compile(r"\d [a-z]")
 _TOKEN_RE = re.compile(r"\d+[a-z]?-\d+[a-z]?|[a-z0-9]+")
 _NUMBER_RE = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?)?")
 _SEGMENT_SPLIT_RE = re.compile(r"[,;\n\r|]+")
 _WORDS_RE = re.compile(r"[a-z]+")
+_NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+_ASCII_DIGIT_RE = re.compile(r"[0-9]")
 # Sizes of the caches of pure normalisations: a batch repeats its towns, streets and
-# template lines, and the rules of one row normalise the same cells and addresses.
-TEXT_CACHE_SIZE = 1 << 16
-KEY_CACHE_SIZE = 1 << 15
+# template lines throughout, while the rules of one row (and of its neighbours) key
+# the same few addresses.
+TEXT_CACHE_SIZE = 1 << 15
+KEY_CACHE_SIZE = 1 << 13
 
 
 @dataclass(frozen=True)
@@ -98,11 +105,16 @@ def _fold(text: str) -> str:
         text = text.lower()
         return text.replace("'", "").replace("`", "") if "'" in text or "`" in text else text
     decomposed = unicodedata.normalize("NFKD", text)
-    ascii_ish = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    # Combining marks are never ASCII: only the non-ASCII runs are looked at.
+    ascii_ish = _NON_ASCII_RUN_RE.sub(_drop_combining, decomposed).casefold()
     for apostrophe in _APOSTROPHE_CHARS:  # str.replace is much faster than translate
         if apostrophe in ascii_ish:
             ascii_ish = ascii_ish.replace(apostrophe, "")
     return ascii_ish
+
+
+def _drop_combining(match: re.Match[str]) -> str:
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
 
 
 def _is_number(token: str) -> bool:
@@ -112,6 +124,8 @@ def _is_number(token: str) -> bool:
 def _expand(tokens: list[str]) -> list[str]:
     """Expand abbreviations. ``St`` is ``saint`` when it starts a name
     (first word, or right after a house number, with a word following), else ``street``."""
+    if "st" not in tokens:
+        return [ABBREVIATIONS.get(token, token) for token in tokens]
     out: list[str] = []
     for i, token in enumerate(tokens):
         if token == "st":
@@ -125,8 +139,12 @@ def _expand(tokens: list[str]) -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def _segment_tokens(segment: str) -> tuple[str, ...]:
     text = _fold(segment)
-    text = _RANGE_RE.sub(r"\1-\2", text)
-    text = _SPLIT_NUMBER_LETTER_RE.sub(r"\1\2", text)
+    # Each substitution only where a cheap search finds what it needs (most text has
+    # no number range and no "12 A"): re.sub costs microseconds even when it finds nothing.
+    if _RANGE_HINT_RE.search(text):
+        text = _RANGE_RE.sub(r"\1-\2", text)
+    if _SPLIT_HINT_RE.search(text):
+        text = _SPLIT_NUMBER_LETTER_RE.sub(r"\1\2", text)
     return tuple(_expand(_TOKEN_RE.findall(text)))
 
 
@@ -138,13 +156,17 @@ def normalise_address_text(text: str) -> str:
     spaces. Search the result for fingerprints on word boundaries (pad both
     with spaces), so that ``10 high street`` is not found in ``110 high street``.
     """
-    return " ".join(
-        token for segment in _SEGMENT_SPLIT_RE.split(text) for token in _segment_tokens(segment)
-    )
+    return " ".join(chain.from_iterable(map(_segment_tokens, _SEGMENT_SPLIT_RE.split(text))))
+
+
+def _has_digit(text: str) -> bool:
+    if text.isascii():
+        return _ASCII_DIGIT_RE.search(text) is not None
+    return any(c.isdigit() for c in text)
 
 
 def _looks_like_addressee(line: str, addressee_names: Sequence[str]) -> bool:
-    if any(c.isdigit() for c in line):
+    if _has_digit(line):
         return False
     folded = " ".join(_fold(line).replace(".", " ").split())
     if folded in OCCUPIER_LINES:
@@ -179,6 +201,16 @@ def _strip_postcodes(line: str) -> tuple[str, list[str]]:
     return " ".join(parts), [canonical for _, _, canonical in spans]
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _line_segments(line: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(postcodes found in an address line, token lists of its segments without them)."""
+    text, codes = _strip_postcodes(line)
+    segments = tuple(
+        tokens for segment in _SEGMENT_SPLIT_RE.split(text) if (tokens := _segment_tokens(segment))
+    )
+    return tuple(codes), segments
+
+
 def _segments(
     lines: Sequence[str], postcode: str, addressee_names: Sequence[str]
 ) -> tuple[str, list[tuple[str, ...]]]:
@@ -187,23 +219,17 @@ def _segments(
     if len(kept) > 1 and _looks_like_addressee(kept[0], addressee_names):
         kept = kept[1:]
     found: list[str] = []
-    cleaned: list[str] = []
+    segments: list[tuple[str, ...]] = []
     for line in kept:
-        text, codes = _strip_postcodes(line)
+        codes, line_segments = _line_segments(line)
         found.extend(codes)
-        cleaned.append(text)
+        segments.extend(line_segments)
     if postcode.strip():
         key = postcode_key(postcode)
     elif found:
         key = postcode_key(found[-1])
     else:
         key = ""
-    segments = [
-        tokens
-        for line in cleaned
-        for segment in _SEGMENT_SPLIT_RE.split(line)
-        if (tokens := _segment_tokens(segment))
-    ]
     return key, segments
 
 
@@ -215,15 +241,30 @@ def _numbers_and_words(
     units: list[str] = []
     words: list[str] = []
     for tokens in segments:
-        identifiers = set(_identifier_positions(tokens))
-        for i, token in enumerate(tokens):
-            if i in identifiers:
-                numbers.append(token.upper())
-                if i > 0 and tokens[i - 1] in UNIT_WORDS:
-                    units.append(token.upper())
-            else:
-                words.append(token)
+        segment_numbers, segment_units, segment_words = _segment_parts(tokens)
+        numbers.extend(segment_numbers)
+        units.extend(segment_units)
+        words.extend(segment_words)
     return numbers, units, words
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _segment_parts(
+    tokens: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """:func:`_numbers_and_words` of one segment."""
+    numbers: list[str] = []
+    units: list[str] = []
+    words: list[str] = []
+    identifiers = set(_identifier_positions(tokens))
+    for i, token in enumerate(tokens):
+        if i in identifiers:
+            numbers.append(token.upper())
+            if i > 0 and tokens[i - 1] in UNIT_WORDS:
+                units.append(token.upper())
+        else:
+            words.append(token)
+    return tuple(numbers), tuple(units), tuple(words)
 
 
 def _identifier_positions(tokens: Sequence[str]) -> list[int]:

@@ -28,6 +28,11 @@ _IN_TEXT_RE = re.compile(
     r")(?![A-Za-z0-9])"
 )
 
+# What every match of _IN_TEXT_RE ends with (a GIR 0AA too), or starts with (BFPO):
+# searched first, since they are found much faster than _IN_TEXT_RE.
+_INWARD_HINT_RE = re.compile(r"[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}(?![A-Za-z0-9])")
+_BFPO_HINT_RE = re.compile(r"[Bb][Ff][Pp]")
+
 _WHITESPACE_RE = re.compile(r"\s+")
 # Characters that are whitespace to a reader but not to ``str.split``.
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
@@ -81,6 +86,7 @@ def postcode_district(canonical: str) -> str:
     return normal.split(" ", 1)[0]
 
 
+@functools.lru_cache(maxsize=65536)
 def postcode_key(text: str) -> str:
     """Upper case, no spaces: the key two postcodes are compared by (``"SW1A1AA"``).
 
@@ -94,7 +100,10 @@ def postcode_key(text: str) -> str:
 def find_postcodes(text: str) -> list[str]:
     """Every valid postcode in free text, canonical, in the order they appear."""
     found: list[str] = []
-    for match in _IN_TEXT_RE.finditer(_visible(text)):
+    text = _visible(text)
+    if _INWARD_HINT_RE.search(text) is None and _BFPO_HINT_RE.search(text) is None:
+        return found  # no inward code and no BFPO: no postcode (a cheaper scan)
+    for match in _IN_TEXT_RE.finditer(text):
         normal = normalise_postcode(match.group(1))
         if normal is not None:
             found.append(normal)

@@ -56,9 +56,6 @@ PHONE_RE = re.compile(
 # Runs of digits and separators long enough to hold a phone number: a quick
 # first pass, so that PHONE_RE only runs where a number may be.
 _DIGIT_RUN_RE = re.compile(r"[0-9][0-9 \t\u00a0\-.()\u2010-\u2014]{8,}")
-# Lines with words on them either side of a line with an anchor that are
-# normalised with it (a fingerprint spans at most two such lines).
-LINE_REACH = 2
 # PHONE_RE may start this many characters before a run's first digit ("+ 44", "(0").
 _PREFIX_REACH = 2
 
@@ -70,8 +67,11 @@ _EMAIL_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 # Words the address normaliser writes in place of an abbreviation ("rd" -> "road"):
 # text may hold the abbreviation instead, so they cannot serve as anchors.
 _EXPANDED_WORDS = frozenset(ABBREVIATIONS.values()) | {"saint", "street"}
-_DIGITS_RE = re.compile(r"\d+")
-_NOT_ALNUM_RE = re.compile(r"[^a-z0-9\x1f]+")
+# ASCII digits only: gate_fold drops every other character, "٣" among them.
+_DIGITS_RE = re.compile(r"[0-9]+")
+# Every ASCII byte but a-z, 0-9 and \x1f: what gate_fold deletes (after lower-casing).
+_NOT_ALNUM_BYTES = bytes(b for b in range(128)
+                         if b not in b"abcdefghijklmnopqrstuvwxyz0123456789\x1f")
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,21 +166,89 @@ def anchor_of(fingerprint: str) -> str | None:
 
     Text that holds none of the index's anchors (after the normaliser's folding:
     lower case, accents and apostrophes removed) cannot hold any fingerprint, so
-    it need not be normalised. The anchor is a word of the fingerprint the
-    normaliser never rewrites (not an abbreviation's expansion), or a postcode
-    without its space (``"cf101ep"``), else the digits of a house number; anchors are
-    looked for in text reduced to its letters and digits (:func:`gate_fold`), where
-    ``"CF10 1EP"``, ``"cf10, 1ep"`` and ``"CF101EP"`` all read ``"cf101ep"``.
-    ``None`` when there is no such piece.
+    it need not be normalised. Anchors are looked for in text reduced to its
+    letters and digits (:func:`gate_fold`), where ``"CF10 1EP"``, ``"cf10, 1ep"``
+    and ``"CF101EP"`` all read ``"cf101ep"`` and a run of words reads as the words
+    without their spaces. The anchor of a postcode is the postcode without its
+    space; else it is the longest run of the fingerprint's words that the
+    normaliser never rewrites (not an abbreviation's expansion), written without
+    spaces (``"14station"`` of ``"14 station road"``), with what every spelling of
+    an expansion next to the run has in common: its first letters after the run
+    (``"r"`` for ``road``/``rd``), its last letters before it. The longer the
+    anchor, the fewer texts pass the gate. ``None`` when there is no such piece.
     """
     if normalise_postcode(fingerprint) is not None:
         return fingerprint.replace(" ", "")
-    words = [t for t in fingerprint.split()
-             if t.isalpha() and len(t) >= 3 and t not in _EXPANDED_WORDS]
+    tokens = fingerprint.split()
+    best = ""
+    start = 0
+    while start < len(tokens):
+        if _literal(tokens[start]) is None:
+            start += 1
+            continue
+        end = start
+        while end < len(tokens) and _literal(tokens[end]) is not None:
+            end += 1
+        run = "".join(str(_literal(t)) for t in tokens[start:end])
+        before = _EXPANSION_ENDS[tokens[start - 1]][1] if start > 0 and (
+            tokens[start - 1] in _EXPANSION_ENDS) else ""
+        after = _EXPANSION_ENDS[tokens[end]][0] if end < len(tokens) and (
+            tokens[end] in _EXPANSION_ENDS) else ""
+        candidate = before + run + after
+        if len(candidate) > len(best):
+            best = candidate
+        start = end
+    if best:
+        return best
+    words = [t for t in tokens if t.isalpha() and len(t) >= 3 and t not in _EXPANDED_WORDS]
     if words:
         return max(words, key=len)
     digits = _DIGITS_RE.search(fingerprint)
     return digits.group() if digits else None
+
+
+def _literal(token: str) -> str | None:
+    """What a word of a fingerprint is in folded text when the normaliser writes it as
+    it was (``"12-14"`` reads ``"1214"``); None for an expansion, or a word with
+    characters the folding drops."""
+    if token in _EXPANDED_WORDS:
+        return None
+    piece = token.replace("-", "")
+    return piece if piece and piece.isascii() and piece.isalnum() else None
+
+
+def _common_prefix(words: Sequence[str]) -> str:
+    first = min(words)
+    last = max(words)  # the prefix of these two is everyone's
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+def _common_ends(spellings: Iterable[str]) -> tuple[str, str]:
+    """(common prefix, common suffix) of every spelling."""
+    words = list(spellings)
+    return _common_prefix(words), _common_prefix([w[::-1] for w in words])[::-1]
+
+
+def _expansion_spellings() -> dict[str, set[str]]:
+    """Each word the normaliser writes in place of an abbreviation -> every word it
+    writes it for (``"road"`` -> ``{"road", "rd"}``)."""
+    spellings: dict[str, set[str]] = {}
+    for short, long in ABBREVIATIONS.items():
+        spellings.setdefault(long, set()).add(short)
+    for long, found in spellings.items():
+        if long not in ABBREVIATIONS and long != "st":
+            found.add(long)
+    for long in ("saint", "street"):
+        spellings.setdefault(long, set()).update({long, "st"})
+    return spellings
+
+
+# expansion -> (what all its spellings start with, what they all end with)
+_EXPANSION_ENDS: dict[str, tuple[str, str]] = {
+    long: _common_ends(found) for long, found in _expansion_spellings().items()}
 
 
 def gate_fold(text: str) -> str:
@@ -191,10 +259,12 @@ def gate_fold(text: str) -> str:
     tokens written without their spaces: characters are only ever dropped, which
     joins their neighbours but never splits them.
     """
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).casefold().encode(
-            "ascii", "ignore").decode("ascii")
-    return _NOT_ALNUM_RE.sub("", text.lower())
+    if text.isascii():
+        data = text.encode("ascii")
+    else:
+        data = unicodedata.normalize("NFKD", text).casefold().encode("ascii", "ignore")
+    # bytes.translate deletes at C speed what a regex would remove match by match.
+    return data.lower().translate(None, _NOT_ALNUM_BYTES).decode("ascii")
 
 
 class ProtectedIndex:
@@ -325,41 +395,36 @@ class ProtectedIndex:
 
     # --- searching -----------------------------------------------------------------
 
-    def units_to_normalise(self, texts: Sequence[str], *, joined: bool = False
-                           ) -> set[int] | None:
-        """Indexes of the texts that may hold an address fingerprint (None: all of them).
-
-        ``joined`` texts (lines of one letter) are searched as one, so that an
-        anchor written over a line break is found, and the lines with words on
-        them either side of a line with an anchor are returned with it.
-        """
+    def units_to_normalise(self, texts: Sequence[str]) -> set[int] | None:
+        """Indexes of the texts (cells, each searched on its own) that may hold an
+        address fingerprint (None: all of them)."""
         if self._ungated:
             return None
         if self._anchor_automaton is None:
             return set()
-        parts = gate_fold("\x1f".join(texts)).split("\x1f")
-        if len(parts) != len(texts):
+        folded = gate_fold("\x1f".join(texts))
+        if folded.count("\x1f") != len(texts) - 1:
             return None  # a text holds the separator itself: search everything
-        separator = "" if joined else "\x1f"
+        found: set[int] = set()
+        if next(self._anchor_automaton.iter(folded), None) is None:
+            return found  # the usual case, found without splitting the text
         starts: list[int] = []
         position = 0
-        for part in parts:
+        for part in folded.split("\x1f"):
             starts.append(position)
-            position += len(part) + len(separator)
-        found: set[int] = set()
-        for end, _ in self._anchor_automaton.iter(separator.join(parts)):
+            position += len(part) + 1
+        for end, _ in self._anchor_automaton.iter(folded):
             found.add(bisect.bisect_right(starts, end) - 1)
-        if not joined or not found:
-            return found
-        # A fingerprint runs over at most two lines with words on them (blank
-        # lines between do not count): take the worded lines around each anchor.
-        worded = [number for number, part in enumerate(parts) if part]
-        rank = {number: k for k, number in enumerate(worded)}
-        around: set[int] = set()
-        for number in found:
-            k = rank[number]
-            around.update(worded[max(k - LINE_REACH, 0):k + LINE_REACH + 1])
-        return around
+        return found
+
+    def may_hold_address(self, text: str) -> bool:
+        """False only when no address fingerprint can be in ``text``: it holds none
+        of the anchors (see :func:`anchor_of`), wherever its lines break."""
+        if self._ungated or "\x1f" in text:
+            return True  # a fingerprint without an anchor; a text holding the separator
+        if self._anchor_automaton is None:
+            return False
+        return next(self._anchor_automaton.iter(gate_fold(text)), None) is not None
 
     def find_addresses(self, padded: str) -> Iterator[AddressHit]:
         """Fingerprints in ``" " + normalise_address_text(text) + " "`` (word-bounded)."""

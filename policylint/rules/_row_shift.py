@@ -31,19 +31,26 @@ def fold_text(text: str) -> str:
     name (accents dropped, case folded, apostrophes removed, every run of other
     characters one space), padded with a space at both ends so that a name
     searched as ``" john smith "`` only matches whole words.
-
-    Folded line by line, each line cached: a letter repeats its template's lines
-    row after row. A line break is a run of other characters and ends every
-    word, and nothing in the folding reaches over it, so the words of the whole
-    are the words of its lines, in order.
     """
-    words = " ".join(folded for line in text.split("\n") if (folded := _fold_line(line)))
-    return f" {words} "
+    return f" {fold_words(text)} "
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _fold_line(text: str) -> str:
-    """One line's words, folded, single spaces between them (``""``: none)."""
+def fold_words(text: str, *, by_line: bool = True) -> str:
+    """:func:`fold_text` without the padding.
+
+    ``by_line`` folds line by line, each line cached: a letter repeats its
+    template's lines row after row (text that never repeats, such as a row's
+    cells, is better folded whole). A line break is a run of other characters
+    and ends every word, and nothing in the folding reaches over it, so the
+    words of the whole are the words of its lines, in order.
+    """
+    if not by_line:
+        return _fold_words(text)
+    return " ".join(folded for line in text.split("\n") if (folded := _fold_line(line)))
+
+
+def _fold_words(text: str) -> str:
+    """The words of a text, folded, single spaces between them (``""``: none)."""
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = (text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o")
@@ -53,6 +60,9 @@ def _fold_line(text: str) -> str:
         if apostrophe in text:
             text = text.replace(apostrophe, "")
     return _NON_WORD.sub(" ", text).strip()
+
+
+_fold_line = functools.lru_cache(maxsize=1 << 15)(_fold_words)
 
 
 # --- references ----------------------------------------------------------------

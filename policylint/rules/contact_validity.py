@@ -67,8 +67,11 @@ Turks and Caicos Islands; Saint Helena; Greenland; Faroe Islands; Aland Islands
 _DISPLAY_CHAR = {"\t": "a tab", "\r": "a carriage return"}
 
 
+_NOT_LETTER_OR_SPACE_RE = re.compile(r"[^a-z ]")
+
+
 def _country_key(line: str) -> str:
-    return " ".join(re.sub(r"[^a-z ]", " ", line.lower().replace(".", "")).split())
+    return " ".join(_NOT_LETTER_OR_SPACE_RE.sub(" ", line.lower().replace(".", "")).split())
 
 
 def _executes(raw: str) -> str | None:

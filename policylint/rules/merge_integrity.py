@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from policylint.engine.rule import Case, Example, Item, Need, Rule, RunContext
+from policylint.engine.rule import Case, Example, FieldMap, Item, Need, Rule, RunContext
 from policylint.io.templates import Template
 from policylint.model import Severity, Violation
 
@@ -33,6 +33,23 @@ _SALUTATION = re.compile(
     rf"\bDear\b[ \t]*(?:{_TITLES}[ \t]*)?,"
     rf"|\b(?:Hello|Hi)\b(?:[ \t]+{_TITLES})?[ \t]+,"
 )
+# Where a greeting can start. _SALUTATION begins with a word boundary, which re cannot
+# skip ahead to, so it is only tried where one of its words is.
+_GREETING_WORD = re.compile(r"Dear|Hello|Hi")
+# Characters each pattern needs: text without any cannot match it.
+_PLACEHOLDER_STARTS = ("{", "«", "<<", "((", "[")
+
+
+def _salutations(text: str) -> Iterator[re.Match[str]]:
+    """What ``_SALUTATION.finditer(text)`` finds, without trying every position."""
+    end = 0
+    for word in _GREETING_WORD.finditer(text):
+        if word.start() < end:
+            continue
+        match = _SALUTATION.match(text, word.start())
+        if match is not None:
+            end = match.end()
+            yield match
 
 class MergeIntegrity(Rule):
     """The merge itself went wrong: the item would go out visibly broken, or to the wrong
@@ -162,6 +179,8 @@ class MergeIntegrity(Rule):
         # recipients, not with cell contents.
         self._seen_recipients: dict[tuple[str, str], int] = {}
         self._seen_references: dict[tuple[str, str], int] = {}
+        self._printed_cache: dict[tuple[int, int],
+                                  tuple[FieldMap, Template | None, tuple[str, ...]]] = {}
 
     def check_item(self, item: Item) -> Iterator[Violation]:
         yield from self._empty_fields(item)
@@ -197,12 +216,26 @@ class MergeIntegrity(Rule):
                     message="Required column {column} is empty",
                     facts={"column": item.row.headers.get(header, header)})
 
+    def _printed(self, item: Item) -> tuple[str, ...]:
+        """The columns an item prints: every role's, and its template's fields (sorted).
+        The same for every row of a batch with the same template, so kept per
+        (field map, template); the key holds the objects, so their ids stay theirs."""
+        key = (id(item.fields), id(item.template))
+        cached = self._printed_cache.get(key)
+        if cached is None or cached[0] is not item.fields or cached[1] is not item.template:
+            printed = set(item.fields.roles.values())
+            if item.template is not None:
+                printed |= item.template.variable_names
+            cached = (item.fields, item.template, tuple(sorted(printed)))
+            if len(self._printed_cache) > 256:
+                self._printed_cache.clear()
+            self._printed_cache[key] = cached
+        return cached[2]
+
     def _null_values(self, item: Item) -> Iterator[Violation]:
-        printed = set(item.fields.roles.values())
-        if item.template is not None:
-            printed |= item.template.variable_names
-        for header in sorted(printed):
-            value = item.row.values.get(header, "").strip()
+        values = item.row.values
+        for header in self._printed(item):
+            value = values.get(header, "").strip()
             if value and value in self._null_tokens:
                 yield Violation(
                     code="null-value", column=header,
@@ -238,17 +271,19 @@ class MergeIntegrity(Rule):
     def _rendered_text(self, item: Item) -> Iterator[Violation]:
         assert item.rendered is not None
         text = item.rendered.text
-        for match in _PLACEHOLDERS.finditer(text):
-            yield self._text_violation(
-                "unresolved-placeholder",
-                "The text still contains the placeholder {placeholder}", text, match.start(),
-                {"placeholder": match.group()[:60]})
-        for match in _SPREADSHEET_ERRORS.finditer(text):
-            yield self._text_violation(
-                "unresolved-placeholder",
-                "The text contains the spreadsheet error {placeholder}", text, match.start(),
-                {"placeholder": match.group()})
-        for match in _SALUTATION.finditer(text):
+        if any(start in text for start in _PLACEHOLDER_STARTS):
+            for match in _PLACEHOLDERS.finditer(text):
+                yield self._text_violation(
+                    "unresolved-placeholder",
+                    "The text still contains the placeholder {placeholder}", text,
+                    match.start(), {"placeholder": match.group()[:60]})
+        if "#" in text:
+            for match in _SPREADSHEET_ERRORS.finditer(text):
+                yield self._text_violation(
+                    "unresolved-placeholder",
+                    "The text contains the spreadsheet error {placeholder}", text,
+                    match.start(), {"placeholder": match.group()})
+        for match in _salutations(text):
             yield self._text_violation(
                 "empty-salutation", "The greeting has no name: '{greeting}'", text,
                 match.start(), {"greeting": match.group().strip()})

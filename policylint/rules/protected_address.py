@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -63,42 +64,66 @@ class _Source:
     runs over; ``lowered``/``raw`` are what emails and phone numbers are found in.
     """
 
-    def __init__(self, units: Sequence[tuple[str, str]], *, rendered: bool) -> None:
+    def __init__(self, labels: Sequence[str], texts: Sequence[str], *, rendered: bool,
+                 raw: str | None = None) -> None:
+        """``raw`` may be given when it is already at hand: the texts joined as below."""
         self.is_rendered = rendered
-        self.labels = tuple(label for label, _ in units)
-        self.texts = tuple(text for _, text in units)
+        self.labels = labels
+        self.texts = texts
         raw_join = "\n" if rendered else CELL_BARRIER
-        self.raw_starts = _starts(self.texts, len(raw_join), 0)
-        self.raw = raw_join.join(self.texts)
-        lowered = self.raw.lower()
-        if len(lowered) != len(self.raw):  # a few characters grow when lower-cased
-            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.raw)
-        self.lowered = lowered
+        self._raw_starts: tuple[int, ...] | None = None
+        self.raw = raw_join.join(texts) if raw is None else raw
+        self._lowered: str | None = None
         self.padded = " "
         self.padded_starts: tuple[int, ...] = ()
+
+    @property
+    def lowered(self) -> str:
+        """``raw`` in lower case, character for character (only emails are searched in
+        it, so it is made only for text with an ``@``)."""
+        if self._lowered is None:
+            if "@" not in self.raw:
+                self._lowered = ""  # no character lower-cases to "@": no email to find
+            else:
+                lowered = self.raw.lower()
+                if len(lowered) != len(self.raw):  # a few characters grow when lower-cased
+                    lowered = "".join(c if len(c.lower()) != 1 else c.lower()
+                                      for c in self.raw)
+                self._lowered = lowered
+        return self._lowered
+
+    @property
+    def raw_starts(self) -> tuple[int, ...]:
+        if self._raw_starts is None:
+            self._raw_starts = _starts(self.texts, 1, 0)  # both joins are one character
+        return self._raw_starts
 
     def prepare(self, index: ProtectedIndex, gate: bool = True) -> None:
         """Normalise for the address search, skipping what cannot hold a fingerprint.
 
-        Only texts holding an anchor of some fingerprint (and, in rendered text,
-        the lines around them, since an address runs over lines: see
-        :meth:`ProtectedIndex.units_to_normalise`) are normalised. A cell is
-        judged on its own text alone, so that is the whole search; in rendered
-        text, if that finds any fingerprint at all, every line is normalised
-        and searched. Either way the outcome is that of searching everything.
+        Only cells holding an anchor of some fingerprint (see
+        :meth:`ProtectedIndex.units_to_normalise`) are normalised: a cell is
+        judged on its own text alone, so the outcome is that of searching
+        everything. A rendered text is normalised whole if it holds an anchor
+        anywhere (lines through the cache of :func:`normalise_address_text`), and
+        not at all if it holds none, when no fingerprint can be in it.
         """
-        wanted = index.units_to_normalise(
-            self.texts, joined=self.is_rendered) if gate else None
-        if wanted is not None:
-            self._normalise(wanted)
-            if not self.is_rendered:
-                return  # a cell is searched on its own: nothing else bears on its hits
-            if next(index.find_addresses(self.padded), None) is None:
-                return
-        self._normalise(None)
+        if self.is_rendered:
+            # An address may run over lines: a text holding any anchor is normalised
+            # whole (a letter's lines are mostly its template's, and cached).
+            self._normalise(None if not gate or index.may_hold_address(self.raw) else set())
+            return
+        wanted = index.units_to_normalise(self.texts) if gate else None
+        # A cell is searched on its own: nothing else bears on its hits.
+        self._normalise(wanted)
 
     def _normalise(self, only: set[int] | None) -> None:
+        if only is not None and not only:  # nothing to normalise
+            self.padded = "  "
+            self.padded_starts = (1,) * len(self.texts)
+            return
         sep = " " if self.is_rendered else f" {CELL_BARRIER} "
+        step = len(sep)
         pieces: list[str] = []
         starts: list[int] = []
         position = 1
@@ -109,8 +134,8 @@ class _Source:
             normal = normalise_address_text(text)
             if normal:
                 pieces.append(normal)
-                position += len(normal) + len(sep)
-        self.padded = " " + sep.join(pieces) + " "
+                position += len(normal) + step
+        self.padded = f" {sep.join(pieces)} "
         self.padded_starts = tuple(starts)
 
     def label_at_padded(self, position: int) -> str:
@@ -118,6 +143,12 @@ class _Source:
 
     def label_at_raw(self, position: int) -> str:
         return self.labels[max(bisect.bisect_right(self.raw_starts, position) - 1, 0)]
+
+
+@functools.lru_cache(maxsize=64)
+def _line_labels(count: int) -> tuple[str, ...]:
+    """``("1", "2", ...)``: the labels of a rendered text's lines."""
+    return tuple(str(n) for n in range(1, count + 1))
 
 
 def _starts(parts: Sequence[str], sep: int, offset: int) -> tuple[int, ...]:
@@ -493,14 +524,18 @@ class ProtectedAddress(Rule):
         index = self.index
         if index is None or index.empty:
             return []
-        cells = tuple((header, value) for header, value in item.row.values.items()
-                      if value and not value.isspace())
-        sources = [_Source(cells, rendered=False)]
+        headers: list[str] = []
+        values: list[str] = []
+        for header, value in item.row.values.items():
+            if value and not value.isspace():
+                headers.append(header)
+                values.append(value)
+        sources = [_Source(headers, values, rendered=False)]
         boilerplate: frozenset[str] = frozenset()
         if self._search_rendered and item.rendered is not None:
-            lines = item.rendered.text.split("\n")
-            sources.append(_Source(
-                [(str(n), line) for n, line in enumerate(lines, start=1)], rendered=True))
+            text = item.rendered.text
+            lines = text.split("\n")
+            sources.append(_Source(_line_labels(len(lines)), lines, rendered=True, raw=text))
             boilerplate = self._template_patterns(index, item.rendered.template)
         check = _ItemCheck(self, index, item)
         for source in sources:

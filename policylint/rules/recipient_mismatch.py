@@ -22,7 +22,7 @@ from policylint.rules._row_shift import (
     ShiftRun,
     ShiftTracker,
     distance_phrase,
-    fold_text,
+    fold_words,
     other_row_hits,
     rows_phrase,
 )
@@ -543,16 +543,17 @@ class RecipientMismatch(Rule):
 
     def _reference_hits(self, number: int, own: set[str], cells: list[tuple[str, str]],
                         text: str) -> Iterator[Violation]:
-        starts: list[int] = []
-        position = 0
-        for _, value in cells:
-            starts.append(position)
-            position += len(value) + 1
+        starts: list[int] = []  # where each cell starts in ``joined``: made on the first hit
         joined = "\x00".join(v for _, v in cells)
         found: dict[int, tuple[str | None, str]] = {}  # other row -> (column, value)
         searches: list[tuple[str, bool]] = [(joined, True), (text, False)]
         for searched, in_cells in searches:
             for hit in other_row_hits(self._references.search(searched), number):
+                if in_cells and not starts:
+                    position = 0
+                    for _, value in cells:
+                        starts.append(position)
+                        position += len(value) + 1
                 column = cells[bisect_right(starts, hit.start) - 1][0] if in_cells else None
                 for row in hit.rows:
                     if not self._same_people(row, own):
@@ -575,12 +576,19 @@ class RecipientMismatch(Rule):
                    text: str) -> Iterator[Violation]:
         number = item.row.number
         cell_text = "\n".join(v for _, v in cells)
-        folded = fold_text(f"{text}\n{cell_text}")
+        # A name means something only with a postcode that is not this row's own: most
+        # items carry none, and postcodes are found faster than names.
+        own_postcode = _row_postcode(item)
+        postcodes = (set(find_postcodes(text)) | set(find_postcodes(cell_text))) - {own_postcode}
+        if not postcodes:
+            return
+        # fold_text(f"{text}\n{cell_text}"): the lines of the text are cached, cells not.
+        words = " ".join(w for w in (fold_words(text), fold_words(cell_text, by_line=False))
+                         if w)
+        folded = f" {words} "
         names = {k for k in self._names.search(folded) if not self._names.only_in(k, (number,))}
         if not names:
             return
-        own_postcode = _row_postcode(item)
-        postcodes = (set(find_postcodes(text)) | set(find_postcodes(cell_text))) - {own_postcode}
         found: dict[int, tuple[str, str]] = {}
         for key in sorted(names):
             for postcode in sorted(p for p in postcodes if p):

@@ -234,13 +234,8 @@ class StaleAddress(Rule):
         matched = [entry.address for entry in keyed
                    if entry.may_match(batch_key)
                    and same_address(batch_key, entry.key(), self._threshold)]
-        current = [entry.address for entry in keyed if entry.address.status == "current"]
-        column = _address_column(item)
-        name = person_label(person)
-        protected = any(r.kind == "confidential_address"
-                        for r in register.restrictions_for(person.person_id))
         matched_current = [a for a in matched if a.status == "current"]
-        if matched_current:
+        if matched_current:  # the usual case: nothing else is needed to judge it
             address = max(matched_current, key=_recency)
             reason = staleness(address.verified_on, self.context.today, self._max_age,
                                self._require_verified)
@@ -252,12 +247,17 @@ class StaleAddress(Rule):
                         " {reason}. Confirm the address with them (or another trusted"
                         " source) and record the date it was verified."
                     ),
-                    values={"name": name},
+                    values={"name": person_label(person)},
                     facts={"reason": reason, "max_age_days": self._max_age},
-                    column=column,
+                    column=_address_column(item),
                     severity=Severity.WARNING,
                 )
             return
+        current = [entry.address for entry in keyed if entry.address.status == "current"]
+        column = _address_column(item)
+        name = person_label(person)
+        protected = any(r.kind == "confidential_address"
+                        for r in register.restrictions_for(person.person_id))
         newest = max(current, key=_recency) if current else None
         previous = [a for a in matched if a.status == "previous"]
         if previous:

@@ -100,7 +100,9 @@ _TERM_TABLE = str.maketrans({
     "\n": " ", "\r": " ", "\t": " ", "\u00a0": " ",
 })
 _NEEDS_COLLAPSE_RE = re.compile(r"[^\S ]| {2}")
-_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)
+_APOSTROPHE_CHARS = "'’‘`´ʼ"
+_APOSTROPHES = dict.fromkeys(map(ord, _APOSTROPHE_CHARS), None)
+_LETTERS_RE = re.compile(r"[a-z]+")
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
@@ -122,9 +124,12 @@ def _fold(token: str) -> str:
     return "".join(c for c in stripped.casefold() if c.isalnum())
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _compact(text: str) -> str:
     """Letters and digits only, folded: how a name or reference is searched for."""
-    return "".join(_fold(m.group()) for m in _WORD_RE.finditer(text.translate(_APOSTROPHES)))
+    if any(apostrophe in text for apostrophe in _APOSTROPHE_CHARS):
+        text = text.translate(_APOSTROPHES)
+    return "".join(_fold(m.group()) for m in _WORD_RE.finditer(text))
 
 
 @dataclass
@@ -1233,7 +1238,7 @@ def _street_lines(lines: Sequence[str], names: Sequence[str]) -> list[str]:
 def _is_addressee(line: str, names: Sequence[str]) -> bool:
     if any(c.isdigit() for c in line):
         return False
-    folded = " ".join(re.findall(r"[a-z]+", line.lower()))
+    folded = " ".join(_LETTERS_RE.findall(line.lower()))
     if folded in OCCUPIER_LINES:
         return True
     words = folded.split()

@@ -24,6 +24,8 @@ from policylint.io.register.memory import (
     TABLES,
     DuplicateIds,
     Origin,
+    RecordBuilder,
+    cell_picker,
     check_columns,
     clean_values,
 )
@@ -64,15 +66,23 @@ def create_indexes(db: sqlite3.Connection) -> None:
 def _clean_rows(path: Path, table: str) -> Iterator[tuple[str | None, ...]]:
     """Validated, canonical rows of one CSV table, ready to insert (empty cell -> NULL)."""
     origin = Origin(str(path), table)
+    builder = RecordBuilder()
     with CsvBatchReader(path, display=str(path), allow_no_rows=True) as reader:
         check_columns(reader.names, origin)
+        names = reader.names
         duplicates = DuplicateIds(origin) if table == "people" else None
         columns = ALL_COLUMNS[table]
-        for row in reader.rows():
-            clean = clean_values(row.values, origin, row.number)
+        pick = cell_picker(names, table)
+        width = len(names)
+        for number, _line, cells in reader.cell_rows():
+            # cell_rows() never gives a row shorter than the header.
+            row = builder.canonical(table, pick(cells)) if len(cells) >= width else None
+            if row is None:  # not plain: the reference path raises the exact error
+                clean = clean_values(dict(zip(names, cells, strict=False)), origin, number)
+                row = tuple(clean[column] or None for column in columns)
             if duplicates is not None:
-                duplicates.add(clean["person_id"], row.number)
-            yield tuple(clean[column] or None for column in columns)
+                duplicates.add(row[0] or "", number)
+            yield row
 
 
 def _insert(db: sqlite3.Connection, table: str, rows: Iterator[tuple[str | None, ...]]) -> int:

@@ -19,7 +19,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from policylint.errors import RegisterError
 from policylint.io.register.base import (
@@ -227,7 +227,9 @@ def make_record(table: str, clean: Mapping[str, str]) -> RegisterRecord:
 # that is not text) they return None, and the caller runs clean_values() and
 # make_record(), which raise the exact error (or build the record) as before.
 
-Cells: TypeAlias = Sequence[object]  # a row's cells in ALL_COLUMNS[table] order; None: absent
+# A row's cells in ALL_COLUMNS[table] order, None for an absent column. Any, not str:
+# the builders must cope with whatever a caller or a database gives.
+Cells: TypeAlias = Sequence[Any]
 _NO_FLAGS: frozenset[str] = frozenset()
 # Distinct date and flag texts remembered per builder; past this, parsed afresh.
 _CACHE_LIMIT = 100_000
@@ -259,14 +261,13 @@ class RecordBuilder:
     def build(self, table: str) -> Callable[[Cells], RegisterRecord | None]:
         return self._builders[table]
 
-    def _date(self, raw: object) -> dt.date | None:
+    def _date(self, raw: Any) -> dt.date | None:
         """The date in an optional date cell (``None`` or empty: no date)."""
         if raw is None or raw == "":
             return None
-        day = self._dates.get(raw)  # type: ignore[call-overload]
+        day = self._dates.get(raw)
         if day is not None:
             return day
-        assert isinstance(raw, str)
         text = raw.strip()
         if not text:
             return None
@@ -281,12 +282,11 @@ class RecordBuilder:
             self._dates[raw] = day
         return day
 
-    def _flag_set(self, raw: object) -> frozenset[str]:
+    def _flag_set(self, raw: Any) -> frozenset[str]:
         if raw is None or raw == "":
             return _NO_FLAGS
-        flags = self._flags.get(raw)  # type: ignore[call-overload]
+        flags = self._flags.get(raw)
         if flags is None:
-            assert isinstance(raw, str)
             flags = frozenset(split_flags(raw.strip()))
             if len(self._flags) < _CACHE_LIMIT:
                 self._flags[raw] = flags
@@ -296,21 +296,21 @@ class RecordBuilder:
         try:
             person_id, title, given, family, born, status, flags = cells
             # Required columns: an absent one (None) fails here and goes the slow way.
-            person_id = person_id.strip()  # type: ignore[union-attr]
-            status = status.strip()  # type: ignore[union-attr]
+            person_id = person_id.strip()
+            status = status.strip()
             if status != "active" and status != "deceased":
-                status = status.lower()  # type: ignore[union-attr]
+                status = status.lower()
                 if status != "active" and status != "deceased":
                     return None
             if not person_id:
                 return None
             return Person(
-                person_id,  # type: ignore[arg-type]
-                title.strip() if title is not None else "",  # type: ignore[union-attr]
-                given.strip(),  # type: ignore[union-attr]
-                family.strip(),  # type: ignore[union-attr]
+                person_id,
+                title.strip() if title is not None else "",
+                given.strip(),
+                family.strip(),
                 self._date(born),
-                status,  # type: ignore[arg-type]
+                status,
                 self._flag_set(flags),
             )
         except Exception:  # anything unusual: clean_values() decides
@@ -320,27 +320,27 @@ class RecordBuilder:
         try:
             (person_id, line_1, line_2, line_3, line_4, line_5, line_6, postcode, status,
              valid_from, valid_to, verified_on) = cells
-            person_id = person_id.strip()  # type: ignore[union-attr]
-            status = status.strip()  # type: ignore[union-attr]
+            person_id = person_id.strip()
+            status = status.strip()
             if status not in _ADDRESS_STATUS:
-                status = status.lower()  # type: ignore[union-attr]
+                status = status.lower()
                 if status not in _ADDRESS_STATUS:
                     return None
             if not person_id:
                 return None
             lines = tuple(filter(None, (
-                line_1.strip(),  # type: ignore[union-attr]
-                line_2.strip() if line_2 is not None else "",  # type: ignore[union-attr]
-                line_3.strip() if line_3 is not None else "",  # type: ignore[union-attr]
-                line_4.strip() if line_4 is not None else "",  # type: ignore[union-attr]
-                line_5.strip() if line_5 is not None else "",  # type: ignore[union-attr]
-                line_6.strip() if line_6 is not None else "",  # type: ignore[union-attr]
+                line_1.strip(),
+                line_2.strip() if line_2 is not None else "",
+                line_3.strip() if line_3 is not None else "",
+                line_4.strip() if line_4 is not None else "",
+                line_5.strip() if line_5 is not None else "",
+                line_6.strip() if line_6 is not None else "",
             )))
             return Address(
-                person_id,  # type: ignore[arg-type]
+                person_id,
                 lines,
-                postcode.strip(),  # type: ignore[union-attr]
-                status,  # type: ignore[arg-type]
+                postcode.strip(),
+                status,
                 self._date(valid_from),
                 self._date(valid_to),
                 self._date(verified_on),
@@ -351,25 +351,25 @@ class RecordBuilder:
     def contact(self, cells: Cells) -> Contact | None:
         try:
             person_id, kind, value, status, verified_on = cells
-            person_id = person_id.strip()  # type: ignore[union-attr]
-            value = value.strip()  # type: ignore[union-attr]
-            kind = kind.strip()  # type: ignore[union-attr]
+            person_id = person_id.strip()
+            value = value.strip()
+            kind = kind.strip()
             if kind != "email" and kind != "phone":
-                kind = kind.lower()  # type: ignore[union-attr]
+                kind = kind.lower()
                 if kind != "email" and kind != "phone":
                     return None
-            status = status.strip()  # type: ignore[union-attr]
+            status = status.strip()
             if status not in _CONTACT_STATUS:
-                status = status.lower()  # type: ignore[union-attr]
+                status = status.lower()
                 if status not in _CONTACT_STATUS:
                     return None
             if not person_id or not value:
                 return None
             return Contact(
-                person_id,  # type: ignore[arg-type]
-                kind,  # type: ignore[arg-type]
-                value,  # type: ignore[arg-type]
-                status,  # type: ignore[arg-type]
+                person_id,
+                kind,
+                value,
+                status,
                 self._date(verified_on),
             )
         except Exception:
@@ -378,20 +378,20 @@ class RecordBuilder:
     def restriction(self, cells: Cells) -> Restriction | None:
         try:
             person_id, kind, other, note = cells
-            person_id = person_id.strip()  # type: ignore[union-attr]
-            kind = kind.strip()  # type: ignore[union-attr]
+            person_id = person_id.strip()
+            kind = kind.strip()
             if kind not in _RESTRICTION_KINDS:
-                kind = kind.lower()  # type: ignore[union-attr]
+                kind = kind.lower()
                 if kind not in _RESTRICTION_KINDS:
                     return None
-            other = other.strip() if other is not None else ""  # type: ignore[union-attr]
+            other = other.strip() if other is not None else ""
             if not person_id or (kind == "do_not_disclose_to" and not other):
                 return None
             return Restriction(
-                person_id,  # type: ignore[arg-type]
-                kind,  # type: ignore[arg-type]
-                other,  # type: ignore[arg-type]
-                note.strip() if note is not None else "",  # type: ignore[union-attr]
+                person_id,
+                kind,
+                other,
+                note.strip() if note is not None else "",
             )
         except Exception:
             return None
@@ -399,20 +399,74 @@ class RecordBuilder:
     def representative(self, cells: Cells) -> Representative | None:
         try:
             person_id, representative_id, scope, valid_to = cells
-            person_id = person_id.strip()  # type: ignore[union-attr]
-            representative_id = representative_id.strip()  # type: ignore[union-attr]
+            person_id = person_id.strip()
+            representative_id = representative_id.strip()
             if not person_id or not representative_id:
                 return None
             return Representative(
-                person_id,  # type: ignore[arg-type]
-                representative_id,  # type: ignore[arg-type]
-                scope.strip() if scope is not None else "",  # type: ignore[union-attr]
+                person_id,
+                representative_id,
+                scope.strip() if scope is not None else "",
                 self._date(valid_to),
             )
         except Exception:
             return None
 
+    def canonical(self, table: str, cells: Cells) -> tuple[str | None, ...] | None:
+        """The row as :func:`clean_values` writes it, in ``ALL_COLUMNS[table]``
+        order with ``None`` for an empty cell (what ``build_sqlite`` stores), or
+        ``None`` when the row must go through :func:`clean_values`."""
+        out: list[str | None] = []
+        try:
+            for raw, (kind, required, non_empty, allowed) in zip(
+                cells, _CANONICAL[table], strict=True
+            ):
+                if raw is None:
+                    if required:
+                        return None
+                    out.append(None)
+                    continue
+                text = raw.strip()
+                if not text:
+                    if non_empty or kind == "enum":
+                        return None
+                    out.append(None)
+                    continue
+                if kind == "enum":
+                    if text not in allowed:
+                        text = text.lower()
+                        if text not in allowed:
+                            return None
+                elif kind == "date":
+                    day = self._date(text)
+                    assert day is not None
+                    text = day.isoformat()
+                elif kind == "flags":
+                    text = ";".join(split_flags(text)) or None
+                out.append(text)
+        except Exception:  # anything unusual: clean_values() decides
+            return None
+        if table == "restrictions" and out[1] == "do_not_disclose_to" and not out[2]:
+            return None
+        return tuple(out)
 
+
+# Per table, per column of ALL_COLUMNS: (kind, required column, needs a value, allowed values).
+_CANONICAL: dict[str, tuple[tuple[str, bool, bool, frozenset[str]], ...]] = {
+    table: tuple(
+        (
+            "enum" if column in ALLOWED_VALUES[table]
+            else "date" if column in DATE_COLUMNS[table]
+            else "flags" if (table, column) == ("people", "flags")
+            else "text",
+            column in REQUIRED_COLUMNS[table],
+            column in NON_EMPTY[table],
+            frozenset(ALLOWED_VALUES[table].get(column, ())),
+        )
+        for column in columns
+    )
+    for table, columns in ALL_COLUMNS.items()
+}
 _ADDRESS_STATUS = frozenset(ALLOWED_VALUES["addresses"]["status"])
 _CONTACT_STATUS = frozenset(ALLOWED_VALUES["contacts"]["status"])
 _RESTRICTION_KINDS = frozenset(ALLOWED_VALUES["restrictions"]["kind"])
@@ -501,7 +555,7 @@ def cell_picker(names: Sequence[str], table: str) -> Callable[[Sequence[str]], C
     indexes = [where.get(column) for column in ALL_COLUMNS[table]]
     present = [index for index in indexes if index is not None]
     if len(present) == len(indexes) and len(indexes) > 1:
-        return operator.itemgetter(*present)  # type: ignore[return-value]
+        return operator.itemgetter(*present)
 
     def pick(cells: Sequence[str]) -> Cells:
         return tuple(None if index is None else cells[index] for index in indexes)
@@ -532,7 +586,7 @@ def _cell_rows(source: CellTable, table: str) -> Iterator[tuple[int, Cells, Sequ
         if len(cells) >= width:
             yield number, pick(cells), cells
         else:  # a short row: its missing cells are missing columns
-            yield number, tuple(map(dict(zip(names, cells)).get, columns)), cells
+            yield number, tuple(map(dict(zip(names, cells, strict=False)).get, columns)), cells
 
 
 class MemoryRegister:
@@ -606,7 +660,7 @@ class MemoryRegister:
                     check_columns(columns[table], origin)
                 rows = _mapping_rows(given, row_numbers.get(table), table)
             build = builder.build(table)
-            duplicates: dict[str, int] = {}
+            duplicates = DuplicateIds(origin)
             for number, cells, raw in rows:
                 record = build(cells)
                 if record is None:
@@ -619,13 +673,7 @@ class MemoryRegister:
                 person_id = record.person_id
                 if table == "people":
                     assert isinstance(record, Person)
-                    first = duplicates.get(person_id)
-                    if first is not None:
-                        raise origin.error(
-                            f"person_id appears twice; first at row {first}", row=number,
-                            key="person_id",
-                        )
-                    duplicates[person_id] = number
+                    duplicates.add(person_id, number)
                     people[person_id] = record
                 elif table == "addresses":
                     assert isinstance(record, Address)

@@ -5,7 +5,8 @@ from small per-register LRU caches; rows are validated as they are read, with
 the same rules (and messages) as the CSV register, naming the SQLite rowid
 as the row. Validation takes the same one-pass fast path as the CSV register
 (:class:`~policylint.io.register.memory.RecordBuilder`) for rows whose cells
-are all text, and the reference path (``clean_values``) for anything else. Build such a file with :func:`policylint.io.register.build.build_sqlite`
+are all text, and the reference path (``clean_values``) for anything else.
+Build such a file with :func:`policylint.io.register.build.build_sqlite`
 (which adds the indexes these queries use), or bring your own.
 """
 
@@ -15,7 +16,7 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from policylint.errors import RegisterError
 from policylint.io.register.base import (
@@ -35,6 +36,7 @@ from policylint.io.register.memory import (
     RegisterRecord,
     check_columns,
     clean_values,
+    gc_paused,
     make_record,
 )
 from policylint.normalise.contact import contact_key
@@ -44,6 +46,7 @@ V = TypeVar("V")
 R = TypeVar("R", bound=RegisterRecord)
 
 CACHE_SIZE = 4096
+_MISSING = object()
 
 
 class LruCache(Generic[K, V]):
@@ -51,19 +54,19 @@ class LruCache(Generic[K, V]):
 
     def __init__(self, maxsize: int = CACHE_SIZE) -> None:
         self.maxsize = maxsize
-        self._data: OrderedDict[K, V] = OrderedDict()
+        self._data: OrderedDict[K, V | object] = OrderedDict()
 
     def get(self, key: K, load: Callable[[K], V]) -> V:
-        try:
-            value = self._data[key]
-        except KeyError:
+        data = self._data
+        value = data.get(key, _MISSING)  # not try/except: raising KeyError costs a miss ~1 µs
+        if value is _MISSING:
             value = load(key)
-            self._data[key] = value
-            if len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            data[key] = value
+            if len(data) > self.maxsize:
+                data.popitem(last=False)
             return value
-        self._data.move_to_end(key)
-        return value
+        data.move_to_end(key)
+        return cast(V, value)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -96,11 +99,12 @@ class SqliteRegister:
         except RegisterError:
             self._db.close()
             raise
-        # One read transaction for the register's life: every lookup sees the same
-        # snapshot, and SQLite takes its file lock once instead of once per query
-        # (which cost more than the query itself).
-        self._db.execute("BEGIN")
-        self._builder = RecordBuilder()
+        # No read transaction is held open across lookups, although taking the file
+        # lock per query costs about as much as the query: each query then checks
+        # the file afresh, so a register damaged or replaced mid-run stops the run
+        # (tests/security/test_fail_closed.py) instead of being read from cache.
+        builder = RecordBuilder()  # shared: its caches of parsed dates serve every table
+        self._builds = {table: builder.build(table) for table in TABLES}
         self._lookup = self._db.cursor()  # lookups fetch everything before returning
         self._by_person = {
             table: None if select is None else f"{select} WHERE {person_column} = ? ORDER BY rowid"
@@ -154,9 +158,13 @@ class SqliteRegister:
     def _record(self, table: str, row: Sequence[object]) -> RegisterRecord:
         """The validated record for one row of a SELECT from :meth:`_inspect`."""
         if row[1]:  # every cell is text: the one-pass fast path, if the row is plain
-            record = self._builder.build(table)(row[2:])
+            record = self._builds[table](row[2:])
             if record is not None:
                 return record
+        return self._checked(table, row)
+
+    def _checked(self, table: str, row: Sequence[object]) -> RegisterRecord:
+        """The reference path: validate as ``clean_values`` does (and raise as it does)."""
         values = {
             column: "" if cell is None else str(cell)
             for column, cell in zip(ALL_COLUMNS[table], row[2:], strict=True)
@@ -188,12 +196,15 @@ class SqliteRegister:
         return rows
 
     def _where(self, table: str, person_id: str, kind: type[R]) -> tuple[R, ...]:
-        out: list[R] = []
-        for row in self._fetch(table, person_id):
-            record = self._record(table, row)
-            assert isinstance(record, kind)
-            out.append(record)
-        return tuple(out)
+        rows = self._fetch(table, person_id)
+        if not rows:
+            return ()
+        build = self._builds[table]
+        out: list[RegisterRecord] = []
+        for row in rows:
+            record = build(row[2:]) if row[1] else None
+            out.append(record if record is not None else self._checked(table, row))
+        return cast(tuple[R, ...], tuple(out))
 
     def _scan(self, table: str, kind: type[R]) -> Iterator[tuple[int, R]]:
         select = self._select[table][0]
@@ -242,23 +253,20 @@ class SqliteRegister:
             yield person
 
     def addresses(self, person_id: str) -> Sequence[Address]:
-        return self._address_cache.get(
-            person_id, self._load_addresses
-        )
+        return self._address_cache.get(person_id, self._load_addresses)
 
     def contacts(self, person_id: str) -> Sequence[Contact]:
-        return self._contact_cache.get(
-            person_id, self._load_contacts
-        )
+        return self._contact_cache.get(person_id, self._load_contacts)
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
         if self._owners is None:
             index: dict[tuple[str, str], list[Contact]] = {}
-            for _, contact in self._scan("contacts", Contact):
-                key = contact_key(contact.kind, contact.value)
-                if key:
-                    index.setdefault((contact.kind, key), []).append(contact)
-            self._owners = {k: tuple(v) for k, v in index.items()}
+            with gc_paused():  # a whole table of long-lived records
+                for _, contact in self._scan("contacts", Contact):
+                    key = contact_key(contact.kind, contact.value)
+                    if key:
+                        index.setdefault((contact.kind, key), []).append(contact)
+                self._owners = {k: tuple(v) for k, v in index.items()}
         return self._owners.get((kind, normalised_value), ())
 
     def restrictions(self) -> Sequence[Restriction]:
@@ -269,14 +277,10 @@ class SqliteRegister:
         return self._all_restrictions
 
     def restrictions_for(self, person_id: str) -> Sequence[Restriction]:
-        return self._restriction_cache.get(
-            person_id, self._load_restrictions
-        )
+        return self._restriction_cache.get(person_id, self._load_restrictions)
 
     def representatives(self, person_id: str) -> Sequence[Representative]:
-        return self._representative_cache.get(
-            person_id, self._load_representatives
-        )
+        return self._representative_cache.get(person_id, self._load_representatives)
 
     def close(self) -> None:
         self._db.close()
