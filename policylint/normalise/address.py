@@ -374,7 +374,7 @@ def _address_fingerprints(
     fingerprints: set[str] = set()
     codes = [postcode] if postcode.strip() else []
     for line in lines:
-        codes.extend(canonical for _, _, canonical in postcode_spans(line))
+        codes.extend(_line_segments(line)[0])  # the postcodes in the line
     for code in codes:
         canonical = normalise_postcode(code)
         if canonical:

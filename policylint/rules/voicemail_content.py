@@ -28,6 +28,7 @@ from policylint.normalise.address import (
 from policylint.normalise.contact import contact_key, phone_key
 from policylint.normalise.names import name_tokens
 from policylint.normalise.postcode import normalise_postcode, postcode_spans
+from policylint.rules._protected_index import anchor_of, gate_fold
 from policylint.rules._sensitive_terms import (
     CATEGORY_ABOUT,
     DEFAULT_ALLOWED_PHRASES,
@@ -99,6 +100,7 @@ _TERM_TABLE = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-",
     "\n": " ", "\r": " ", "\t": " ", "\u00a0": " ",
 })
+_TERM_TABLE_CHARS = "".join(map(chr, _TERM_TABLE))
 _NEEDS_COLLAPSE_RE = re.compile(r"[^\S ]| {2}")
 _APOSTROPHE_CHARS = "'’‘`´ʼ"
 _APOSTROPHES = dict.fromkeys(map(ord, _APOSTROPHE_CHARS), None)
@@ -158,10 +160,14 @@ class _Text:
             matches = list(_WORD_RE.finditer(text.lower()))
             words = [m.group() for m in matches]
         else:
-            folded = [(m, _fold(m.group())) for m in _WORD_RE.finditer(text)]
-            folded = [(m, w) for m, w in folded if w]
-            matches = [m for m, _ in folded]
-            words = [w for _, w in folded]
+            matches = []
+            words = []
+            for match in _WORD_RE.finditer(text):
+                word = match.group()
+                word = word.lower() if word.isascii() else _fold(word)  # as _fold does
+                if word:
+                    matches.append(match)
+                    words.append(word)
         return cls(
             text=text,
             starts=[m.start() for m in matches],
@@ -228,7 +234,9 @@ class _Text:
 def _term_view(text: str) -> tuple[str, list[int] | None]:
     """(text as the term automaton sees it, map from its offsets to ``text``'s, or None
     when the offsets are the same)."""
-    translated = text.translate(_TERM_TABLE)
+    # A translate costs far more than looking for the few characters it replaces.
+    translated = text.translate(_TERM_TABLE) if any(
+        c in text for c in _TERM_TABLE_CHARS) else text
     lowered = translated.lower()
     if len(lowered) != len(translated):
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in translated)
@@ -1047,9 +1055,14 @@ class VoicemailContent(Rule):
             fingerprints |= address_fingerprints(address_lines, postcode, addressees)
         fingerprints = {fp for fp in fingerprints if normalise_postcode(fp) is None}
         spans: list[tuple[int, int]] = []
-        if fingerprints:
+        # Text without a fingerprint's anchor cannot hold it (see anchor_of): most
+        # scripts need not be normalised at all.
+        folded = gate_fold(text) if fingerprints else ""
+        possible = [fp for fp in fingerprints
+                    if (anchor := _anchor(fp)) is None or anchor in folded]
+        if possible:
             normal = f" {normalise_address_text(text)} "
-            for fp in sorted(fingerprints, key=len, reverse=True):
+            for fp in sorted(possible, key=len, reverse=True):
                 if f" {fp} " in normal:
                     spans.append(_locate_fingerprint(text, view, fp))
         # Whole address lines said as written: the first line after the addressee
@@ -1225,6 +1238,9 @@ def _same_number(phone: str, contacts: Sequence[Contact]) -> list[Contact]:
         digits = _NON_DIGIT_RE.sub("", phone)
         return [c for c in contacts if _NON_DIGIT_RE.sub("", c.value) == digits]
     return [c for c in contacts if contact_key("phone", c.value) == key]
+
+
+_anchor = functools.lru_cache(maxsize=1 << 14)(anchor_of)
 
 
 def _street_lines(lines: Sequence[str], names: Sequence[str]) -> list[str]:
