@@ -33,3 +33,17 @@ def test_readme_example_command_uses_the_shipped_example() -> None:
     first = re.findall(r"```sh\n(.*?)\n```", README, flags=re.DOTALL)[0]
     assert "policylint check examples/batch.csv --policy examples/policylint.yaml" in first
     assert (Path(__file__).resolve().parent.parent / "examples" / "batch.csv").is_file()
+
+
+def test_pre_commit_manifest_runs_real_commands_on_templates() -> None:
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    hooks = {h["id"]: h for h in yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())}
+    lint = hooks["policylint"]
+    assert lint["entry"].split()[:2] == ["policylint", "lint"]
+    assert lint["language"] == "python" and lint["pass_filenames"] is True
+    templates = sorted((root / "examples" / "templates").iterdir())
+    assert templates and all(re.search(lint["files"], p.name) for p in templates)
+    assert not re.search(lint["files"], "requirements.txt")
+    assert hooks["policylint-check"]["entry"].split()[:2] == ["policylint", "check"]
