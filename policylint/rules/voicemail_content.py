@@ -216,7 +216,7 @@ class _Text:
         position = self.spaced.find(f" {needle} ")
         while position >= 0:
             # the word starting at spaced offset position + 1 has i words and spaces before it
-            first = self.spaced[:position + 1].count(" ") - 1
+            first = self.spaced.count(" ", 0, position + 1) - 1
             spans.append((self.starts[first], self.ends[first + count - 1]))
             position = self.spaced.find(f" {needle} ", position + 1)
         return spans
