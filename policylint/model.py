@@ -30,6 +30,8 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 CHANNELS = ("letter", "email", "sms", "voicemail")
 AUDIENCES = ("recipient", "third_party")
+# How a template's text is written; a Word .docx is known by its extension.
+SYNTAXES = ("jinja", "notify")
 
 
 class PersonalKind(str, enum.Enum):
@@ -150,6 +152,21 @@ class Row:
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A batch row that could not be read (ragged, undecodable, over a limit).
+
+    Readers record these and read on, so one run lists every bad row; the
+    engine turns them into "not checked" errors (exit 2). ``reason`` never
+    quotes a cell's value.
+    """
+
+    row: int  # as a spreadsheet shows it (header = row 1)
+    line: int | None  # physical line in the file where the row starts, when known
+    reason: str
+    column: str | None = None
 
 
 @dataclass(frozen=True)

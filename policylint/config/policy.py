@@ -111,6 +111,8 @@ class TemplateSpec:
     name: str | None
     file: str | None = None
     line: int | None = None
+    scope: str | None = None
+    syntax: str | None = None
 
 
 @dataclass(frozen=True)
@@ -469,6 +471,8 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
                     channel=spec.get("channel"),
                     audience=spec.get("audience"),
                     name=spec.get("name"),
+                    scope=spec.get("scope"),
+                    syntax=spec.get("syntax"),
                     file=layer.display,
                     line=layer.lines.get(("templates", str(index), "path")),
                 )

@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from policylint.config.yamlsafe import KeyLines, dotted
 from policylint.errors import PolicyError
-from policylint.model import AUDIENCES, CHANNELS
+from policylint.model import AUDIENCES, CHANNELS, SYNTAXES
 
 __all__ = [
     "POLICY_SCHEMA",
@@ -94,6 +94,8 @@ POLICY_SCHEMA: dict[str, Any] = {
                     "channel": {"enum": list(CHANNELS)},
                     "audience": {"enum": list(AUDIENCES)},
                     "name": _NON_EMPTY_STRING,
+                    "scope": _NON_EMPTY_STRING,
+                    "syntax": {"enum": list(SYNTAXES)},
                 },
             },
         },

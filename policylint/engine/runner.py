@@ -24,7 +24,7 @@ from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
 from policylint.io.register.memory import MemoryRegister
-from policylint.io.templates import RenderError, Template, load_templates, render
+from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
 from policylint.masking import render_message
 from policylint.model import CHANNELS, Finding, Row, Severity, Summary, Violation
 from policylint.plugins import RuleEntry, get_plugin_manager, rule_registry
@@ -171,13 +171,13 @@ def open_register(location: str) -> Register:
 
 
 def template_paths(policy: Policy, extra: Sequence[Path] = (), *, require_match: bool = True,
-                   ) -> list[tuple[Path, str | None, str | None]]:
+                   ) -> list[tuple[Path, TemplateMeta]]:
     """Every template the run uses: the policy's globs, then --template files.
 
     A glob that matches nothing is a policy error for ``check`` (a typo would
     leave rows unrendered) but fine for ``lint``, which is given its files.
     """
-    found: dict[Path, tuple[Path, str | None, str | None]] = {}
+    found: dict[Path, tuple[Path, TemplateMeta]] = {}
     for index, spec in enumerate(policy.templates):
         matches = sorted(glob.glob(spec.pattern, recursive=True))
         if not matches and require_match:
@@ -186,9 +186,11 @@ def template_paths(policy: Policy, extra: Sequence[Path] = (), *, require_match:
                               key=f"templates[{index}].path")
         for match in matches:
             path = _shown(Path(match))
-            found.setdefault(path, (path, spec.channel, spec.audience))
+            found.setdefault(path, (path, TemplateMeta(
+                channel=spec.channel, audience=spec.audience, scope=spec.scope,
+                syntax=spec.syntax)))
     for path in extra:
-        found.setdefault(path, (path, None, None))
+        found.setdefault(path, (path, TemplateMeta()))
     return list(found.values())
 
 
@@ -532,12 +534,12 @@ def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:
     """Static checks of template files: what pre-commit runs in a template repository."""
     engine = Engine(request, needs_register=False)
     try:
-        policy_specs = {Path(p).resolve(): (c, a) for p, c, a in
+        policy_specs = {Path(p).resolve(): meta for p, meta in
                         template_paths(engine.policy, require_match=False)}
         loaded = []
         for path in paths:
-            channel, audience = policy_specs.get(path.resolve(), (None, None))
-            loaded.append(load_templates([(path, channel, audience)]))
+            meta = policy_specs.get(path.resolve(), TemplateMeta())
+            loaded.append(load_templates([(path, meta)]))
         templates = [t for group in loaded for t in group.values()]
         engine.check_templates(templates, fail_on_problem=False)
         # Suppressions are about batch findings: a template commit is not the

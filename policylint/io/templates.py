@@ -29,7 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from policylint.errors import InputError
-from policylint.model import AUDIENCES, CHANNELS
+from policylint.model import AUDIENCES, CHANNELS, SYNTAXES
 
 FRONT_MATTER_FENCE = "---"
 MAX_TEMPLATE_BYTES = 2_000_000
@@ -59,6 +59,19 @@ class TemplateProblem:
 
 
 @dataclass(frozen=True)
+class TemplateMeta:
+    """What a policy's ``templates:`` entry says about the files it matches.
+
+    Front matter wins over these; None means "not set here".
+    """
+
+    channel: str | None = None
+    audience: str | None = None
+    scope: str | None = None
+    syntax: str | None = None
+
+
+@dataclass(frozen=True)
 class Template:
     name: str
     path: str
@@ -70,6 +83,10 @@ class Template:
     front_matter: Mapping[str, object] = field(default_factory=dict)
     problem: TemplateProblem | None = None
     compiled: jinja2.Template | None = field(default=None, compare=False, repr=False)
+    # Which representatives may receive it (matched against representatives.scope);
+    # None: any valid representative.
+    scope: str | None = None
+    syntax: str = "jinja"
 
     @property
     def variable_names(self) -> frozenset[str]:
@@ -364,8 +381,7 @@ def _variable_refs(env: jinja2.Environment, body: str, names: Iterable[str],
     return tuple(refs)
 
 
-def parse_template(text: str, path: Path, *, channel: str | None = None,
-                   audience: str | None = None) -> Template:
+def parse_template(text: str, path: Path, meta: TemplateMeta | None = None) -> Template:
     """Parse one template. Problems are kept on the Template, not raised."""
     display = str(path)
     front_text, body, offset = split_front_matter(text)
@@ -383,8 +399,11 @@ def parse_template(text: str, path: Path, *, channel: str | None = None,
             front = {str(k): v for k, v in loaded.items()}
         elif loaded is not None and problem is None:
             problem = TemplateProblem("front-matter", "front matter must be a mapping", 2, 1)
-    resolved_channel = _front_str(front, "channel") or channel
-    resolved_audience = _front_str(front, "audience") or audience or "recipient"
+    meta = meta or TemplateMeta()
+    resolved_channel = _front_str(front, "channel") or meta.channel
+    resolved_audience = _front_str(front, "audience") or meta.audience or "recipient"
+    resolved_scope = _front_str(front, "scope") or meta.scope
+    resolved_syntax = _front_str(front, "syntax") or meta.syntax or "jinja"
     if problem is None and resolved_channel is not None and resolved_channel not in CHANNELS:
         problem = TemplateProblem(
             "front-matter", f"channel '{resolved_channel}' is not one of {', '.join(CHANNELS)}",
@@ -394,6 +413,10 @@ def parse_template(text: str, path: Path, *, channel: str | None = None,
             "front-matter",
             f"audience '{resolved_audience}' is not one of {', '.join(AUDIENCES)}",
             _front_line(text, "audience"), 1)
+    if problem is None and resolved_syntax not in SYNTAXES:
+        problem = TemplateProblem(
+            "front-matter", f"syntax '{resolved_syntax}' is not one of {', '.join(SYNTAXES)}",
+            _front_line(text, "syntax"), 1)
     compiled: jinja2.Template | None = None
     variables: tuple[VariableRef, ...] = ()
     if problem is None:
@@ -420,6 +443,8 @@ def parse_template(text: str, path: Path, *, channel: str | None = None,
         front_matter=front,
         problem=problem,
         compiled=compiled,
+        scope=resolved_scope,
+        syntax=resolved_syntax if resolved_syntax in SYNTAXES else "jinja",
     )
 
 
@@ -446,8 +471,8 @@ def _error_column(text: str, line: int) -> int:
     return 1
 
 
-def load_template(path: Path, *, channel: str | None = None,
-                  audience: str | None = None, display: str | None = None) -> Template:
+def load_template(path: Path, meta: TemplateMeta | None = None, *,
+                  display: str | None = None) -> Template:
     """Read and parse a template file; unreadable files raise InputError."""
     shown = display or str(path)
     try:
@@ -469,7 +494,7 @@ def load_template(path: Path, *, channel: str | None = None,
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError("template is not UTF-8", file=shown, line=line) from None
-    return parse_template(text, Path(shown), channel=channel, audience=audience)
+    return parse_template(text, Path(shown), meta)
 
 
 def render(template: Template, variables: Mapping[str, str]) -> Rendered:
@@ -518,11 +543,11 @@ def select_template(templates: Mapping[str, Template], name: str) -> Template | 
     return templates.get(name)
 
 
-def load_templates(paths: Sequence[tuple[Path, str | None, str | None]]) -> dict[str, Template]:
-    """Load templates (path, channel, audience) keyed by name; a duplicate name is an error."""
+def load_templates(paths: Sequence[tuple[Path, TemplateMeta]]) -> dict[str, Template]:
+    """Load templates (path, policy metadata) keyed by name; a duplicate name is an error."""
     loaded: dict[str, Template] = {}
-    for path, channel, audience in paths:
-        template = load_template(path, channel=channel, audience=audience)
+    for path, meta in paths:
+        template = load_template(path, meta)
         other = loaded.get(template.name)
         if other is not None and other.path != template.path:
             raise InputError(

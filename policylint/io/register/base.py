@@ -88,6 +88,17 @@ class Representative:
     def active_on(self, day: dt.date) -> bool:
         return self.valid_to is None or self.valid_to >= day
 
+    def covers(self, template_scope: str | None) -> bool:
+        """May this representative receive items of a template with ``template_scope``?
+
+        An empty or ``all`` scope covers everything; a template without a scope may go
+        to any valid representative; otherwise the scopes must be equal (so a
+        property-and-finance attorney does not receive a health and welfare letter).
+        """
+        mine = self.scope.strip().lower()
+        wanted = (template_scope or "").strip().lower()
+        return not wanted or mine in ("", "all") or mine == wanted
+
 
 @runtime_checkable
 class Register(Protocol):
