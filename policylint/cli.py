@@ -6,6 +6,7 @@ Exit codes (DESIGN §4): 0 nothing at or above --fail-on; 1 findings;
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -76,9 +77,11 @@ def _rule_infos() -> dict[str, Any]:
             for name, e in rule_registry().items()}
 
 
-def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
+def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool, *,
+          announce: bool = True) -> None:
     from policylint.io.atomic import atomic_write_text
     from policylint.plugins import reporter_registry
+    from policylint.reporters.base import summary_line
     from policylint.reporters.text import TextReporter
 
     reporters = reporter_registry()
@@ -95,8 +98,41 @@ def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
         text = reporter.render(outcome.findings, outcome.summary)
     if output is not None:
         atomic_write_text(output, text)
+        # The report is in a file: the one line a person reads goes to the terminal.
+        if announce and not quiet:
+            click.echo(f"policylint: {summary_line(outcome.summary)} Report: {output}",
+                       err=True)
     elif text:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+def _emit_error(message: str, batches: Sequence[Path], fmt: str, output: Path | None,
+                fail_on: Any) -> None:
+    """A report for a run that stopped with an error: no findings, the error, exit 2."""
+    from policylint.model import Summary
+
+    summary = Summary(files=tuple(str(b) for b in batches), fail_on=fail_on,
+                      errors=(_one_line(message),))
+    # The error being reported matters more than a failure to report it.
+    with contextlib.suppress(PolicylintError):
+        _emit(_Stopped(summary), fmt, output, quiet=False, announce=False)
+
+
+class _Stopped:
+    """An outcome with no findings: what a run that stopped early has to report."""
+
+    def __init__(self, summary: Any) -> None:
+        self.findings: list[Any] = []
+        self.summary = summary
+
+
+def _say_incomplete(summary: Any) -> None:
+    """Exit 2 without an exception still gets its one line on stderr."""
+    from policylint.reporters.base import not_checked_phrase
+
+    if not summary.complete:
+        click.echo(f"policylint: error: {not_checked_phrase(summary)} The batch must not be "
+                   "sent until every row is checked", err=True)
 
 
 def _one_line(text: str) -> str:
@@ -227,18 +263,34 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         from policylint.engine.runner import CheckRequest, run_check_parallel
         from policylint.model import Severity
 
-        request = CheckRequest(
-            batches=batches, policy=_load_policy(policy), register=register,
-            templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
-            show_values=show_values, fail_on=Severity.parse(fail_on),
-            today=_parse_today(today),
-            baseline=baselines.load_baseline(baseline) if baseline else frozenset(), debug=debug)
-        outcome = run_check_parallel(request, jobs)
+        try:
+            request = CheckRequest(
+                batches=batches, policy=_load_policy(policy), register=register,
+                templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
+                show_values=show_values, fail_on=Severity.parse(fail_on),
+                today=_parse_today(today),
+                baseline=baselines.load_baseline(baseline) if baseline else frozenset(),
+                debug=debug)
+            outcome = run_check_parallel(request, jobs)
+        except PolicylintError as exc:
+            # The gate failed: a CI step that uploads the report `if: always()` must
+            # find one that says so, not nothing (or last week's).
+            if output is not None or fmt != "text":
+                _emit_error(str(exc), batches, fmt, output, Severity.parse(fail_on))
+            raise
         if write_baseline is not None:
-            count = baselines.write_baseline(write_baseline, outcome.unfiltered)
+            kept = outcome.baselinable
+            count = baselines.write_baseline(write_baseline, kept)
             click.echo(f"policylint: wrote {count} fingerprints to {write_baseline}", err=True)
-            return EXIT_CLEAN
-        _emit(outcome, fmt, output, quiet)
+            left_out = len(outcome.unfiltered) - len(kept)
+            if left_out:
+                click.echo(f"policylint: left out {left_out} finding(s) about rows that could "
+                           "not be checked: those always fail the run", err=True)
+        else:
+            _emit(outcome, fmt, output, quiet)
+        _say_incomplete(outcome.summary)
+        if write_baseline is not None:
+            return EXIT_ERROR if not outcome.summary.complete else EXIT_CLEAN
         return outcome.exit_code
 
     _run(debug, body)
@@ -367,22 +419,41 @@ def register_build(src_dir: Path, out: Path, force: bool, debug: bool) -> None:
 @register.command("check")
 @click.argument("location")
 @click.option("--today", metavar="DATE", help="Check as of this ISO date instead of today.")
+@click.option("--show-values", is_flag=True,
+              help="Show person ids in full instead of masking them. Never in CI logs.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def register_check(location: str, today: str | None, debug: bool) -> None:
-    """Report problems in a register: duplicates, two current addresses, dangling ids."""
+def register_check(location: str, today: str | None, show_values: bool, debug: bool) -> None:
+    """Report problems in a register: unreadable rows, duplicates, two current
+    addresses, dangling ids. Every problem is listed with its table (and row
+    where it has one); person ids are masked unless --show-values.
+
+    Exit codes: 0 consistent, 1 problems found, 2 the register could not be opened.
+    """
 
     def body() -> int:
         from policylint.engine.runner import open_register
+        from policylint.errors import RegisterErrors
         from policylint.io.register.check import check_register
+        from policylint.masking import mask_identifier
 
-        reg = open_register(location)
+        def shown(person_id: str) -> str:
+            return person_id if show_values else mask_identifier(person_id)
+
+        try:
+            reg = open_register(location)
+        except RegisterErrors as exc:
+            for unreadable in exc.problems:
+                click.echo(_one_line(str(unreadable)))
+            click.echo(f"{len(exc.problems)} unreadable register row(s) found; fix them "
+                       "before checking anything against this register.")
+            return EXIT_ERROR
         try:
             problems = check_register(reg, _parse_today(today))
         finally:
             reg.close()
         for problem in problems:
             click.echo(f"{location}: {problem.table}: {problem.code}: {problem.message} "
-                       f"(person {problem.person_id})")
+                       f"(person {shown(problem.person_id)})")
         click.echo(f"{len(problems)} register problem(s) found." if problems
                    else "Register looks consistent: no problems found.")
         return EXIT_FINDINGS if problems else EXIT_CLEAN

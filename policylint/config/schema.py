@@ -132,6 +132,18 @@ POLICY_SCHEMA: dict[str, Any] = {
             },
         },
         "fingerprint_key": _NON_EMPTY_STRING,
+        "output": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "show_ids": {
+                    "description": "print opaque internal recipient and subject ids in full "
+                                   "(ids that are NHS or NI numbers, emails or phones stay "
+                                   "masked)",
+                    "type": "boolean",
+                },
+            },
+        },
     },
 }
 

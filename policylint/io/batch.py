@@ -26,7 +26,7 @@ from typing import IO, Protocol, runtime_checkable
 from policylint.errors import InputError, LimitError
 from policylint.hookspecs import hookimpl
 from policylint.io.headers import variable_name
-from policylint.model import Row
+from policylint.model import Row, RowProblem
 
 __all__ = [
     "BatchReader",
@@ -53,8 +53,12 @@ class BatchReader(Protocol):
     """What the engine needs from a batch, whatever its format.
 
     ``rows()`` may be called more than once; each call starts again from the
-    first row (the engine makes two passes for whole-batch rules).
+    first row (the engine makes two passes for whole-batch rules). ``problems``
+    lists the rows the last ``rows()`` pass could not read and skipped; the
+    engine reports each of them and fails the run.
     """
+
+    problems: list[RowProblem]
 
     @property
     def display(self) -> str: ...
@@ -402,6 +406,7 @@ class CsvBatchReader:
         self.allow_no_rows = allow_no_rows
         self._open: set[IO[str]] = set()
         self._closed = False
+        self.problems: list[RowProblem] = []
         self._check_path()
         decoding = _detect(self.path, self.display)
         self.encoding: str = decoding.encoding
