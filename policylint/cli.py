@@ -240,11 +240,15 @@ def cli() -> None:
               help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
+@click.option("--record", "record", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one line per checked item to this dispatch record (keyed hashes "
+                   "of recipient and destination, never personal data; also `record:` in "
+                   "the policy). Search it with `policylint record find`.")
 def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path, ...],
           fmt: str, output: Path | None, fail_on: str, select: tuple[str, ...],
           ignore: tuple[str, ...], policy: Path | None, quiet: bool, debug: bool,
           baseline: Path | None, write_baseline: Path | None, show_values: bool, jobs: int,
-          today: str | None) -> None:
+          today: str | None, record: Path | None) -> None:
     """Check BATCH files (CSV) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
@@ -270,7 +274,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 show_values=show_values, fail_on=Severity.parse(fail_on),
                 today=_parse_today(today),
                 baseline=baselines.load_baseline(baseline) if baseline else frozenset(),
-                debug=debug)
+                debug=debug, record=record)
             outcome = run_check_parallel(request, jobs)
         except PolicylintError as exc:
             # The gate failed: a CI step that uploads the report `if: always()` must
@@ -457,6 +461,67 @@ def register_check(location: str, today: str | None, show_values: bool, debug: b
         click.echo(f"{len(problems)} register problem(s) found." if problems
                    else "Register looks consistent: no problems found.")
         return EXIT_FINDINGS if problems else EXIT_CLEAN
+
+    _run(debug, body)
+
+
+@cli.group("record")
+def record_group() -> None:
+    """Search the dispatch record written by `check --record` (breach triage)."""
+
+
+@record_group.command("find")
+@click.option("--record", "record", required=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The dispatch record (JSON Lines) to search.")
+@click.option("--recipient", metavar="ID", help="A recipient_id, as the batch held it.")
+@click.option("--destination", metavar="VALUE",
+              help="An email address, a phone number, an address with its postcode, or a "
+                   "postcode alone (everything sent into it).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The record's key file (default: POLICYLINT_RECORD_KEY, else RECORD.key).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def record_find(record: Path, recipient: str | None, destination: str | None,
+                key_file: Path | None, fmt: str, debug: bool) -> None:
+    """What went to whom, and where: every recorded item for a recipient and/or a
+    destination. The values you type are hashed with the record's key and never
+    printed; matches show masked ids, rows, templates and what the rules found.
+
+    \b
+    Examples:
+      policylint record find --record dispatch.jsonl --recipient P-10145
+      policylint record find --record dispatch.jsonl --destination "17 Mill Lane, PE30 4AB"
+      policylint record find --record dispatch.jsonl --destination 07700900123
+
+    Exit codes: 0 matches found, 1 no match, 2 error.
+    """
+
+    def body() -> int:
+        from policylint.record import find, record_key
+
+        if not recipient and not destination:
+            raise PolicylintError("give --recipient ID and/or --destination VALUE")
+        if key_file is None and not (record.with_name(record.name + ".key").exists()
+                                     or os.environ.get("POLICYLINT_RECORD_KEY")):
+            raise PolicylintError("no key for this record: set POLICYLINT_RECORD_KEY or "
+                                  "pass --key-file", file=str(record))
+        matches = find(record, record_key(record, key_file), recipient=recipient,
+                       destination=destination)
+        if fmt == "json":
+            click.echo(json.dumps(matches, indent=2, ensure_ascii=True))
+        else:
+            for entry in matches:
+                result = entry.get("result") or {}
+                found = ", ".join(result.get("findings") or []) or "no findings"
+                click.echo(f"{entry.get('time', '?')}  {entry.get('file', '?')} row "
+                           f"{entry.get('row', '?')}  {entry.get('channel') or '-'}  "
+                           f"template {entry.get('template') or '-'}  recipient "
+                           f"{entry.get('recipient_masked') or '-'}  "
+                           f"{result.get('status', '?')}: {found}")
+            click.echo(f"{len(matches)} recorded item(s) match.")
+        return EXIT_CLEAN if matches else EXIT_FINDINGS
 
     _run(debug, body)
 

@@ -130,6 +130,9 @@ class Policy:
     # output.show_ids: print opaque internal recipient/subject ids in full. Off by
     # default; ids that are NHS or NI numbers, emails or phones stay masked anyway.
     show_ids: bool = False
+    # The dispatch record (`record:`) and its key file, resolved against the policy file.
+    record: str | None = None
+    record_key_file: str | None = None
 
     def setting(self, rule_name: str) -> RuleSetting | None:
         """The merged setting of ``rule_name``, or None when no file configures it."""
@@ -456,6 +459,8 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
     register: str | None = None
     fingerprint_key: str | None = None
     show_ids = False
+    record: str | None = None
+    record_key_file: str | None = None
     fields: dict[str, tuple[str, ...]] = {}
     templates: list[TemplateSpec] = []
     suppressions: list[Suppression] = []
@@ -467,6 +472,10 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
         if "fingerprint_key" in data:
             fingerprint_key = data["fingerprint_key"]
         show_ids = bool(data.get("output", {}).get("show_ids", show_ids))
+        if "record" in data:
+            record = _resolve_path(layer.display, data["record"])
+        if "record_key_file" in data:
+            record_key_file = _resolve_path(layer.display, data["record_key_file"])
         for role, columns in data.get("fields", {}).items():
             fields[role] = _as_tuple(columns)
         for index, spec in enumerate(data.get("templates", [])):
@@ -506,6 +515,8 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
         fingerprint_key=fingerprint_key,
         files=tuple(layer.display for layer in layers),
         show_ids=show_ids,
+        record=record,
+        record_key_file=record_key_file,
     )
 
 

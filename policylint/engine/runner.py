@@ -38,6 +38,8 @@ from policylint.model import (
     Violation,
 )
 from policylint.plugins import RuleEntry, get_plugin_manager, rule_registry
+from policylint.record import Recorder, RunInfo, policy_digest, record_key
+from policylint.record import now as record_now
 
 # Kept for plug-ins and tests that imported them from here.
 ENGINE_CHECK = RENDER_ERROR
@@ -56,6 +58,7 @@ class CheckRequest:
     today: dt.date = field(default_factory=dt.date.today)
     baseline: frozenset[str] = frozenset()
     debug: bool = False
+    record: Path | None = None  # --record: the dispatch record to append to
 
 
 @dataclass
@@ -157,6 +160,7 @@ class Engine:
         self.chosen = chosen
         self.collector = Collector(self.policy, request.show_values, request.today)
         self.rows_read = 0
+        self.recorder: Recorder | None = None
         self.files: list[str] = []
         self._missing: dict[str, list[str]] = {}
         self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
@@ -230,6 +234,8 @@ class Engine:
                 self.rows_read += 1
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
+                if self.recorder is not None:
+                    self.recorder.add_item(item, path)
             self._report_unreadable(reader, display)
             for active in rules:
                 for violation in self._guard(active, None, active.rule.finish):
@@ -437,6 +443,7 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
     """
     engine = Engine(request)
     try:
+        engine.recorder = _recorder(request, engine.policy)
         templates = load_templates(template_paths(engine.policy, request.templates))
         engine.check_templates(templates.values(), fail_on_problem=True)
         default = _default_template(templates, request.templates)
@@ -446,9 +453,24 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:
                 reader.close()
-        return engine.outcome(templates_checked=len(templates))
+        outcome = engine.outcome(templates_checked=len(templates))
+        if engine.recorder is not None:
+            engine.recorder.finish(outcome.unfiltered, outcome.summary.complete)
+        return outcome
     finally:
+        if engine.recorder is not None:
+            engine.recorder.close()
         engine.close()
+
+
+def _recorder(request: CheckRequest, policy: Policy) -> Recorder | None:
+    """The dispatch record this run appends to (--record, else the policy's record:)."""
+    location = request.record or (Path(policy.record) if policy.record else None)
+    if location is None:
+        return None
+    key_file = Path(policy.record_key_file) if policy.record_key_file else None
+    return Recorder(location, record_key(location, key_file),
+                    RunInfo(time=record_now(), policy_digest=policy_digest(policy.files)))
 
 
 # --- --jobs: worker processes ---------------------------------------------------------
