@@ -2,8 +2,8 @@
 
 ::
 
-    batch.csv:14: stale-address [error] Previous address (column address_line_1, recipient P-1043)
-    templates/reminder.j2:3:12: merge-integrity [warning] Unresolved placeholder
+    batch.csv:14: stale-address[previous-address] [error] Previous address (recipient ****43)
+    templates/reminder.j2:3:12: merge-integrity[placeholder] [warning] Unresolved placeholder
     Checked 212 rows in 1 file and 4 templates. Found 2 findings: 1 error, 1 warning.
 """
 
@@ -24,7 +24,11 @@ _SEVERITY_STYLE = {
 
 
 class TextReporter(Reporter):
-    """``{file}:{row or line}[:{col}]: {rule} [{severity}] {message}``, one line each.
+    """``{file}:{row or line}[:{col}]: {rule}[{code}] [{severity}] {message}``, one line each.
+
+    The number after a batch file is the row a spreadsheet shows (header = row 1);
+    after a template, its line and column. ``rule[code]`` is what ``--select``,
+    ``--ignore``, suppressions and ``policylint explain`` take.
 
     Colour (severity coloured, file name dim) only when ``color=True``; the CLI
     turns it on for a terminal. Control characters in any field are escaped,
@@ -46,7 +50,10 @@ class TextReporter(Reporter):
         severity = self._paint(
             _SEVERITY_STYLE[finding.severity], f"[{finding.severity.value}]"
         )
-        text = f"{clean_text(finding.rule)} {severity} {clean_text(finding.message)}"
+        name = clean_text(finding.rule)
+        if finding.code:
+            name += f"[{clean_text(finding.code)}]"
+        text = f"{name} {severity} {clean_text(finding.message)}"
         if finding.file:
             text = f"{where}: {text}"
         extra = []
