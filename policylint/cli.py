@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -21,9 +23,10 @@ import click
 
 from policylint import __version__
 from policylint.errors import PolicylintError
+from policylint.reporting import COLOR_CHOICES, GROUPS, OutputOptions, emit
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "csv")
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -59,54 +62,27 @@ def _parse_today(value: str | None) -> dt.date:
                                  param_hint="--today") from None
 
 
-def _load_policy(policy: Path | None) -> Any:
+def _load_policy(policy: Path | None, inputs: Sequence[Path] = ()) -> Any:
+    """``--policy``, else the policy nearest the first input file (its directory, then
+    parents, as ruff finds its configuration), else the one for the working directory."""
     from policylint.config.discovery import load_discovered
     from policylint.plugins import get_plugin_manager
 
     pack_dirs = [Path(p) for group in get_plugin_manager().hook.policylint_policy_packs()
                  for p in group]
-    return load_discovered(Path.cwd(), policy, pack_dirs)
+    start = Path.cwd()
+    first = next((Path(p) for p in inputs if str(p) != "-"), None)
+    if first is not None and first.parent.is_dir():
+        start = first.parent
+    return load_discovered(start, policy, pack_dirs)
 
 
-def _rule_infos() -> dict[str, Any]:
-    from policylint.plugins import rule_registry
-    from policylint.reporters.base import RuleInfo
-
-    return {name: RuleInfo(name=name, summary=e.rule.summary,
-                           default_severity=e.rule.default_severity, help=e.rule.doc())
-            for name, e in rule_registry().items()}
+def _in_ci() -> bool:
+    """CI systems (GitHub Actions, GitLab, Azure, Jenkins via plugins) set CI."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool, *,
-          announce: bool = True) -> None:
-    from policylint.io.atomic import atomic_write_text
-    from policylint.plugins import reporter_registry
-    from policylint.reporters.base import summary_line
-    from policylint.reporters.text import TextReporter
-
-    reporters = reporter_registry()
-    if fmt not in reporters:
-        raise PolicylintError(f"--format: unknown format '{fmt}' "
-                              f"(one of {', '.join(sorted(reporters))})")
-    color = (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-             and fmt == "text")
-    reporter = reporters[fmt](color=color, tool_version=__version__, rules=_rule_infos())
-    if quiet and isinstance(reporter, TextReporter):
-        # ruff's --quiet: the findings and nothing else, so a clean run is silent.
-        text = "".join(reporter.format_finding(f) + "\n" for f in outcome.findings)
-    else:
-        text = reporter.render(outcome.findings, outcome.summary)
-    if output is not None:
-        atomic_write_text(output, text)
-        # The report is in a file: the one line a person reads goes to the terminal.
-        if announce and not quiet:
-            click.echo(f"policylint: {summary_line(outcome.summary)} Report: {output}",
-                       err=True)
-    elif text:
-        click.echo(text, nl=not text.endswith("\n"))
-
-
-def _emit_error(message: str, batches: Sequence[Path], fmt: str, output: Path | None,
+def _emit_error(message: str, batches: Sequence[Path], out: OutputOptions,
                 fail_on: Any) -> None:
     """A report for a run that stopped with an error: no findings, the error, exit 2."""
     from policylint.model import Summary
@@ -115,7 +91,7 @@ def _emit_error(message: str, batches: Sequence[Path], fmt: str, output: Path | 
                       errors=(_one_line(message),))
     # The error being reported matters more than a failure to report it.
     with contextlib.suppress(PolicylintError):
-        _emit(_Stopped(summary), fmt, output, quiet=False, announce=False)
+        emit(_Stopped(summary), replace(out, quiet=False, statistics=False), announce=False)
 
 
 class _Stopped:
@@ -178,29 +154,52 @@ def _run(debug: bool, body: Callable[[], int]) -> NoReturn:
 
 
 _common_output = [
-    click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-                 show_default=True, help="Output format."),
+    click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS),
+                 default="text", show_default=True,
+                 help="Output format (csv: a spreadsheet for whoever fixes the data)."),
     click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Write the report to FILE (atomically) instead of stdout."),
+                 help="Write the report to FILE (atomically) instead of stdout; the "
+                      "one-line summary still goes to stderr."),
     click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
                  help="Exit 1 when a finding is at or above this severity."),
+    click.option("--exit-zero", is_flag=True,
+                 help="Exit 0 even with findings (never when a row was not checked: that "
+                      "stays exit 2)."),
     click.option("--select", multiple=True, metavar="RULES",
                  help="Run only these rules (comma-separated, repeatable)."),
     click.option("--ignore", multiple=True, metavar="RULES",
                  help="Do not run these rules (comma-separated, repeatable)."),
+    click.option("--statistics", is_flag=True,
+                 help="Print a count per rule and code instead of every finding."),
+    click.option("--group-by", type=click.Choice(GROUPS),
+                 help="Text format: findings under one heading per row or per rule."),
+    click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto",
+                 show_default=True,
+                 help="Colour the text output (auto: on a terminal, unless NO_COLOR is set; "
+                      "FORCE_COLOR forces it)."),
     click.option("--policy", "-p", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Policy file (default: policylint.yaml or .policylint.yaml here or in a "
-                      "parent directory, or [tool.policylint] in pyproject.toml)."),
+                 help="Policy file (default: policylint.yaml or .policylint.yaml next to the "
+                      "first file or in a parent directory, or [tool.policylint] in "
+                      "pyproject.toml)."),
     click.option("--quiet", "-q", is_flag=True,
-                 help="Text format: print the findings only, no summary; nothing when clean."),
+                 help="Print the findings only, no summary; nothing when clean."),
     click.option("--debug", is_flag=True, help="Show tracebacks for errors."),
 ]
 
+_OUTPUT_KEYS = ("fmt", "output", "quiet", "color", "exit_zero", "statistics", "group_by")
+
 
 def common_output(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared options; the reporting ones reach the command as one ``out``."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        out = OutputOptions(**{key: kwargs.pop(key) for key in _OUTPUT_KEYS})
+        return func(out=out, **kwargs)
+
     for decorator in reversed(_common_output):
-        func = decorator(func)
-    return func
+        wrapper = decorator(wrapper)
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -235,7 +234,10 @@ def cli() -> None:
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the fingerprints of every finding to this file (then exit 0).")
 @click.option("--show-values", is_flag=True,
-              help="Show personal data in messages instead of masking it. Never in CI logs.")
+              help="Show personal data in messages instead of masking it. Refused when CI is "
+                   "set: a CI log must never become the breach.")
+@click.option("--allow-show-values-in-ci", is_flag=True, hidden=True,
+              help="Let --show-values run where CI is set (you were warned).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
@@ -245,10 +247,11 @@ def cli() -> None:
                    "of recipient and destination, never personal data; also `record:` in "
                    "the policy). Search it with `policylint record find`.")
 def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path, ...],
-          fmt: str, output: Path | None, fail_on: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], policy: Path | None, quiet: bool, debug: bool,
-          baseline: Path | None, write_baseline: Path | None, show_values: bool, jobs: int,
-          today: str | None, record: Path | None) -> None:
+          out: OutputOptions, fail_on: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], policy: Path | None, debug: bool,
+          baseline: Path | None, write_baseline: Path | None, show_values: bool,
+          allow_show_values_in_ci: bool, jobs: int, today: str | None,
+          record: Path | None) -> None:
     """Check BATCH files (CSV) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
@@ -267,9 +270,13 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         from policylint.engine.runner import CheckRequest, run_check_parallel
         from policylint.model import Severity
 
+        if show_values and _in_ci() and not allow_show_values_in_ci:
+            raise PolicylintError(
+                "--show-values prints personal data, and CI is set: a CI log must never "
+                "become the breach (add --allow-show-values-in-ci if you really mean it)")
         try:
             request = CheckRequest(
-                batches=batches, policy=_load_policy(policy), register=register,
+                batches=batches, policy=_load_policy(policy, batches), register=register,
                 templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
                 show_values=show_values, fail_on=Severity.parse(fail_on),
                 today=_parse_today(today),
@@ -279,8 +286,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         except PolicylintError as exc:
             # The gate failed: a CI step that uploads the report `if: always()` must
             # find one that says so, not nothing (or last week's).
-            if output is not None or fmt != "text":
-                _emit_error(str(exc), batches, fmt, output, Severity.parse(fail_on))
+            if out.output is not None or out.fmt != "text":
+                _emit_error(str(exc), batches, out, Severity.parse(fail_on))
             raise
         if write_baseline is not None:
             kept = outcome.baselinable
@@ -291,11 +298,11 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 click.echo(f"policylint: left out {left_out} finding(s) about rows that could "
                            "not be checked: those always fail the run", err=True)
         else:
-            _emit(outcome, fmt, output, quiet)
+            emit(outcome, out)
         _say_incomplete(outcome.summary)
         if write_baseline is not None:
             return EXIT_ERROR if not outcome.summary.complete else EXIT_CLEAN
-        return outcome.exit_code
+        return out.exit_code(outcome.exit_code)
 
     _run(debug, body)
 
@@ -303,8 +310,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
 @cli.command()
 @click.argument("templates", nargs=-1, required=True, type=click.Path(path_type=Path))
 @common_output
-def lint(templates: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str,
-         select: tuple[str, ...], ignore: tuple[str, ...], policy: Path | None, quiet: bool,
+def lint(templates: tuple[Path, ...], out: OutputOptions, fail_on: str,
+         select: tuple[str, ...], ignore: tuple[str, ...], policy: Path | None,
          debug: bool) -> None:
     """Static checks of TEMPLATE files: syntax, fields, placeholders, audience.
 
@@ -317,12 +324,12 @@ def lint(templates: tuple[Path, ...], fmt: str, output: Path | None, fail_on: st
         from policylint.engine.runner import CheckRequest, run_lint
         from policylint.model import Severity
 
-        request = CheckRequest(policy=_load_policy(policy), select=_split_rules(select),
-                               ignore=_split_rules(ignore), fail_on=Severity.parse(fail_on),
-                               debug=debug)
+        request = CheckRequest(policy=_load_policy(policy, templates),
+                               select=_split_rules(select), ignore=_split_rules(ignore),
+                               fail_on=Severity.parse(fail_on), debug=debug)
         outcome = run_lint(request, list(templates))
-        _emit(outcome, fmt, output, quiet)
-        return outcome.exit_code
+        emit(outcome, out)
+        return out.exit_code(outcome.exit_code)
 
     _run(debug, body)
 

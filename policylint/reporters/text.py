@@ -65,7 +65,31 @@ class TextReporter(Reporter):
             text += f" ({', '.join(extra)})"
         return text
 
+    # "row" or "rule": findings under one heading per row (or rule) instead of a flat list.
+    group_by: str | None = None
+
     def render(self, findings: Sequence[Finding], summary: Summary) -> str:
-        lines = [self.format_finding(f) for f in findings]
+        if self.group_by in ("row", "rule"):
+            lines = self._grouped(findings, self.group_by)
+        else:
+            lines = [self.format_finding(f) for f in findings]
         lines.append(summary_line(summary))
         return "\n".join(lines) + "\n"
+
+    def _grouped(self, findings: Sequence[Finding], by: str) -> list[str]:
+        groups: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if by == "rule":
+                heading = clean_text(finding.rule)
+            elif finding.row is not None:
+                heading = f"{clean_text(finding.file)}, row {finding.row}"
+            else:
+                heading = clean_text(finding.file) or "policylint"
+            groups.setdefault(heading, []).append(finding)
+        ordered = sorted(groups.items()) if by == "rule" else list(groups.items())
+        lines: list[str] = []
+        for heading, members in ordered:
+            count = f" ({len(members)})" if by == "rule" else ":"
+            lines.append(self._paint(_DIM, heading) + count)
+            lines.extend("  " + self.format_finding(f) for f in members)
+        return lines
