@@ -2,12 +2,16 @@
 
 Built once per run from the register's restrictions (DESIGN §1):
 
-* ``confidential_address`` on person P: P's current address and recent previous
-  addresses, and P's current and previous phone numbers and email addresses,
-  may go to nobody but P and P's representatives;
+* ``confidential_address`` on person P: P's current address, phone numbers and
+  email addresses may go to nobody but P, the people who live with P and their
+  valid, in-scope representatives;
 * ``do_not_disclose_to`` (P, O): nothing that locates or reaches P may go to O.
 
-Every address fingerprint (``"14 station road"``, ``"cf10 1ep"``) goes into one
+Previous addresses and contacts are not protected details (DESIGN §2) unless the
+rule's ``recent_days`` option keeps recently left ones protected.
+
+Every address fingerprint (``"14 station road"``, ``"cf10 1ep"``, a building name
+with its street, ``"beech house rowan way"``) goes into one
 Aho-Corasick automaton, every email key into another, and every phone key
 (E.164) into a dict, so that a row is searched for every protected detail at
 once, whatever the size of the register.
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from policylint.io.register.base import Address, Register
+from policylint.io.register.base import Address, Register, Representative
 from policylint.normalise.address import (
     ABBREVIATIONS,
     AddressKey,
@@ -33,6 +37,7 @@ from policylint.normalise.address import (
     same_address,
 )
 from policylint.normalise.contact import email_key, phone_key
+from policylint.normalise.locators import building_locators, building_names
 from policylint.normalise.postcode import normalise_postcode
 
 ADDRESS = "address"
@@ -84,6 +89,8 @@ class GuardedAddress:
     postcodes: frozenset[str]  # canonical lower-case postcodes ("cf10 1ep")
     numbers: frozenset[str]  # house numbers (flat numbers only if nothing else), lower case
     premise: str  # house name of a numberless address ("rose cottage")
+    names: tuple[str, ...]  # house/building names ("beech house", "alder court")
+    units: tuple[str, ...]  # flat/unit identifiers ("3" of "Flat 3, Alder Court")
     current: bool
     left_on: dt.date | None  # valid_to of a previous address
     confidential: bool  # protected from everyone but P and P's representatives
@@ -109,8 +116,12 @@ class ProtectedPerson:
     name: str
     confidential: bool
     dnd_targets: frozenset[str]
-    representatives: frozenset[str]  # representative_ids active on the day of the run
+    representatives: tuple[Representative, ...]  # links active on the day of the run
     current_keys: tuple[AddressKey, ...]
+    # The current addresses and contacts of the people P is protected from: an item
+    # sent there reaches them, whoever it is addressed to.
+    target_keys: tuple[tuple[str, AddressKey], ...] = ()
+    target_contacts: frozenset[tuple[str, str, str]] = frozenset()  # (kind, key, person)
 
 
 @dataclass(frozen=True)
@@ -291,6 +302,8 @@ class ProtectedIndex:
 
     @classmethod
     def build(cls, register: Register, today: dt.date, recent_days: int) -> ProtectedIndex:
+        """``recent_days`` > 0 keeps a previous address left within that many days (and
+        previous contacts) protected; 0, the default, protects current details only."""
         index = cls()
         confidential: set[str] = set()
         targets: dict[str, set[str]] = {}
@@ -300,7 +313,7 @@ class ProtectedIndex:
             elif restriction.kind == DO_NOT_DISCLOSE and restriction.other_person_id:
                 targets.setdefault(restriction.person_id, set()).add(
                     restriction.other_person_id)
-        cutoff = today - dt.timedelta(days=recent_days)
+        cutoff = today - dt.timedelta(days=recent_days) if recent_days > 0 else None
         for person_id in sorted(confidential | set(targets)):
             index._add_person(register, person_id, person_id in confidential,
                               frozenset(targets.get(person_id, ())), today, cutoff)
@@ -308,23 +321,33 @@ class ProtectedIndex:
         return index
 
     def _add_person(self, register: Register, person_id: str, confidential: bool,
-                    dnd: frozenset[str], today: dt.date, cutoff: dt.date) -> None:
+                    dnd: frozenset[str], today: dt.date, cutoff: dt.date | None) -> None:
         person = register.person(person_id)
-        representatives = frozenset(
-            r.representative_id for r in register.representatives(person_id)
-            if r.active_on(today))
+        representatives = tuple(
+            r for r in register.representatives(person_id) if r.active_on(today))
         current_keys: list[AddressKey] = []
         # Addresses the people P must be protected from have (had) themselves: a home
         # P and O once shared is not news to O.
+        their_addresses = {other: register.addresses(other) for other in sorted(dnd)}
         their_keys = {
-            other: tuple(address_key(a.lines, a.postcode) for a in register.addresses(other))
-            for other in dnd
+            other: tuple(address_key(a.lines, a.postcode) for a in addresses)
+            for other, addresses in their_addresses.items()
         }
+        target_keys = tuple(
+            (other, address_key(a.lines, a.postcode))
+            for other, addresses in their_addresses.items()
+            for a in addresses if a.status == "current")
+        target_contacts = frozenset(
+            (c.kind, contact_key, other)
+            for other in sorted(dnd) for c in register.contacts(other)
+            if c.status == "current" and c.kind in (PHONE, EMAIL)
+            and (contact_key := phone_key(c.value) if c.kind == PHONE
+                 else email_key(c.value)))
         for address in register.addresses(person_id):
             current = address.status == "current"
-            recent = address.valid_to is None or address.valid_to >= cutoff
-            if not current and not recent:
-                continue
+            if not current and (cutoff is None or (
+                    address.valid_to is not None and address.valid_to < cutoff)):
+                continue  # previous addresses are not protected details (DESIGN §2)
             key = address_key(address.lines, address.postcode)
             if current:
                 current_keys.append(key)
@@ -340,13 +363,17 @@ class ProtectedIndex:
                 postcodes=_postcodes_of(address.lines, address.postcode),
                 numbers=_house_numbers(key),
                 premise=key.premise,
+                names=building_names(address.lines),
+                units=tuple(u.upper() for u in key.units),
                 current=current,
                 left_on=None if current else address.valid_to,
                 confidential=confidential,
                 dnd_targets=dnd_targets,
             )
             self.addresses.append(ref)
-            for fingerprint in address_fingerprints(address.lines, address.postcode):
+            fingerprints = address_fingerprints(address.lines, address.postcode)
+            fingerprints |= building_locators(address.lines)
+            for fingerprint in sorted(fingerprints):
                 if _usable_fingerprint(fingerprint):
                     anchor = anchor_of(fingerprint)
                     if anchor is None:
@@ -357,9 +384,10 @@ class ProtectedIndex:
                     self._address_patterns.setdefault(f" {fingerprint} ", []).append(
                         (ref, is_postcode))
         for contact in register.contacts(person_id):
-            if contact.kind not in (PHONE, EMAIL) or contact.status not in ("current",
-                                                                             "previous"):
-                continue
+            if contact.kind not in (PHONE, EMAIL) or not (
+                    contact.status == "current"
+                    or (contact.status == "previous" and cutoff is not None)):
+                continue  # a previous phone or email no longer reaches P
             ckey = phone_key(contact.value) if contact.kind == PHONE else email_key(
                 contact.value)
             if not ckey or (contact.kind == EMAIL and "@" not in ckey):
@@ -384,6 +412,8 @@ class ProtectedIndex:
             dnd_targets=dnd,
             representatives=representatives,
             current_keys=tuple(current_keys),
+            target_keys=target_keys,
+            target_contacts=target_contacts,
         )
 
     def _finish(self) -> None:

@@ -134,7 +134,7 @@ def test_registered_with_documented_options() -> None:
     assert ProtectedAddress in BUILTIN_RULES
     assert ProtectedAddress.default_severity is Severity.ERROR
     assert ProtectedAddress.default_options() == {
-        "recent_days": 730, "subject_contact_fields": [], "search_rendered": True}
+        "recent_days": 0, "subject_contact_fields": [], "search_rendered": True}
     doc = ProtectedAddress.doc()
     for word in ("Anti-pattern", "Best practice", PROTECTED_DETAIL, DO_NOT_DISCLOSE,
                  THIRD_PARTY_FIELD, "recent_days"):
@@ -167,8 +167,8 @@ def test_worst_case_message_reads_clearly() -> None:
     assert violation.severity is None  # the rule's default, error
     assert render_message(violation, False).startswith(
         "This letter to P. R. contains S. O.'s confidential address (column note). "
-        "S. O. has a confidential address: nobody but them and their representatives "
-        "may see it.")
+        "S. O. has a confidential address: nobody but them, the people who live with them "
+        "and their representatives may see it.")
 
 
 def test_court_bundle_rendered_address_to_father() -> None:
@@ -196,7 +196,6 @@ def test_postcode_with_house_number_is_an_address() -> None:
     ("sms", "Amy's mum's new number is 077009 00123"),
     ("voicemail", "call her back on plus... +44 7700 900 123, that's all"),
     ("sms", "ring (07700) 900-123"),
-    ("voicemail", "her old mobile 07700900124"),
 ])
 def test_victims_mobile_to_ex_partner_any_spacing(channel: str, spelling: str) -> None:
     found = check([{"recipient_id": "P-101", "channel": channel, "phone": "07700 900461",
@@ -259,10 +258,20 @@ def test_postcode_alone_to_ex_partner() -> None:
     assert check([letter_to("P-107", "Priya Raman", "Contact centre near CF10 1EP")]) == []
 
 
-def test_refuge_address_to_ex_partner() -> None:
-    found = check([letter_to("P-101", "Mark Hollis", "Forwarded from 3 Willow Court, Bristol")])
-    violation = only(found, DO_NOT_DISCLOSE)
+def test_refuge_address_to_ex_partner_only_when_policy_keeps_it() -> None:
+    # The refuge she left in May is a previous address: not a protected detail (DESIGN §2)
+    # unless the policy keeps recently left addresses protected.
+    row = letter_to("P-101", "Mark Hollis", "Forwarded from 3 Willow Court, Bristol")
+    assert check([row]) == []
+    violation = only(check([row], options={"recent_days": 730}), DO_NOT_DISCLOSE)
     assert "previous address" in render_message(violation, False)
+
+
+def test_previous_contacts_are_not_protected_by_default() -> None:
+    row = {"recipient_id": "P-101", "channel": "voicemail", "phone": "07700 900461",
+           "script": "her old mobile 07700900124"}
+    assert check([row]) == []
+    assert codes(check([row], options={"recent_days": 730})) == [DO_NOT_DISCLOSE]
 
 
 # --- must not be flagged ----------------------------------------------------------------
@@ -332,8 +341,11 @@ def test_same_street_line_elsewhere() -> None:
 def test_previous_address_recent_days() -> None:
     old = letter_to("P-107", "Priya Raman", "Records from 8 Heol Las, Swansea SA1 2CD")
     recent = letter_to("P-107", "Priya Raman", "Records from 3 Willow Court, Bristol BS1 4DJ")
-    assert check([old]) == []  # left in 2021, outside 730 days
-    violation = only(check([recent]), PROTECTED_DETAIL)
+    # By default previous addresses are not protected details.
+    assert check([old]) == [] and check([recent]) == []
+    keep = {"recent_days": 730}
+    assert check([old], options=keep) == []  # left in 2021, outside 730 days
+    violation = only(check([recent], options=keep), PROTECTED_DETAIL)
     assert "They left it on 2026-05-31" in render_message(violation, False)
     assert check([recent], options={"recent_days": 90}) == []
     assert codes(check([old], options={"recent_days": 3000})) == [PROTECTED_DETAIL]
@@ -347,19 +359,26 @@ def test_relet_home_new_occupier() -> None:
 
 
 def test_shared_home_is_not_news_to_ex_partner() -> None:
+    keep = {"recent_days": 730}
     rows = [letter_to("P-101", "Mark Hollis", "Council tax for 27 Orchard Close, NP20 4AB")]
-    assert check(rows) == []
-    # To anyone else, the home she left in February is still protected.
+    assert check(rows) == [] and check(rows, options=keep) == []
+    # With recently left addresses kept protected, to anyone else the home she left in
+    # February still is; by default a previous address is not a protected detail.
     rows = [letter_to("P-107", "Priya Raman", "Council tax for 27 Orchard Close, NP20 4AB")]
-    assert codes(check(rows)) == [PROTECTED_DETAIL]
+    assert check(rows) == []
+    assert codes(check(rows, options=keep)) == [PROTECTED_DETAIL]
 
 
 def test_number_the_recipient_now_has() -> None:
+    # Helen's previous number is Priya's now (protected only when the policy keeps
+    # previous contacts protected).
+    keep = {"recent_days": 730}
     rows = [{"recipient_id": "P-107", "channel": "sms", "phone": "07700 900555",
              "message": "Reply to 07700 900555 to confirm"}]
-    assert check(rows) == []
+    assert check(rows, options=keep) == []
     rows[0]["recipient_id"] = "P-203"
-    assert codes(check(rows)) == [PROTECTED_DETAIL]
+    assert check(rows) == []
+    assert codes(check(rows, options=keep)) == [PROTECTED_DETAIL]
 
 
 def test_template_own_wording_is_not_a_leak() -> None:
