@@ -629,3 +629,262 @@ def test_postcode_needs_the_building_number_not_the_flat_number() -> None:
     assert check([letter_to("P-107", "Priya Raman", "Drop-in on 2 March, CF10 1EP")]) == []
     found = check([letter_to("P-107", "Priya Raman", "Complaint about no. 14, CF10 1EP")])
     assert codes(found) == [PROTECTED_DETAIL]
+
+
+# --- where the item really goes (DESIGN §2: judged by the destination's owners) ----------
+
+DEST_PEOPLE: Table = [
+    person("V-1", "Ms", "Kirsty", "Falconer"),   # fled; confidential; do-not-disclose to V-2
+    person("V-2", "Mr", "Darren", "Falconer"),   # her ex-partner, still at the old home
+    person("V-3", "Miss", "Mia", "Falconer"),    # her daughter, lives with her
+    person("V-4", "Mrs", "Sunita", "Bhardwaj"),  # next door to the old home
+    person("V-5", "Mr", "Owen", "Tudor"),        # her solicitor (scope all)
+    person("V-6", "Ms", "Ruth", "Penn"),         # her property and finance attorney
+    person("V-7", "Mr", "Alan", "Marsh"),        # her advocate until 2025
+    person("V-8", "Dr", "Nia", "Hughes"),        # her health and welfare deputy
+    person("M-1", "Mrs", "Anna", "Kowalska"),    # a mother...
+    person("C-1", "Master", "Jan", "Kowalski"),  # ...whose child has a confidential address
+    person("S-1", "Ms", "Jo", "Bright"),         # the mother's solicitor
+    person("B-1", "Ms", "Erin", "Lake"),         # confidential: Flat 3, Alder Court
+    person("B-2", "Mr", "Femi", "Adeyemi"),      # Flat 4, Alder Court
+    person("H-1", "Mr", "Colm", "Reilly"),       # confidential: Beech House, 14 Rowan Way
+    person("H-2", "Mrs", "Ivy", "Stone"),        # Oak House, 12 Rowan Way, same postcode
+]
+DEST_ADDRESSES: Table = [
+    address("V-1", "Flat 4", "9 Kestrel Way", "Oakhurst", postcode="PE44 7LB",
+            valid_from="2026-09-15"),
+    address("V-1", "12 Alder Close", "Wrenbury", postcode="PE43 2TX", status="previous",
+            valid_from="2019-03-01", valid_to="2026-09-14"),
+    address("V-2", "12 Alder Close", "Wrenbury", postcode="PE43 2TX"),
+    address("V-3", "Flat 4", "9 Kestrel Way", "Oakhurst", postcode="PE44 7LB"),
+    address("V-4", "14 Alder Close", "Wrenbury", postcode="PE43 2TX"),
+    address("V-5", "Tudor & Co Solicitors", "2 Bank Street", "Oakhurst", postcode="PE44 1AA"),
+    address("V-6", "5 Mill Row", "Oakhurst", postcode="PE44 2BB"),
+    address("V-7", "7 Mill Row", "Oakhurst", postcode="PE44 2BB"),
+    address("V-8", "3 Surgery Lane", "Oakhurst", postcode="PE44 3CC"),
+    address("M-1", "40 Holt Road", "Leeds", postcode="LS8 4DD"),
+    address("C-1", "40 Holt Road", "Leeds", postcode="LS8 4DD"),
+    address("S-1", "1 Park Square", "Leeds", postcode="LS1 2NE"),
+    address("B-1", "Flat 3", "Alder Court", "Rowan Way", "Leeds", postcode="LS6 1XY"),
+    address("B-2", "Flat 4", "Alder Court", "Rowan Way", "Leeds", postcode="LS6 1XY"),
+    address("H-1", "Beech House", "14 Rowan Way", "Leeds", postcode="LS7 2AA"),
+    address("H-2", "Oak House", "12 Rowan Way", "Leeds", postcode="LS7 2AA"),
+]
+DEST_CONTACTS: Table = [
+    contact("V-1", "phone", "07700 900301"),
+    contact("V-1", "phone", "07700 900300", status="previous"),  # she gave it up; his now
+    contact("V-1", "email", "kirsty.f@example.org"),
+    contact("V-2", "phone", "07700 900300"),
+    contact("V-2", "email", "darren.f@example.net"),
+    contact("V-4", "phone", "07700 900320"),
+    contact("V-4", "email", "sunita.b@example.com"),
+]
+DEST_REGISTER: dict[str, Table] = {
+    "people": DEST_PEOPLE, "addresses": DEST_ADDRESSES, "contacts": DEST_CONTACTS,
+    "restrictions": [
+        {"person_id": "V-1", "kind": "confidential_address"},
+        {"person_id": "V-1", "kind": "do_not_disclose_to", "other_person_id": "V-2"},
+        {"person_id": "C-1", "kind": "confidential_address"},
+        {"person_id": "B-1", "kind": "confidential_address"},
+        {"person_id": "H-1", "kind": "confidential_address"},
+    ],
+    "representatives": [
+        {"person_id": "V-1", "representative_id": "V-5", "scope": "all", "valid_to": ""},
+        {"person_id": "V-1", "representative_id": "V-6", "scope": "property_and_finance",
+         "valid_to": ""},
+        {"person_id": "V-1", "representative_id": "V-7", "scope": "",
+         "valid_to": "2025-12-31"},
+        {"person_id": "V-1", "representative_id": "V-8", "scope": "health_and_welfare",
+         "valid_to": "2027-06-30"},
+        {"person_id": "M-1", "representative_id": "S-1", "scope": "", "valid_to": ""},
+    ],
+}
+NEW_HOME = "Flat 4, 9 Kestrel Way, Oakhurst, PE44 7LB"
+OLD_HOME = {"address_line_1": "12 Alder Close", "address_line_2": "Wrenbury",
+            "postcode": "PE43 2TX"}
+HER_HOME = {"address_line_1": "Flat 4", "address_line_2": "9 Kestrel Way",
+            "address_line_3": "Oakhurst", "postcode": "PE44 7LB"}
+MOVE_LETTER = ("---\nname: address-change\nchannel: letter\n---\n"
+               "Dear {{ name }},\nWe have opened an account for your new address:\n"
+               "{{ new_address }}\n")
+
+
+def dest_check(rows: Sequence[Mapping[str, str]], template: str | None = MOVE_LETTER,
+               options: Mapping[str, Any] | None = None) -> list[Violation]:
+    case = Case(rows=rows, template=template, register=DEST_REGISTER)
+    return run_case(ProtectedAddress, case, today=TODAY, options=options)
+
+
+def her_letter(where: Mapping[str, str], **extra: str) -> dict[str, str]:
+    return {"recipient_id": "V-1", "name": "Kirsty Falconer", "new_address": NEW_HOME,
+            **where, **extra}
+
+
+def test_her_own_letter_posted_to_the_home_of_the_man_she_fled() -> None:
+    violation = only(dest_check([her_letter(OLD_HOME)]), DO_NOT_DISCLOSE)
+    assert violation.facts["owner_id"] == "V-2"
+    masked = render_message(violation, False)
+    assert ("this discloses K. F.'s address to D. F., who lives at the address it is sent "
+            "to") in masked
+    assert "V-2 must not be told where V-1 lives" in masked
+    for secret in ("Falconer", "Kestrel", "Alder", "7LB", "2TX"):
+        assert secret not in masked
+    shown = render_message(violation, True)
+    assert "12 Alder Close" in shown and "Darren Falconer" in shown
+
+
+def test_her_own_letter_to_her_own_home_is_fine() -> None:
+    assert dest_check([her_letter(HER_HOME)]) == []
+    # The address block written differently is still her home.
+    assert dest_check([her_letter({"address_line_1": "Flat 4, 9 Kestrel Wy",
+                                   "address_line_2": "OAKHURST PE44 7LB"})]) == []
+
+
+def test_her_own_letter_posted_to_a_neighbours_home() -> None:
+    where = {"address_line_1": "14 Alder Close", "address_line_2": "Wrenbury",
+             "postcode": "PE43 2TX"}
+    violation = only(dest_check([her_letter(where)]), PROTECTED_DETAIL)
+    assert violation.facts["owner_id"] == "V-4"
+    assert "this discloses K. F.'s address to S. B., who lives at the address it is sent to" \
+        in render_message(violation, False)
+
+
+def test_letter_to_her_household_is_fine() -> None:
+    # Her daughter lives with her: a letter to her carrying the address is no disclosure.
+    rows = [{"recipient_id": "V-3", "name": "Mia Falconer", "new_address": NEW_HOME,
+             **HER_HOME}]
+    assert dest_check(rows) == []
+    # ...but the daughter's letter posted to her father's home is.
+    rows = [{"recipient_id": "V-3", "name": "Mia Falconer", "new_address": NEW_HOME,
+             **OLD_HOME}]
+    assert codes(dest_check(rows)) == [DO_NOT_DISCLOSE]
+
+
+def test_representative_link_and_scope() -> None:
+    health = MOVE_LETTER.replace("channel: letter", "channel: letter\nscope: health_and_welfare")
+    money = MOVE_LETTER.replace("channel: letter",
+                                "channel: letter\nscope: property_and_finance")
+
+    def to(rep: str, template: str) -> list[Violation]:
+        return dest_check([{"recipient_id": rep, "name": "A Representative",
+                            "new_address": NEW_HOME}], template)
+
+    assert to("V-8", health) == []   # health and welfare deputy, health letter
+    assert to("V-5", health) == []   # scope all
+    assert to("V-6", money) == []    # property and finance attorney, finance letter
+    assert to("V-6", MOVE_LETTER) == []  # a template without a scope: any valid link
+    # A property and finance attorney must not receive a health and welfare letter.
+    violation = only(to("V-6", health), PROTECTED_DETAIL)
+    assert violation.facts["target_id"] == "V-6"
+    assert codes(to("V-8", money)) == [PROTECTED_DETAIL]
+    # A link that ended is no link.
+    assert codes(to("V-7", MOVE_LETTER)) == [PROTECTED_DETAIL]
+
+
+def test_household_members_representative_may_receive_it() -> None:
+    # A letter about the mother to her own solicitor; her son (confidential address)
+    # lives with her, so the address is hers too.
+    rows = [{"recipient_id": "S-1", "subject_id": "M-1", "name": "Jo Bright",
+             "new_address": "40 Holt Road, Leeds LS8 4DD"}]
+    assert dest_check(rows) == []
+    rows[0].update(recipient_id="V-4", name="Sunita Bhardwaj")
+    assert only(dest_check(rows), PROTECTED_DETAIL).fingerprint_extra == "C-1:address"
+
+
+def test_previous_address_is_not_a_protected_detail() -> None:
+    # A letter to the ex-partner at his own home, which was once hers.
+    rows = [{"recipient_id": "V-2", "name": "Darren Falconer", "new_address":
+             "12 Alder Close, Wrenbury PE43 2TX", **OLD_HOME}]
+    assert dest_check(rows) == []
+    # The same letter carrying where she lives now is the breach.
+    rows[0]["new_address"] = NEW_HOME
+    violation = only(dest_check(rows), DO_NOT_DISCLOSE)
+    assert "owner_id" not in violation.facts  # he is the recipient: no destination clause
+
+
+def test_email_destination_owned_by_the_ex_partner() -> None:
+    template = ("---\nname: email-move\nchannel: email\n---\nDear {{ name }}, your new "
+                "address {{ new_address }} is on our records.\n")
+    row = {"recipient_id": "V-1", "name": "Kirsty Falconer", "email": "Darren.F@example.net",
+           "new_address": NEW_HOME}
+    violation = only(dest_check([row], template), DO_NOT_DISCLOSE)
+    assert "who owns the email address it goes to" in render_message(violation, False)
+    assert "D***@e***.net" in render_message(violation, False)
+    row["email"] = "kirsty.f@example.org"
+    assert dest_check([row], template) == []
+
+
+def test_phone_destination_owned_by_someone_else() -> None:
+    template = ("---\nname: keys\nchannel: voicemail\n---\nHello {{ first_name }}, the keys "
+                "to {{ new_address }} are ready.\n")
+    row = {"recipient_id": "V-1", "first_name": "Kirsty", "phone": "07700 900300",
+           "new_address": NEW_HOME}
+    violation = only(dest_check([row], template), DO_NOT_DISCLOSE)
+    assert "who owns the phone number it goes to" in render_message(violation, False)
+    assert violation.facts["owner_id"] == "V-2"
+    row["phone"] = "07700 900301"
+    assert dest_check([row], template) == []
+    # Her new mobile texted to a neighbour's phone.
+    sms = {"recipient_id": "V-1", "channel": "sms", "phone": "07700 900320",
+           "message": "Your new mobile 07700 900301 is registered"}
+    violation = only(dest_check([sms], None), PROTECTED_DETAIL)
+    assert violation.fingerprint_extra == "V-1:phone"
+    assert violation.facts["owner_id"] == "V-4"
+    sms["phone"] = "07700 900301"
+    assert dest_check([sms], None) == []
+
+
+def test_destination_nobody_is_registered_at() -> None:
+    # Her letter to an address the register has for nobody: stale-address's finding
+    # (not current), not a disclosure to a known person.
+    where = {"address_line_1": "99 Nowhere Street", "address_line_2": "Oakhurst",
+             "postcode": "PE44 9ZZ"}
+    assert dest_check([her_letter(where)]) == []
+
+
+# --- what locates a home ------------------------------------------------------------------
+
+def note_to_neighbour(note: str) -> list[Violation]:
+    return dest_check([{"recipient_id": "V-4", "name": "Sunita Bhardwaj", "new_address": note,
+                        "address_line_1": "14 Alder Close", "address_line_2": "Wrenbury",
+                        "postcode": "PE43 2TX"}])
+
+
+@pytest.mark.parametrize("note,whose", [
+    ("Beech House, Rowan Way, Leeds", "H-1"),
+    ("Beech House, 14 Rowan Way", "H-1"),
+    ("Beech House, LS7 2AA", "H-1"),
+    ("14 Rowan Way, Leeds", "H-1"),
+    ("Flat 3, Alder Court", "B-1"),
+    ("Flat 3 Alder Ct, Rowan Way", "B-1"),
+    ("Alder Court, Rowan Way, Leeds", "B-1"),
+    ("Alder Court, LS6 1XY", "B-1"),
+])
+def test_building_names_locate_a_home(note: str, whose: str) -> None:
+    violation = only(note_to_neighbour(note), PROTECTED_DETAIL)
+    assert violation.fingerprint_extra == f"{whose}:address"
+
+
+@pytest.mark.parametrize("note", [
+    "Oak House, Rowan Way, Leeds",         # the house next door
+    "12 Rowan Way, Leeds LS7 2AA",         # the next number, same postcode
+    "Oak House, LS7 2AA",
+    "Flat 4, Alder Court, Rowan Way",      # the flat next door
+    "Flat 4, Alder Court, LS6 1XY",
+    "Rowan Way, Leeds",                    # a street on its own
+    "Beech House, Holt Road, Leeds",       # the same house name on another street
+    "Alder Court residents' meeting",
+    "Works on Rowan Way, LS7 2AA",         # a postcode with no number or name
+])
+def test_neighbours_and_look_alikes_are_not_her_home(note: str) -> None:
+    assert note_to_neighbour(note) == []
+
+
+def test_neighbours_own_letters_in_the_same_building_and_postcode() -> None:
+    rows = [{"recipient_id": "B-2", "name": "Femi Adeyemi", "new_address": "",
+             "address_line_1": "Flat 4", "address_line_2": "Alder Court",
+             "address_line_3": "Rowan Way", "address_line_4": "Leeds", "postcode": "LS6 1XY"},
+            {"recipient_id": "H-2", "name": "Ivy Stone", "new_address": "",
+             "address_line_1": "Oak House", "address_line_2": "12 Rowan Way",
+             "address_line_3": "Leeds", "postcode": "LS7 2AA"}]
+    assert dest_check(rows) == []
