@@ -292,6 +292,7 @@ class ProtectedIndex:
         self._email_automaton: ahocorasick.Automaton | None = None
         self._anchors: set[str] = set()
         self._anchor_automaton: ahocorasick.Automaton | None = None
+        self._phone_anchor_automaton: ahocorasick.Automaton | None = None
         self._ungated = False  # some fingerprint has no anchor: normalise every text
 
     @property
@@ -422,17 +423,25 @@ class ProtectedIndex:
         self._email_automaton = _automaton(
             (p, (p, tuple(refs))) for p, refs in self._email_patterns.items())
         self._anchor_automaton = _automaton((a, (a, ())) for a in self._anchors)
+        # A phone's anchor is its national number (E.164 without "+44"); a key that is
+        # not a UK number has none, and then every text is searched.
+        national = [key[3:] for key in self.phones if key.startswith("+44") and key[3:]]
+        if len(national) == len(self.phones):
+            self._phone_anchor_automaton = _automaton((n, (n, ())) for n in national)
 
     # --- searching -----------------------------------------------------------------
 
-    def units_to_normalise(self, texts: Sequence[str]) -> set[int] | None:
+    def units_to_normalise(self, texts: Sequence[str], folded: str | None = None
+                           ) -> set[int] | None:
         """Indexes of the texts (cells, each searched on its own) that may hold an
-        address fingerprint (None: all of them)."""
+        address fingerprint (None: all of them). ``folded``, when given, is
+        ``gate_fold("\x1f".join(texts))``."""
         if self._ungated:
             return None
         if self._anchor_automaton is None:
             return set()
-        folded = gate_fold("\x1f".join(texts))
+        if folded is None:
+            folded = gate_fold("\x1f".join(texts))
         if folded.count("\x1f") != len(texts) - 1:
             return None  # a text holds the separator itself: search everything
         found: set[int] = set()
@@ -447,14 +456,28 @@ class ProtectedIndex:
             found.add(bisect.bisect_right(starts, end) - 1)
         return found
 
-    def may_hold_address(self, text: str) -> bool:
+    def may_hold_address(self, text: str, folded: str | None = None) -> bool:
         """False only when no address fingerprint can be in ``text``: it holds none
         of the anchors (see :func:`anchor_of`), wherever its lines break."""
         if self._ungated or "\x1f" in text:
             return True  # a fingerprint without an anchor; a text holding the separator
         if self._anchor_automaton is None:
             return False
-        return next(self._anchor_automaton.iter(gate_fold(text)), None) is not None
+        if folded is None:
+            folded = gate_fold(text)
+        return next(self._anchor_automaton.iter(folded), None) is not None
+
+    def may_hold_phone(self, folded: str | None) -> bool:
+        """False only when no protected phone number can be in the text that folds to
+        ``folded`` (:func:`gate_fold`): every UK spelling :data:`PHONE_RE` finds keeps
+        the national number's digits together once separators are dropped
+        (``"+44 (0)7700 900-123"`` folds to ``"4407700900123"``), so a text without
+        any protected national number holds no protected phone."""
+        if not self.phones:
+            return False
+        if folded is None or self._phone_anchor_automaton is None:
+            return True
+        return next(self._phone_anchor_automaton.iter(folded), None) is not None
 
     def find_addresses(self, padded: str) -> Iterator[AddressHit]:
         """Fingerprints in ``" " + normalise_address_text(text) + " "`` (word-bounded)."""

@@ -32,6 +32,7 @@ from policylint.rules._protected_index import (
     GuardedContact,
     ProtectedIndex,
     ProtectedPerson,
+    gate_fold,
 )
 
 PROTECTED_DETAIL = "protected-detail"
@@ -82,6 +83,7 @@ class _Source:
         self._lowered: str | None = None
         self.padded = " "
         self.padded_starts: tuple[int, ...] = ()
+        self.may_hold_phone = True
 
     @property
     def lowered(self) -> str:
@@ -114,12 +116,16 @@ class _Source:
         anywhere (lines through the cache of :func:`normalise_address_text`), and
         not at all if it holds none, when no fingerprint can be in it.
         """
+        # One folding serves every gate (the cells' raw text is joined with "\x1f").
+        folded = gate_fold(self.raw) if gate else None
+        self.may_hold_phone = index.may_hold_phone(folded)
         if self.is_rendered:
             # An address may run over lines: a text holding any anchor is normalised
             # whole (a letter's lines are mostly its template's, and cached).
-            self._normalise(None if not gate or index.may_hold_address(self.raw) else set())
+            self._normalise(None if not gate or index.may_hold_address(self.raw, folded)
+                            else set())
             return
-        wanted = index.units_to_normalise(self.texts) if gate else None
+        wanted = index.units_to_normalise(self.texts, folded) if gate else None
         # A cell is searched on its own: nothing else bears on its hits.
         self._normalise(wanted)
 
@@ -577,12 +583,11 @@ class ProtectedAddress(Rule):
         index = self.index
         if index is None or index.empty:
             return []
-        headers: list[str] = []
-        values: list[str] = []
-        for header, value in item.row.values.items():
-            if value and not value.isspace():
-                headers.append(header)
-                values.append(value)
+        # Every cell, empty ones too: they hold nothing to find, and filtering them
+        # costs more than carrying them.
+        cells = item.row.values
+        headers = list(cells)
+        values = list(cells.values())
         sources = [_Source(headers, values, rendered=False)]
         boilerplate: frozenset[str] = frozenset()
         if self._search_rendered and item.rendered is not None:
@@ -600,6 +605,8 @@ class ProtectedAddress(Rule):
             for contact in index.find_emails(source.lowered):
                 if contact.key not in skip:
                     check.contact(source, contact)
+            if not source.may_hold_phone:
+                continue
             for contact in index.find_phones(source.raw):
                 if contact.key not in skip:
                     check.contact(source, contact)
