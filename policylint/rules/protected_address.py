@@ -192,6 +192,8 @@ class _Found:
     party: _Party | None  # who it is disclosed to (None: nobody the register knows)
     address: GuardedAddress | None = None
     places: list[str] = field(default_factory=list)
+    # Other protected people whose address this is too (a mother and her child).
+    sharers: list[str] = field(default_factory=list)
 
 
 def _examples() -> tuple[Example, ...]:
@@ -661,6 +663,10 @@ class ProtectedAddress(Rule):
             facts["left_on"] = address.left_on.isoformat() if address.left_on else "unknown"
             left = (" They left it on {left_on}; the policy keeps an address protected for "
                     "{recent_days} days after a move.")
+        if found.sharers:
+            facts["sharers"] = len(found.sharers)
+            left += (" It is also the protected address of {sharers} other "
+                     + ("person" if len(found.sharers) == 1 else "people") + " living there.")
         # Reached through its destination: say whose it is, and what that discloses.
         disclosed = ""
         if party is not None and party.via != RECIPIENT:
@@ -936,6 +942,12 @@ class _ItemCheck:
             code, party = verdict
             key = (address.person_id, ADDRESS, code)
             label = source.label_at_padded(hit.start + 1)
+            if key not in self.found:
+                shared = self._same_place(address, code)
+                if shared is not None:
+                    if address.person_id not in shared.sharers:
+                        shared.sharers.append(address.person_id)
+                    continue
             if key in self.found:
                 self._also(key, source, label)
                 continue
@@ -956,6 +968,15 @@ class _ItemCheck:
                 continue
             self.found[key] = _Found(code, contact.person_id, contact.kind, contact.value,
                                      label, source.is_rendered, party)
+
+    def _same_place(self, address: GuardedAddress, code: str) -> _Found | None:
+        """A finding already made for the same home of another protected person."""
+        for found in self.found.values():
+            if (found.code == code and found.address is not None
+                    and found.person_id != address.person_id
+                    and same_address(found.address.key, address.key)):
+                return found
+        return None
 
     def _also(self, key: tuple[str, str, str], source: _Source, label: str) -> None:
         found = self.found[key]
