@@ -216,6 +216,8 @@ def _examples() -> tuple[Example, ...]:
          "postcode": "CF10 1EP", "status": "current"},
         {"person_id": "P-2004", "line_1": "Flat 1, 9 Heol Y Deri", "line_2": "Cardiff",
          "postcode": "CF14 6HF", "status": "current"},
+        {"person_id": "P-2001", "line_1": "3 Mill Lane", "line_2": "Swansea",
+         "postcode": "SA1 1AA", "status": "previous", "valid_to": "2026-05-31"},
     ]
     contacts = [
         {"person_id": "P-2001", "kind": "phone", "value": "07700 900123",
@@ -237,6 +239,8 @@ def _examples() -> tuple[Example, ...]:
     letter = ("---\nname: hearing-notice\nchannel: letter\n---\n"
               "Dear {{ name }},\nThe hearing about {{ child }} is on 4 December.\n"
               "{{ case_notes }}\n")
+    moved = ("---\nname: address-change\nchannel: letter\n---\n"
+             "Dear {{ name }},\nWe have opened your account for {{ new_address }}.\n")
     third_party = ("---\nname: contact-notice\nchannel: letter\naudience: third_party\n---\n"
                    "Dear {{ name }},\nThe child's mother can be reached at "
                    "{{ subject_address }}.\n")
@@ -258,6 +262,24 @@ def _examples() -> tuple[Example, ...]:
                        "case_notes": "Your client's address is on file."}],
                 template=letter, register=register,
                 note="the solicitor representing her may see her address",
+            ),
+        ),
+        Example(
+            title="Her own change-of-address letter posted to the home she fled, now his",
+            bad=Case(
+                rows=[{"recipient_id": "P-2001", "name": "Sarah Okafor",
+                       "address_line_1": "3 Mill Lane", "address_line_2": "Swansea",
+                       "postcode": "SA1 1AA",
+                       "new_address": "14 Station Road, Cardiff CF10 1EP"}],
+                template=moved, register=register, expect=[DO_NOT_DISCLOSE],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2001", "name": "Sarah Okafor",
+                       "address_line_1": "14 Station Road", "address_line_2": "Cardiff",
+                       "postcode": "CF10 1EP",
+                       "new_address": "14 Station Road, Cardiff CF10 1EP"}],
+                template=moved, register=register,
+                note="the same letter to where she lives now",
             ),
         ),
         Example(
@@ -317,30 +339,49 @@ class ProtectedAddress(Rule):
     individual's address from documents sent to their ex-partner". The register's
     ``restrictions`` table says who is protected:
 
-    * ``confidential_address`` on a person: their current address, any address
-      they left within ``recent_days``, and their phone numbers and email
-      addresses (current and previous) go to nobody but them and their
-      representatives. Every other item is searched for them.
-    * ``do_not_disclose_to`` (person, other person): items to the other person
-      must carry nothing that locates or reaches the person: their current
-      address, a recent previous address the other person never lived at, the
-      postcode on its own, their phone numbers and emails.
+    * ``confidential_address`` on a person: their current address (and anything
+      that locates it), current phone numbers and email addresses go to nobody
+      but them, the people who currently live at that address, and the valid,
+      in-scope representatives of either. Every other item is searched for them.
+    * ``do_not_disclose_to`` (person, other person): nothing may reach the other
+      person that locates or reaches the person: their current address, the
+      postcode on its own, their current phone numbers and emails. This outranks
+      every household and representative link.
+
+    Who an item reaches is judged by where it really goes, not only by its
+    ``recipient_id``: the register's people whose *current* address is the
+    item's address block (a letter), whose current email it goes to (an email),
+    or whose current phone it goes to (a text or voicemail). Her own
+    change-of-address letter posted to the home she shared with him, or a
+    voicemail about her new flat left on her old mobile that is now his, is a
+    ``do-not-disclose`` finding that names whose destination it is: "this
+    discloses her address to him, who lives at the address it is sent to".
+    (A destination the register has for nobody is stale-address's finding.)
+
+    Representatives: a link counts while ``valid_to`` is empty or not past, and
+    only for templates its ``scope`` covers (``scope: all`` or empty covers
+    everything; a template without ``scope:`` may go to any valid link; else the
+    scopes must be equal), so a property and finance attorney does not receive a
+    health and welfare letter carrying the address.
 
     Every cell of the row (whatever its column: ``case_notes``, ``subject_address``,
     a shifted ``address_line_3``) and the rendered text are searched, all protected
     details at once. Addresses are found by their postcode together with the
-    house number or house name, or by the house number with its street
-    (``14 Station Rd`` matches ``14 station road``; ``114 Station Road`` and a
-    street name alone do not). Phone numbers match however they are spaced
-    (``07700 900123``, ``+44 7700 900 123``, ``(01632) 960123``).
+    house number, house name or building name; by the house number with its
+    street (``14 Station Rd`` matches ``14 station road``; ``114 Station Road`` and
+    a street name alone do not); by a house or building name with its street
+    (``Beech House, Rowan Way``; ``Flat 3, Alder Court``). Numbers compare exactly
+    and a different flat is a different home (``Flat 4, Alder Court`` is not
+    Flat 3; ``Oak House`` is not ``Beech House``). Phone numbers match however
+    they are spaced (``07700 900123``, ``+44 7700 900 123``, ``(01632) 960123``).
 
-    Not flagged: the protected person's own items; items to their active
-    representative (``representatives`` table, ``valid_to`` empty or not past);
-    items to people the register has at the same current address (household);
-    a neighbour's letter, which carries the shared postcode and their own house
-    number; a previous address the recipient lives or lived at themselves (a home
-    they shared, a re-let flat); wording that is part of the template itself (the
-    council's own address in the footer); a phone or email the recipient has too.
+    Not flagged: the protected person's own items sent to their own address,
+    email or phone; items to the people living with them and to valid,
+    in-scope representatives; a neighbour's letter, which carries the shared
+    postcode and their own house number; a previous address (not a protected
+    detail: a letter to the ex-partner at his own home, once hers, is fine);
+    wording that is part of the template itself (the council's own address in
+    the footer); a phone or email the recipient has too.
 
     Codes:
 
@@ -375,8 +416,10 @@ class ProtectedAddress(Rule):
         recipient_id,subject_id,name,case_notes
         P-2002,P-2001,Mark Hollis,"Contact arrangements go through the family court team"
 
-    Options: ``recent_days`` (default 730) is how long a previous address stays
-    protected after the person left it; ``subject_contact_fields`` adds field
+    Options: ``recent_days`` (default 0: previous details are not protected)
+    keeps a previous address protected for that many days after the person left
+    it, and previous phones and emails protected, for a policy that wants it;
+    ``subject_contact_fields`` adds field
     names a third-party template may not print; ``search_rendered`` (default
     true) searches the rendered text as well as the merge values.
     """

@@ -889,3 +889,16 @@ def test_neighbours_own_letters_in_the_same_building_and_postcode() -> None:
              "address_line_1": "Oak House", "address_line_2": "12 Rowan Way",
              "address_line_3": "Leeds", "postcode": "LS7 2AA"}]
     assert dest_check(rows) == []
+
+
+def test_third_party_template_to_out_of_scope_representative() -> None:
+    # The subject's health and welfare letter to her property and finance attorney:
+    # the template that prints her address field is reported once the batch sends it.
+    template = ("---\nname: care-plan\nchannel: letter\naudience: third_party\n"
+                "scope: health_and_welfare\n---\nDear {{ name }},\nThe care plan for "
+                "{{ subject_name }} at {{ subject_address }} is enclosed.\n")
+    rows = [{"recipient_id": "V-8", "subject_id": "V-1", "name": "Nia Hughes",
+             "subject_name": "Kirsty Falconer", "subject_address": "c/o the care team"}]
+    assert dest_check(rows, template) == []
+    rows[0].update(recipient_id="V-6", name="Ruth Penn")
+    assert codes(dest_check(rows, template)) == [THIRD_PARTY_FIELD]
