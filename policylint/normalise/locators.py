@@ -70,10 +70,21 @@ def street_of(lines: Sequence[str]) -> str:
     return _parse(tuple(lines))[1]
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+def street_and_town(lines: Sequence[str]) -> tuple[str, str]:
+    """(street, the segment after it: its locality or town), either ``""`` if absent.
+
+    ``("Beech House", "14 Rowan Way", "Leeds")`` -> ``("rowan way", "leeds")``.
+    """
+    _, street, town = _parse(tuple(lines))
+    return street, town
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str, str]:
     names: list[str] = []
-    for tokens in _segments(lines):
+    segments = _segments(lines)
+    for number, tokens in enumerate(segments):
+        after = " ".join(segments[number + 1]) if number + 1 < len(segments) else ""
         numbered = [i for i, t in enumerate(tokens) if _DIGIT_RE.search(t)]
         if numbered:
             last = numbered[-1]
@@ -86,18 +97,18 @@ def _parse(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
                 if _is_name(rest):
                     names.append(" ".join(rest))
                 continue
-            return tuple(names), " ".join(rest)  # "14 rowan way"
+            return tuple(names), " ".join(rest), after  # "14 rowan way"
         if tokens[-1] in STREET_WORDS:
-            return tuple(names), " ".join(tokens)
+            return tuple(names), " ".join(tokens), after
         if _is_name(tokens):
             names.append(" ".join(t for t in tokens if t != "the") if tokens[0] == "the"
                          and len(tokens) > 1 else " ".join(tokens))
-    return (), ""  # no street found: the names cannot be tied to one
+    return (), "", ""  # no street found: the names cannot be tied to one
 
 
 def building_locators(lines: Sequence[str]) -> frozenset[str]:
     """Each house or building name with its street: ``"beech house rowan way"``."""
-    names, street = _parse(tuple(lines))
+    names, street, _ = _parse(tuple(lines))
     if not street:
         return frozenset()
     return frozenset(f"{name} {street}" for name in names)

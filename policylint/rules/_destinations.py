@@ -25,6 +25,13 @@ def _squash(postcode: str) -> str:
     return "".join(postcode.split()).upper()
 
 
+def scan_addresses(register: Register) -> Iterator[Address]:
+    """Every address in the register, in one scan where the backend has one."""
+    if isinstance(register, TableScans):
+        return register.all_addresses()
+    return (a for p in register.people() for a in register.addresses(p.person_id))
+
+
 class Destinations:
     """The register people whose *current* address, email or phone a destination is."""
 
@@ -38,10 +45,7 @@ class Destinations:
     # --- addresses -----------------------------------------------------------------
 
     def _scan(self) -> Iterator[Address]:
-        register = self._register
-        if isinstance(register, TableScans):
-            return register.all_addresses()
-        return (a for p in register.people() for a in register.addresses(p.person_id))
+        return scan_addresses(self._register)
 
     def _postcode_index(self) -> dict[str, list[str]]:
         if self._by_postcode is None:

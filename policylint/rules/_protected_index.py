@@ -34,15 +34,28 @@ from policylint.normalise.address import (
     AddressKey,
     address_fingerprints,
     address_key,
+    normalise_address_text,
     same_address,
 )
 from policylint.normalise.contact import email_key, phone_key
-from policylint.normalise.locators import building_locators, building_names
+from policylint.normalise.locators import (
+    building_locators,
+    building_names,
+    street_and_town,
+    street_of,
+)
 from policylint.normalise.postcode import normalise_postcode
+from policylint.rules._destinations import scan_addresses
 
 ADDRESS = "address"
 PHONE = "phone"
 EMAIL = "email"
+
+# What an address fingerprint is, which decides what else the text must say:
+POSTCODE_PRINT = "postcode"  # a postcode: needs the house number or name near it
+PLACE_PRINT = "place"  # a house number, house or building name with its street
+STREET_PRINT = "street"  # a short street with its town: locates only to a do-not-disclose
+                         # target (to anyone else it says nothing about whom)
 
 CONFIDENTIAL = "confidential_address"
 DO_NOT_DISCLOSE = "do_not_disclose_to"
@@ -131,7 +144,7 @@ class AddressHit:
     start: int
     end: int
     pattern: str  # " 14 station road " (padded)
-    refs: tuple[tuple[GuardedAddress, bool], ...]  # (address, fingerprint is a postcode)
+    refs: tuple[tuple[GuardedAddress, str], ...]  # (address, POSTCODE_PRINT | ... )
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,12 @@ class ContactHit:
 
 def address_display(address: Address) -> str:
     return ", ".join([*address.lines, *([address.postcode] if address.postcode else [])])
+
+
+def _district(postcode: str) -> str:
+    """The outward code of a register postcode (``"LS7"`` of ``"LS7 2AA"``), or ``""``."""
+    squashed = "".join(postcode.split()).upper()
+    return squashed[:-3] if len(squashed) > 4 else ""
 
 
 def _postcodes_of(lines: Sequence[str], postcode: str) -> frozenset[str]:
@@ -285,7 +304,7 @@ class ProtectedIndex:
         self.people: dict[str, ProtectedPerson] = {}
         self.addresses: list[GuardedAddress] = []
         self.contacts: list[GuardedContact] = []
-        self._address_patterns: dict[str, list[tuple[GuardedAddress, bool]]] = {}
+        self._address_patterns: dict[str, list[tuple[GuardedAddress, str]]] = {}
         self._email_patterns: dict[str, list[GuardedContact]] = {}
         self.phones: dict[str, tuple[GuardedContact, ...]] = {}
         self._address_automaton: ahocorasick.Automaton | None = None
@@ -294,6 +313,8 @@ class ProtectedIndex:
         self._anchor_automaton: ahocorasick.Automaton | None = None
         self._phone_anchor_automaton: ahocorasick.Automaton | None = None
         self._ungated = False  # some fingerprint has no anchor: normalise every text
+        # (address, street, town, postcode district) of do-not-disclose people's homes
+        self._street_candidates: list[tuple[GuardedAddress, str, str, str]] = []
 
     @property
     def empty(self) -> bool:
@@ -302,9 +323,12 @@ class ProtectedIndex:
     # --- building ------------------------------------------------------------------
 
     @classmethod
-    def build(cls, register: Register, today: dt.date, recent_days: int) -> ProtectedIndex:
+    def build(cls, register: Register, today: dt.date, recent_days: int,
+              short_street_homes: int = 0) -> ProtectedIndex:
         """``recent_days`` > 0 keeps a previous address left within that many days (and
-        previous contacts) protected; 0, the default, protects current details only."""
+        previous contacts) protected; 0, the default, protects current details only.
+        ``short_street_homes`` > 0 makes a street with its town locate a do-not-disclose
+        person who lives on a street of at most that many registered homes."""
         index = cls()
         confidential: set[str] = set()
         targets: dict[str, set[str]] = {}
@@ -318,6 +342,7 @@ class ProtectedIndex:
         for person_id in sorted(confidential | set(targets)):
             index._add_person(register, person_id, person_id in confidential,
                               frozenset(targets.get(person_id, ())), today, cutoff)
+        index._add_short_streets(register, short_street_homes)
         index._finish()
         return index
 
@@ -376,14 +401,14 @@ class ProtectedIndex:
             fingerprints |= building_locators(address.lines)
             for fingerprint in sorted(fingerprints):
                 if _usable_fingerprint(fingerprint):
-                    anchor = anchor_of(fingerprint)
-                    if anchor is None:
-                        self._ungated = True
-                    else:
-                        self._anchors.add(anchor)
-                    is_postcode = normalise_postcode(fingerprint) is not None
-                    self._address_patterns.setdefault(f" {fingerprint} ", []).append(
-                        (ref, is_postcode))
+                    kind = (POSTCODE_PRINT if normalise_postcode(fingerprint) is not None
+                            else PLACE_PRINT)
+                    self._add_pattern(fingerprint, ref, kind)
+            if current and dnd_targets:
+                street, town = street_and_town(address.lines)
+                district = _district(address.postcode)
+                if street and town and district:
+                    self._street_candidates.append((ref, street, town, district))
         for contact in register.contacts(person_id):
             if contact.kind not in (PHONE, EMAIL) or not (
                     contact.status == "current"
@@ -416,6 +441,39 @@ class ProtectedIndex:
             target_keys=target_keys,
             target_contacts=target_contacts,
         )
+
+    def _add_pattern(self, fingerprint: str, ref: GuardedAddress, kind: str) -> None:
+        anchor = anchor_of(fingerprint)
+        if anchor is None:
+            self._ungated = True
+        else:
+            self._anchors.add(anchor)
+        self._address_patterns.setdefault(f" {fingerprint} ", []).append((ref, kind))
+
+    def _add_short_streets(self, register: Register, max_homes: int) -> None:
+        """``"rowan way leeds"`` for a do-not-disclose person on a street of at most
+        ``max_homes`` homes in the register (same postcode district): there, a street
+        and town all but name the door."""
+        if max_homes <= 0 or not self._street_candidates:
+            return
+        wanted: dict[tuple[str, str], set[str]] = {}
+        first_words = set()
+        for _, street, _, district in self._street_candidates:
+            wanted[(district, street)] = set()
+            first_words.add(street.split()[0])
+        districts = {district for district, _ in wanted}
+        for address in scan_addresses(register):
+            if address.status != "current" or _district(address.postcode) not in districts:
+                continue
+            text = " ".join(address.lines).lower()
+            if not any(word in text for word in first_words):
+                continue  # cheap: the street's first word is not even in the lines
+            homes = wanted.get((_district(address.postcode), street_of(address.lines)))
+            if homes is not None:
+                homes.add(normalise_address_text(", ".join(address.lines)))
+        for ref, street, town, district in self._street_candidates:
+            if len(wanted[(district, street)]) <= max_homes:
+                self._add_pattern(f"{street} {town}", ref, STREET_PRINT)
 
     def _finish(self) -> None:
         self._address_automaton = _automaton(

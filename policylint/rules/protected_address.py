@@ -26,6 +26,8 @@ from policylint.rules._protected_index import (
     ADDRESS,
     EMAIL,
     PHONE,
+    POSTCODE_PRINT,
+    STREET_PRINT,
     AddressHit,
     ContactHit,
     GuardedAddress,
@@ -444,6 +446,12 @@ class ProtectedAddress(Rule):
                 "type": "array", "items": {"type": "string"}, "default": [],
                 "description": "More field names a third_party template may not print.",
             },
+            "short_street_homes": {
+                "type": "integer", "minimum": 0, "default": 5,
+                "description": "A street with its town locates a do-not-disclose person "
+                               "who lives on a street with at most this many homes in the "
+                               "register (0: never).",
+            },
             "search_rendered": {
                 "type": "boolean", "default": True,
                 "description": "Search the rendered text as well as the merge values.",
@@ -482,7 +490,9 @@ class ProtectedAddress(Rule):
         if register is None:
             return None
         if self._index is None:
-            self._index = ProtectedIndex.build(register, self.context.today, self._recent_days)
+            self._index = ProtectedIndex.build(
+                register, self.context.today, self._recent_days,
+                int(self.options.get("short_street_homes", 5)))
         return self._index
 
     @property
@@ -968,12 +978,13 @@ class _ItemCheck:
     # --- hits ----------------------------------------------------------------------
 
     def address(self, source: _Source, hit: AddressHit) -> None:
-        for address, is_postcode in hit.refs:
+        for address, kind in hit.refs:
             # Cheap checks first: most hits are a neighbour's shared postcode.
             person = self.index.people[address.person_id]
             dnd = self.dnd_party(person, address.dnd_targets) is not None
-            if not (dnd or address.confidential):
+            if not (dnd or address.confidential) or (kind == STREET_PRINT and not dnd):
                 continue
+            is_postcode = kind == POSTCODE_PRINT
             if not _text_locates(source.padded, hit, address, is_postcode, dnd):
                 continue
             if self._recipients_own(hit, address, is_postcode):

@@ -134,7 +134,8 @@ def test_registered_with_documented_options() -> None:
     assert ProtectedAddress in BUILTIN_RULES
     assert ProtectedAddress.default_severity is Severity.ERROR
     assert ProtectedAddress.default_options() == {
-        "recent_days": 0, "subject_contact_fields": [], "search_rendered": True}
+        "recent_days": 0, "subject_contact_fields": [], "search_rendered": True,
+        "short_street_homes": 5}
     doc = ProtectedAddress.doc()
     for word in ("Anti-pattern", "Best practice", PROTECTED_DETAIL, DO_NOT_DISCLOSE,
                  THIRD_PARTY_FIELD, "recent_days"):
@@ -902,3 +903,36 @@ def test_third_party_template_to_out_of_scope_representative() -> None:
     assert dest_check(rows, template) == []
     rows[0].update(recipient_id="V-6", name="Ruth Penn")
     assert codes(dest_check(rows, template)) == [THIRD_PARTY_FIELD]
+
+
+def test_short_street_with_town_locates_her_to_the_ex_partner() -> None:
+    # She is the only home the register has on Kestrel Way, Oakhurst: to the man she is
+    # protected from, the street and town all but name the door.
+    to_him = [{"recipient_id": "V-2", "name": "Darren Falconer", **OLD_HOME,
+               "new_address": "somewhere on Kestrel Way, Oakhurst"}]
+    violation = only(dest_check(to_him), DO_NOT_DISCLOSE)
+    assert violation.fingerprint_extra == "V-1:address"
+    assert dest_check(to_him, options={"short_street_homes": 0}) == []
+    # To anyone else a street says nothing about whom.
+    to_neighbour = [{**to_him[0], "recipient_id": "V-4", "name": "Sunita Bhardwaj",
+                     "address_line_1": "14 Alder Close"}]
+    assert dest_check(to_neighbour) == []
+    # The same street elsewhere (another postcode follows) is not hers.
+    to_him[0]["new_address"] = "Kestrel Way, Oakhurst PE49 1AA"
+    assert dest_check(to_him) == []
+
+
+def test_long_street_with_town_does_not_locate_her() -> None:
+    homes = [address(f"K-{n}", f"{n} Kestrel Way", "Oakhurst", postcode="PE44 7LD")
+             for n in range(1, 12)]
+    register = {**DEST_REGISTER, "addresses": [*DEST_ADDRESSES, *homes],
+                "people": [*DEST_PEOPLE, *(person(f"K-{n}", "Mr", "A", f"Resident{n}")
+                                           for n in range(1, 12))]}
+    rows = [{"recipient_id": "V-2", "name": "Darren Falconer", **OLD_HOME,
+             "new_address": "somewhere on Kestrel Way, Oakhurst"}]
+    case = Case(rows=rows, template=MOVE_LETTER, register=register)
+    assert run_case(ProtectedAddress, case, today=TODAY) == []
+    # ...while her street number with the street still does.
+    rows[0]["new_address"] = "9 Kestrel Way"
+    case = Case(rows=rows, template=MOVE_LETTER, register=register)
+    assert codes(run_case(ProtectedAddress, case, today=TODAY)) == [DO_NOT_DISCLOSE]
