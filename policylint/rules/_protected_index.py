@@ -442,8 +442,11 @@ class ProtectedIndex:
             target_contacts=target_contacts,
         )
 
-    def _add_pattern(self, fingerprint: str, ref: GuardedAddress, kind: str) -> None:
-        anchor = anchor_of(fingerprint)
+    def _add_pattern(self, fingerprint: str, ref: GuardedAddress, kind: str,
+                     anchor_from: str | None = None) -> None:
+        """``anchor_from``: a leading part of ``fingerprint`` to take the anchor from
+        (a street's words are rarer than its town's)."""
+        anchor = anchor_of(anchor_from or fingerprint)
         if anchor is None:
             self._ungated = True
         else:
@@ -457,23 +460,26 @@ class ProtectedIndex:
         if max_homes <= 0 or not self._street_candidates:
             return
         wanted: dict[tuple[str, str], set[str]] = {}
-        first_words = set()
+        anchors: dict[str, set[str]] = {}  # district -> anchors of its candidate streets
         for _, street, _, district in self._street_candidates:
             wanted[(district, street)] = set()
-            first_words.add(street.split()[0])
-        districts = {district for district, _ in wanted}
+            anchors.setdefault(district, set()).add(anchor_of(street) or "")
         for address in scan_addresses(register):
-            if address.status != "current" or _district(address.postcode) not in districts:
+            if address.status != "current":
                 continue
-            text = " ".join(address.lines).lower()
-            if not any(word in text for word in first_words):
-                continue  # cheap: the street's first word is not even in the lines
-            homes = wanted.get((_district(address.postcode), street_of(address.lines)))
+            district = _district(address.postcode)
+            found = anchors.get(district)
+            if found is None:
+                continue
+            folded = gate_fold(" ".join(address.lines))
+            if not any(anchor in folded for anchor in found):
+                continue  # cheap: no spelling of a candidate street is in the lines
+            homes = wanted.get((district, street_of(address.lines)))
             if homes is not None:
                 homes.add(normalise_address_text(", ".join(address.lines)))
         for ref, street, town, district in self._street_candidates:
             if len(wanted[(district, street)]) <= max_homes:
-                self._add_pattern(f"{street} {town}", ref, STREET_PRINT)
+                self._add_pattern(f"{street} {town}", ref, STREET_PRINT, anchor_from=street)
 
     def _finish(self) -> None:
         self._address_automaton = _automaton(
