@@ -196,6 +196,7 @@ class _Found:
     places: list[str] = field(default_factory=list)
     # Other protected people whose address this is too (a mother and her child).
     sharers: list[str] = field(default_factory=list)
+    street_only: bool = False  # only the street and town were found (a short street)
 
 
 def _examples() -> tuple[Example, ...]:
@@ -797,6 +798,9 @@ def _describe(found: _Found) -> str:
         address = found.address
         if address is not None and not address.current:
             return f"{confidential}previous address"
+        if found.street_only:
+            return ("street and town, where theirs is one of the few homes the register "
+                    "has; it locates their current address")
         return "confidential address" if confidential else "current address"
     noun = "phone number" if found.kind == PHONE else "email address"
     return confidential + noun
@@ -1003,10 +1007,13 @@ class _ItemCheck:
                         shared.sharers.append(address.person_id)
                     continue
             if key in self.found:
+                if kind != STREET_PRINT:
+                    self.found[key].street_only = False
                 self._also(key, source, label)
                 continue
             self.found[key] = _Found(code, address.person_id, ADDRESS, address.text, label,
-                                     source.is_rendered, party, address)
+                                     source.is_rendered, party, address,
+                                     street_only=kind == STREET_PRINT)
 
     def contact(self, source: _Source, hit: ContactHit) -> None:
         for contact in hit.refs:
