@@ -936,3 +936,24 @@ def test_long_street_with_town_does_not_locate_her() -> None:
     rows[0]["new_address"] = "9 Kestrel Way"
     case = Case(rows=rows, template=MOVE_LETTER, register=register)
     assert codes(run_case(ProtectedAddress, case, today=TODAY)) == [DO_NOT_DISCLOSE]
+
+
+def test_another_flat_in_her_building_is_not_her_home() -> None:
+    # Sarah lives at Flat 2, 14 Station Road: Flat 12 of the same building is not hers.
+    for note in ("Repairs to Flat 12, 14 Station Road, CF10 1EP",
+                 "Repairs to Flat 12, 14 Station Road"):
+        assert check([letter_to("P-107", "Priya Raman", note)]) == [], note
+    for note in ("Repairs to Flat 2, 14 Station Road, CF10 1EP",
+                 "Repairs to Flat 2, 14 Station Road"):
+        assert codes(check([letter_to("P-107", "Priya Raman", note)])) == [PROTECTED_DETAIL]
+
+
+def test_destination_decides_without_a_recipient_id() -> None:
+    # No recipient_id column: the email goes to whoever owns the address it is sent to.
+    template = ("---\nname: email-move\nchannel: email\n---\nYour new address "
+                "{{ new_address }} is on our records.\n")
+    row = {"email": "darren.f@example.net", "new_address": NEW_HOME}
+    violation = only(dest_check([row], template), DO_NOT_DISCLOSE)
+    assert violation.facts["owner_id"] == "V-2"
+    row["email"] = "kirsty.f@example.org"
+    assert dest_check([row], template) == []
