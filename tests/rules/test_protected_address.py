@@ -957,3 +957,39 @@ def test_destination_decides_without_a_recipient_id() -> None:
     assert violation.facts["owner_id"] == "V-2"
     row["email"] = "kirsty.f@example.org"
     assert dest_check([row], template) == []
+
+
+class _ProtocolOnly:
+    """A register with only the Register protocol (no whole-table scans)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.source = "protocol-only"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("all_"):
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_destination_owners(wrap: bool) -> None:
+    from policylint.io.register.memory import MemoryRegister
+    from policylint.normalise.address import address_key
+    from policylint.rules._destinations import Destinations
+
+    register: Any = MemoryRegister(DEST_REGISTER, source="<test>")
+    places = Destinations(_ProtocolOnly(register) if wrap else register)
+    # Her current home: her and her daughter; written another way, the same.
+    assert places.address_owners(address_key(["Flat 4", "9 Kestrel Way"], "PE44 7LB")) == {
+        "V-1", "V-3"}
+    assert places.address_owners(address_key(["Flat 4, 9 Kestrel Wy", "Oakhurst"])) == {
+        "V-1", "V-3"}
+    # Her previous home is his current one: only current addresses count.
+    assert places.address_owners(address_key(["12 Alder Close"], "PE43 2TX")) == {"V-2"}
+    # The flat next door, and number 12 in another postcode, are nobody's.
+    assert places.address_owners(address_key(["Flat 5", "9 Kestrel Way"], "PE44 7LB")) == set()
+    assert places.address_owners(address_key(["12 Alder Close"], "PE43 2TY")) == set()
+    # Her old mobile is his now: current owners only.
+    assert places.contact_owners("phone", "+447700900300") == {"V-2"}
+    assert places.contact_owners("email", "kirsty.f@example.org") == {"V-1"}
