@@ -1,0 +1,362 @@
+"""Word mail-merge templates (.docx): MERGEFIELD fields and «field» placeholders.
+
+What is read, in this order, one line per paragraph (so a line number is a
+paragraph number, counted from 1):
+
+1. the body in document order: paragraphs, table cells row by row, and a text box
+   right after the paragraph it is anchored in;
+2. then each header and footer, in the order the sections name them.
+
+A field is either simple (``w:fldSimple w:instr="MERGEFIELD Surname"``) or complex
+(``w:fldChar`` begin, ``w:instrText`` runs, possibly split over several runs,
+separate, the shown result, end). A MERGEFIELD prints the row's value in place of
+its shown result (which is usually «Surname», or a previewed person's data); any
+other field (PAGE, DATE) keeps the result Word last showed. ``«Surname»`` typed as
+text is a field too. Deleted text (tracked changes) is left out.
+
+What policylint cannot check is a template problem, never a guess: a merge field
+inside another field's code (``IF { MERGEFIELD x } ...``), fields that print
+another row (NEXT, NEXTIF, SKIPIF), ADDRESSBLOCK and GREETINGLINE (what they print
+lives in Word's settings), unbalanced fields and unbalanced or empty «».
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policylint.errors import InputError
+from policylint.io.templates.base import (
+    Field,
+    Literal,
+    MergeProgram,
+    Part,
+    TemplateProblem,
+    VariableRef,
+    field_variable,
+)
+
+MAX_DOCX_BYTES = 25_000_000  # letterheads carry images
+MAX_UNZIPPED_BYTES = 200_000_000  # a zip bomb stops here, before python-docx reads it
+MAX_PARTS = 5_000
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+P, R, T, TAB, PTAB, BR, CR = (_w(t) for t in ("p", "r", "t", "tab", "ptab", "br", "cr"))
+NO_BREAK_HYPHEN = _w("noBreakHyphen")
+FLD_CHAR, INSTR_TEXT, FLD_SIMPLE = _w("fldChar"), _w("instrText"), _w("fldSimple")
+TXBX = _w("txbxContent")
+SECT_PR = _w("sectPr")
+_SKIPPED = frozenset({_w("del"), _w("moveFrom"), _w("pPr"), _w("rPr"), _w("sectPr"),
+                      f"{{{_MC}}}Fallback"})
+_HEADER_FOOTER = frozenset({_w("headerReference"), _w("footerReference")})
+
+_TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
+_GUILLEMET_RE = re.compile(r"«([^«»\n]*)»")
+_TYPED_FIELD_RE = re.compile(r"\{\s*MERGEFIELD\b", re.IGNORECASE)
+_CASES = {"upper": "upper", "lower": "lower", "caps": "caps", "firstcap": "firstcap"}
+# Fields that step to another row of the data source inside one document.
+_OTHER_ROW = frozenset({"NEXT", "NEXTIF", "SKIPIF"})
+# Fields whose text comes from Word's own settings, not from the document.
+_COMPOSED = frozenset({"ADDRESSBLOCK", "GREETINGLINE"})
+
+
+class _Problem(Exception):
+    def __init__(self, problem: TemplateProblem) -> None:
+        self.problem = problem
+        super().__init__(problem.message)
+
+
+def _problem(paragraph: int, message: str) -> _Problem:
+    return _Problem(TemplateProblem("syntax", f"paragraph {paragraph}: {message}",
+                                    paragraph, 1))
+
+
+@dataclass
+class _Open:
+    """A complex field between its begin and its end."""
+
+    paragraph: int
+    code: list[str] = field(default_factory=list)
+    in_result: bool = False
+    merge: bool = False  # a MERGEFIELD: its shown result is replaced by the value
+    resolved: bool = False
+
+
+@dataclass
+class _Reader:
+    """Walks one story (body, header, footer); fields may span paragraphs."""
+
+    number: int  # paragraphs read so far, over every story
+    lines: list[list[Part]] = field(default_factory=list)
+    current: list[Part] = field(default_factory=list)
+    stack: list[_Open] = field(default_factory=list)
+
+    def story(self, element: Any) -> None:
+        self._blocks(element)
+        if self.stack:
+            raise _problem(self.stack[-1].paragraph,
+                           "a Word field begins here but never ends")
+
+    def _blocks(self, element: Any) -> None:
+        for child in element:
+            tag = child.tag
+            if tag == P:
+                self._paragraph(child)
+            elif tag not in _SKIPPED and isinstance(tag, str):
+                self._blocks(child)
+
+    def _paragraph(self, element: Any) -> None:
+        self.number += 1
+        self.current = []
+        boxes: list[Any] = []
+        self._inline(element, boxes)
+        self.lines.append(self.current)
+        for box in boxes:  # a text box's paragraphs follow the one it is anchored in
+            self._blocks(box)
+
+    def _visible(self) -> bool:
+        return all(f.in_result and not f.merge for f in self.stack)
+
+    def _text(self, text: str) -> None:
+        if text and self._visible():
+            self.current.append(Literal(text))
+
+    def _inline(self, element: Any, boxes: list[Any]) -> None:
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIPPED:
+                continue
+            if tag == T:
+                self._text(child.text or "")
+            elif tag in (TAB, PTAB):
+                self._text("\t")
+            elif tag in (BR, CR):
+                self._text(" ")  # a line break inside a paragraph: one line per paragraph
+            elif tag == NO_BREAK_HYPHEN:
+                self._text("-")
+            elif tag == FLD_CHAR:
+                self._fld_char(child.get(_w("fldCharType")))
+            elif tag == INSTR_TEXT:
+                if self.stack and not self.stack[-1].in_result:
+                    self.stack[-1].code.append(child.text or "")
+            elif tag == FLD_SIMPLE:
+                self._fld_char("begin")
+                self.stack[-1].code.append(child.get(_w("instr")) or "")
+                self._fld_char("separate")
+                self._inline(child, boxes)
+                self._fld_char("end")
+            elif tag == TXBX:
+                boxes.append(child)
+            else:
+                self._inline(child, boxes)
+
+    def _fld_char(self, kind: str | None) -> None:
+        if kind == "begin":
+            self.stack.append(_Open(self.number))
+            return
+        if not self.stack:
+            raise _problem(self.number, f"a Word field {kind or 'mark'} without its begin")
+        top = self.stack[-1]
+        if kind == "separate":
+            self._resolve(top)
+            top.in_result = True
+        elif kind == "end":
+            self._resolve(top)
+            self.stack.pop()
+
+    def _resolve(self, top: _Open) -> None:
+        """Decide what the field prints, once its code is complete."""
+        if top.resolved:
+            return
+        top.resolved = True
+        code = "".join(top.code)
+        tokens = [m.group(1) if m.group(1) is not None else m.group(2)
+                  for m in _TOKEN_RE.finditer(code)]
+        kind = tokens[0].upper() if tokens else ""
+        outer = self.stack[:-1]
+        if kind in _OTHER_ROW:
+            raise _problem(top.paragraph, f"the Word field {kind} puts another row's data "
+                                          "into this document; policylint checks one row "
+                                          "per item")
+        if kind in _COMPOSED:
+            raise _problem(top.paragraph, f"the Word field {kind} prints text composed from "
+                                          "Word's own settings, which policylint cannot "
+                                          "check: write it with MERGEFIELDs")
+        if kind != "MERGEFIELD":
+            return
+        if any(not f.in_result for f in outer):
+            host = "".join(outer[-1].code).split()
+            raise _problem(top.paragraph, "a MERGEFIELD inside the code of a Word "
+                                          f"{(host[0].upper() if host else 'other')} field: "
+                                          "policylint cannot check what it prints")
+        merge = _merge_field(tokens, top.paragraph)
+        top.merge = True
+        if all(f.in_result and not f.merge for f in outer):
+            self.current.append(merge)
+
+
+def _merge_field(tokens: list[str], paragraph: int) -> Field:
+    if len(tokens) < 2 or tokens[1].startswith("\\"):
+        raise _problem(paragraph, "a MERGEFIELD without a field name")
+    name = field_variable(tokens[1])
+    if not name:
+        raise _problem(paragraph, f"the MERGEFIELD name '{tokens[1][:40]}' has no letter "
+                                  "or digit")
+    before = after = case = ""
+    rest = iter(tokens[2:])
+    for switch in rest:
+        value = next(rest, "") if switch in ("\\b", "\\f", "\\*", "\\@", "\\#") else ""
+        if switch == "\\b":
+            before = value
+        elif switch == "\\f":
+            after = value
+        elif switch == "\\*":
+            case = _CASES.get(value.lower(), case)
+    return Field(name, before, after, case)
+
+
+def _placeholders(parts: list[Part], paragraph: int) -> list[Part]:
+    """Join a paragraph's text runs and turn «name» typed as text into fields."""
+    joined: list[Part] = []
+    for part in parts:
+        if isinstance(part, Literal) and joined and isinstance(joined[-1], Literal):
+            joined[-1] = Literal(joined[-1].text + part.text)
+        else:
+            joined.append(part)
+    out: list[Part] = []
+    for part in joined:
+        if not isinstance(part, Literal):
+            out.append(part)
+            continue
+        text = part.text
+        if _TYPED_FIELD_RE.search(text):
+            raise _problem(paragraph, "'{ MERGEFIELD' is typed as text, not a Word field "
+                                      "(insert fields with Insert Merge Field or Ctrl+F9)")
+        cursor = 0
+        for match in _GUILLEMET_RE.finditer(text):
+            name = field_variable(match.group(1))
+            if not name:
+                raise _problem(paragraph, f"the placeholder «{match.group(1)[:40]}» has no "
+                                          "field name")
+            if match.start() > cursor:
+                out.append(Literal(text[cursor:match.start()]))
+            out.append(Field(name))
+            cursor = match.end()
+        tail = text[cursor:]
+        stray = _GUILLEMET_RE.sub("", text)
+        if "«" in stray or "»" in stray:
+            mark = "«" if "«" in stray else "»"
+            raise _problem(paragraph, f"a placeholder {mark} without its "
+                                      f"{'»' if mark == '«' else '«'} in the same paragraph")
+        if tail:
+            out.append(Literal(tail))
+    return out
+
+
+def _stories(document: Any) -> Iterator[Any]:
+    """The body, then every header and footer the sections name (each once)."""
+    body = document.element.body
+    yield body
+    seen: set[str] = set()
+    related = document.part.related_parts
+    for sect_pr in body.iter(SECT_PR):
+        for reference in sect_pr:
+            if reference.tag not in _HEADER_FOOTER:
+                continue
+            rid = reference.get(f"{{{_R}}}id")
+            part = related.get(rid) if rid else None
+            if part is None or str(part.partname) in seen:
+                continue
+            seen.add(str(part.partname))
+            yield part.element
+
+
+def parse_word_document(document: Any
+                        ) -> tuple[str, tuple[VariableRef, ...], MergeProgram | None,
+                                   TemplateProblem | None]:
+    """(text in Jinja notation, fields, program, problem) for an opened python-docx
+    Document. Lines of the text are paragraphs."""
+    number = 0
+    lines: list[list[Part]] = []
+    try:
+        for story in _stories(document):
+            reader = _Reader(number)
+            reader.story(story)
+            number = reader.number
+            lines.extend(_placeholders(parts, index)
+                         for index, parts in enumerate(reader.lines, start=len(lines) + 1))
+    except _Problem as exc:
+        return "", (), None, exc.problem
+    except RecursionError:
+        return "", (), None, TemplateProblem("syntax", "the document is nested too deeply "
+                                                       "to read", 1, 1)
+    source: list[str] = []
+    refs: list[VariableRef] = []
+    program: list[Part] = []
+    for number, parts in enumerate(lines, start=1):
+        if number > 1:
+            program.append(Literal("\n"))
+        line = ""
+        for part in parts:
+            if isinstance(part, Field):
+                refs.append(VariableRef(part.name, number, len(line) + 3))
+                line += "{{" + part.name + "}}"
+            elif isinstance(part, Literal):
+                line += part.text
+            program.append(part)
+        source.append(line)
+    return "\n".join(source), tuple(refs), MergeProgram(tuple(program)), None
+
+
+def open_word(path: Path, shown: str) -> Any:
+    """Open a .docx with python-docx; anything that is not one is an InputError."""
+    try:
+        import docx
+    except ImportError:
+        raise InputError("reading Word .docx templates needs python-docx: "
+                         "pip install 'policylint[word]'", file=shown) from None
+    hint = (" (a Word lock file: close the document in Word, or keep ~$ files out of the "
+            "policy's templates glob)" if path.name.startswith("~$") else "")
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCX_BYTES:
+            raise InputError(f"Word template larger than {MAX_DOCX_BYTES} bytes", file=shown)
+        with path.open("rb") as handle:
+            magic = handle.read(8)
+        if magic.startswith(b"\xd0\xcf\x11\xe0"):
+            raise InputError("not a .docx document: a Word 97-2003 .doc or a password-"
+                             "protected file; save it as an unprotected .docx", file=shown)
+        if not zipfile.is_zipfile(path):
+            raise InputError(f"not a valid Word .docx document (not a zip package){hint}",
+                             file=shown)
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+        if len(entries) > MAX_PARTS or sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
+            raise InputError("Word template unpacks to more than "
+                             f"{MAX_UNZIPPED_BYTES} bytes or {MAX_PARTS} parts", file=shown)
+    except FileNotFoundError:
+        raise InputError("template file not found", file=shown) from None
+    except IsADirectoryError:
+        raise InputError("template path is a directory", file=shown) from None
+    except InputError:
+        raise
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise InputError(f"not a valid Word .docx document ({type(exc).__name__}){hint}",
+                         file=shown) from None
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise InputError(f"not a valid Word .docx document ({type(exc).__name__}){hint}",
+                         file=shown) from None
