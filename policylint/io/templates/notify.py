@@ -63,11 +63,14 @@ def parse_notify(body: str, offset: int, *, letter: bool,
         line, col = _position(body, name_start, offset)
         variable = field_variable(raw_name) if "\n" not in raw_name.strip() else ""
         if not variable and problem is None:
-            why = ("is split over two lines" if "\n" in raw_name.strip()
-                   else "has no field name")
-            problem = TemplateProblem(
-                "syntax", f"Notify placeholder (({_short(inner)})) {why} (line {line})",
-                line, col)
+            if not inner.strip():
+                problem = TemplateProblem("syntax", "empty Notify placeholder (( ))",
+                                          *_position(body, match.start(), offset))
+            else:
+                why = ("is split over two lines" if "\n" in raw_name.strip()
+                       else "has no field name")
+                problem = TemplateProblem(
+                    "syntax", f"Notify placeholder (({_short(inner)})) {why}", line, col)
         literal = body[cursor:match.start()]
         if literal:
             parts.append(Literal(literal))
@@ -104,7 +107,7 @@ def _bracket_problem(masked: str, offset: int) -> TemplateProblem | None:
     empty = _EMPTY_RE.search(masked)
     if empty is not None:
         line, col = _position(masked, empty.start(), offset)
-        return TemplateProblem("syntax", f"empty Notify placeholder (( )) (line {line})",
+        return TemplateProblem("syntax", "empty Notify placeholder (( ))",
                                line, col)
     opened: list[int] = []
     stray: list[int] = []
@@ -121,12 +124,11 @@ def _bracket_problem(masked: str, offset: int) -> TemplateProblem | None:
         if "((" in pair and masked[index] == "(":
             line, col = _position(masked, index, offset)
             return TemplateProblem(
-                "syntax", f"Notify placeholder opened with (( is never closed with )) "
-                          f"(line {line})", line, col)
+                "syntax", "Notify placeholder opened with (( is never closed with ))", line, col)
         if "))" in pair and masked[index] == ")":
             line, col = _position(masked, index, offset)
             return TemplateProblem(
-                "syntax", f")) closes no Notify placeholder: (( is missing (line {line})",
+                "syntax", ")) closes no Notify placeholder: (( is missing",
                 line, col)
     return None
 

@@ -311,7 +311,7 @@ def parse_word_document(document: Any
         line = ""
         for part in parts:
             if isinstance(part, Field):
-                refs.append(VariableRef(part.name, number, len(line) + 3))
+                refs.append(VariableRef(part.name, number, len(line) + 1))
                 line += "{{" + part.name + "}}"
             elif isinstance(part, Literal):
                 line += part.text
