@@ -285,3 +285,18 @@ def test_check_reads_docx_templates_from_the_policy_glob(
     findings = json.loads(result.output)["findings"]
     assert {(f["row"], f["code"]) for f in findings} >= {(3, "empty-salutation")}
     assert all(f["row"] == 3 for f in findings)
+
+
+def test_pre_commit_hook_passes_notify_and_docx_templates() -> None:
+    import re
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    lint = hooks["policylint"]
+    for name in ("letter.docx", "templates/reminder.notify", "reminder.letter.j2"):
+        assert re.search(lint["files"], name), name
+    for name in ("letter.doc", "batch.csv", "letter.docx.bak", "notes.txt"):
+        assert not re.search(lint["files"], name), name
+    # pre-commit's `types: [text]` would drop binary .docx files before the pattern.
+    assert "text" not in lint.get("types", []) + lint.get("types_or", [])
