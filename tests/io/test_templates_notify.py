@@ -243,3 +243,21 @@ def test_check_with_a_broken_notify_template_exits_2(
                                 catch_exceptions=False)
     assert result.exit_code == 2
     assert "notify/about-child.txt, line 1: Notify placeholder" in result.output
+
+
+def test_check_matches_columns_as_loosely_as_notify(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """((AccountRef)) is the batch's ``accountref`` column for Notify, so for policylint too:
+    not a missing field, and the value is merged."""
+    project = _project(tmp_path, "recipient", "Dear ((Last Name)), ref ((AccountRef)).\n")
+    (project / "batch.csv").write_text("recipient_id,LASTNAME,accountref\nP-1,Lee,NA\n"
+                                       "P-2,Kim,\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["check", "batch.csv", "--select", "merge-integrity",
+                                      "--format", "json"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    assert "missing-field" not in result.output and "render" not in result.output
+    jinja = parse_template("Dear {{ last_name }}", Path("t.j2"))
+    assert jinja.missing_fields({"lastname"}) == ["last_name"]  # Jinja names stay exact
+    assert notify("Dear ((Last Name))").missing_fields({"lastname"}) == []
+    assert notify("Dear ((Last Name))").missing_fields({"surname"}) == ["last_name"]

@@ -8,7 +8,7 @@ the syntax.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -150,6 +150,16 @@ class Template:
 
     def positions(self, name: str) -> tuple[VariableRef, ...]:
         return tuple(v for v in self.variables if v.name == name)
+
+    def missing_fields(self, names: Collection[str]) -> list[str]:
+        """The fields this template reads that no column in ``names`` (normalised batch
+        headers) provides. Jinja names are exact; Notify and Word match columns case-,
+        space-, ``_``- and ``-``-insensitively, as those tools do (and as rendering does)."""
+        wanted = set(self.variable_names) - set(names)
+        if wanted and self.syntax != JINJA:
+            loose = {header_key(name) for name in names}
+            wanted = {name for name in wanted if header_key(name) not in loose}
+        return sorted(wanted)
 
     @property
     def where(self) -> str:
