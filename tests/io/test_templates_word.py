@@ -15,7 +15,15 @@ from click.testing import CliRunner
 from policylint.cli import cli
 from policylint.errors import InputError
 from policylint.io.templates import RenderError, TemplateMeta, load_template, render
-from tests.io.wordbuild import build, complex_field, raw, simple, textbox
+from tests.io.wordbuild import (
+    build,
+    complex_field,
+    field_xml,
+    merge_xml,
+    raw,
+    simple,
+    textbox,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LETTER = TemplateMeta(channel="letter", audience="recipient")
@@ -151,22 +159,51 @@ def test_broken_fields_are_problems_with_their_paragraph(
     assert words in template.problem.message
 
 
-def test_merge_field_inside_an_if_field_is_a_problem(tmp_path: Path) -> None:
-    """IF { MERGEFIELD Title } = "" "Dear Sir" "...": what prints depends on logic
-    policylint does not evaluate, so it is refused rather than guessed."""
-    nested = raw(
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        '<w:r><w:instrText xml:space="preserve"> IF </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        '<w:r><w:instrText xml:space="preserve"> MERGEFIELD Title </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Ms</w:t></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-        '<w:r><w:instrText xml:space="preserve"> = "" "Dear Sir" "Dear Ms" </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Dear Ms</w:t></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-    template = load_template(build(tmp_path / "t.docx", ["x", [nested]]), LETTER)
-    assert template.problem is not None and template.problem.line == 2
-    assert "IF" in template.problem.message
+def _if_letter(tmp_path: Path) -> Path:
+    greeting = field_xml(" IF ", merge_xml("Title"), ' = "" "Dear Sir or Madam" "Dear ',
+                         merge_xml("Title"), " ", merge_xml("Last_Name"),
+                         '" \\* MERGEFORMAT ', shown="Dear Mr Previewed")
+    fee = field_xml(" IF ", merge_xml("late"), '="Y*" "A late fee applies." ""')
+    size = field_xml(" IF ", merge_xml("amount"), " >= 100 \"large\" \"small\" ")
+    return build(tmp_path / "t.docx", [[greeting, ","], [fee], ["A ", size, " sum."]])
+
+
+@pytest.mark.parametrize(("row", "text"), [
+    ({"title": "", "last_name": "Lee", "late": "Yes", "amount": "1,200"},
+     "Dear Sir or Madam,\nA late fee applies.\nA large sum."),
+    ({"title": "Ms", "last_name": "Lee", "late": "no", "amount": "99.50"},
+     "Dear Ms Lee,\n\nA small sum."),
+    ({"title": "Dr", "last_name": "O'Neil", "late": "y", "amount": "100"},
+     "Dear Dr O'Neil,\n\nA large sum."),  # Word's text comparison is case-sensitive
+])
+def test_if_fields_are_evaluated_per_row_like_word(tmp_path: Path, row: dict[str, str],
+                                                    text: str) -> None:
+    template = load_template(_if_letter(tmp_path), LETTER)
+    assert template.problem is None
+    assert [(v.name, v.line) for v in template.variables] == [
+        ("title", 1), ("title", 1), ("last_name", 1), ("late", 2), ("amount", 3)]
+    assert render(template, row).text == text
+    assert "Previewed" not in render(template, row).text
+
+
+def test_if_notation_in_source_keeps_branch_text_for_the_rules(tmp_path: Path) -> None:
+    source = load_template(_if_letter(tmp_path), LETTER).source.splitlines()
+    assert source[0] == ('{% if title = "" %}Dear Sir or Madam{% else %}Dear {{title}} '
+                         '{{last_name}}{% endif %},')
+
+
+@pytest.mark.parametrize("code", [
+    (" = ", "MERGE", " * 2 "),                             # a formula on a merge field
+    (" QUOTE ", "MERGE", " "),
+    (" IF ", "MERGE", ' = "x" '),                          # an IF without its texts
+    (" IF ", "MERGE", ' = "x "then" "else" '),             # a quote that never closes
+])
+def test_merge_fields_in_fields_policylint_cannot_evaluate_are_problems(
+        tmp_path: Path, code: tuple[str, ...]) -> None:
+    pieces = [merge_xml("amount") if piece == "MERGE" else piece for piece in code]
+    template = load_template(build(tmp_path / "t.docx", ["x", [field_xml(*pieces)]]), LETTER)
+    assert template.problem is not None and template.problem.line == 2, template.problem
+    assert template.problem.message.startswith("paragraph 2: ")
 
 
 # --- files that are not Word documents ------------------------------------------------------

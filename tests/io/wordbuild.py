@@ -63,6 +63,23 @@ def raw(xml: str) -> Raw:
     return Raw(xml)
 
 
+def field_xml(*code: str, shown: str = "") -> Raw:
+    """A complex field whose code mixes instruction text and nested fields (their XML,
+    e.g. from :func:`merge_xml`): ``IF { MERGEFIELD Title } = "" ...``."""
+    xml = ['<w:r><w:fldChar w:fldCharType="begin"/></w:r>']
+    for piece in code:
+        xml.append(piece.xml if isinstance(piece, Raw) else
+                   f'<w:r><w:instrText xml:space="preserve">{escape(piece)}</w:instrText></w:r>')
+    xml.append('<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    xml.append(_run(shown) if shown else "")
+    xml.append('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return Raw("".join(xml))
+
+
+def merge_xml(name: str) -> Raw:
+    return field_xml(f" MERGEFIELD {name} ", shown=f"«{name}»")
+
+
 def textbox(*paragraphs: Sequence[Any]) -> TextBox:
     return TextBox(paragraphs)
 

@@ -8,6 +8,7 @@ the syntax.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -111,7 +112,22 @@ class AddressBlock:
     or postcode), one line each, blank lines left out."""
 
 
-Part = Literal | Field | Conditional | AddressBlock
+@dataclass(frozen=True)
+class IfField:
+    """Word's ``IF left op right "then" "else"``: each side and branch is literal
+    text and merge fields. Compared as numbers when both sides are numbers, else as
+    text (case-sensitive, as Word does); ``=`` and ``<>`` against a quoted text
+    with ``*`` or ``?`` are wildcard matches."""
+
+    left: tuple[Part, ...]
+    op: str  # = <> < <= > >=
+    right: tuple[Part, ...]
+    then: tuple[Part, ...]
+    otherwise: tuple[Part, ...]
+    wildcards: bool = False  # the right side was quoted text with * or ?
+
+
+Part = Literal | Field | Conditional | AddressBlock | IfField
 
 
 @dataclass(frozen=True)
@@ -238,10 +254,14 @@ def _address_block(values: _Values) -> str:
 
 def run_program(program: MergeProgram, row: Mapping[str, str]) -> str:
     """Plain substitution: values are inserted as they are, never interpreted."""
-    values = _Values(row)
     out: list[str] = []
-    size = 0
-    for part in program.parts:
+    _run_parts(program.parts, _Values(row), out, [0])
+    return "".join(out)
+
+
+def _run_parts(parts: tuple[Part, ...], values: _Values, out: list[str],
+               size: list[int]) -> None:
+    for part in parts:
         if isinstance(part, Literal):
             text = part.text
         elif isinstance(part, Field):
@@ -249,11 +269,41 @@ def run_program(program: MergeProgram, row: Mapping[str, str]) -> str:
             text = f"{part.before}{value}{part.after}" if value else ""
         elif isinstance(part, Conditional):
             text = part.text if values.need(part.name).strip().lower() in NOTIFY_YES else ""
+        elif isinstance(part, IfField):
+            _run_parts(part.then if _holds(part, values) else part.otherwise, values, out, size)
+            continue
         else:
             text = _address_block(values)
-        size += len(text)
-        if size > MAX_OUTPUT_CHARS:
+        size[0] += len(text)
+        if size[0] > MAX_OUTPUT_CHARS:
             raise RenderError("output-too-large",
                               f"rendered text exceeds {MAX_OUTPUT_CHARS} characters")
         out.append(text)
+
+
+def _side(parts: tuple[Part, ...], values: _Values) -> str:
+    out: list[str] = []
+    _run_parts(parts, values, out, [0])
     return "".join(out)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", "").lstrip("£$€"))
+    except ValueError:
+        return None
+
+
+def _holds(test: IfField, values: _Values) -> bool:
+    left, right = _side(test.left, values), _side(test.right, values)
+    if test.wildcards and test.op in ("=", "<>"):
+        # fnmatch's translation has no catastrophic backtracking; [ is literal in Word.
+        equal = fnmatch.fnmatchcase(left, right.replace("[", "[[]"))
+        return equal if test.op == "=" else not equal
+    a, b = _number(left), _number(right)
+    if a is not None and b is not None:
+        order = (a > b) - (a < b)
+    else:
+        order = (left > right) - (left < right)
+    return {"=": order == 0, "<>": order != 0, "<": order < 0, "<=": order <= 0,
+            ">": order > 0, ">=": order >= 0}[test.op]

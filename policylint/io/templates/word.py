@@ -11,13 +11,16 @@ A field is either simple (``w:fldSimple w:instr="MERGEFIELD Surname"``) or compl
 (``w:fldChar`` begin, ``w:instrText`` runs, possibly split over several runs,
 separate, the shown result, end). A MERGEFIELD prints the row's value in place of
 its shown result (which is usually «Surname», or a previewed person's data); any
-other field (PAGE, DATE) keeps the result Word last showed. ``«Surname»`` typed as
-text is a field too. Deleted text (tracked changes) is left out.
+other field (PAGE, DATE) keeps the result Word last showed. An IF field
+(``IF { MERGEFIELD Title } = "" "Dear Sir or Madam" "Dear { MERGEFIELD Title }"``)
+is evaluated per row as Word does. ``«Surname»`` typed as text is a field too.
+Deleted text (tracked changes) is left out.
 
 What policylint cannot check is a template problem, never a guess: a merge field
-inside another field's code (``IF { MERGEFIELD x } ...``), fields that print
-another row (NEXT, NEXTIF, SKIPIF), ADDRESSBLOCK and GREETINGLINE (what they print
-lives in Word's settings), unbalanced fields and unbalanced or empty «».
+inside the code of any other field (``= { MERGEFIELD amount } * 2``, QUOTE, an IF
+it cannot read), fields that print another row (NEXT, NEXTIF, SKIPIF),
+ADDRESSBLOCK and GREETINGLINE (what they print lives in Word's settings),
+unbalanced fields and unbalanced or empty «».
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from policylint.errors import InputError
 from policylint.io.templates.base import (
     Field,
+    IfField,
     Literal,
     MergeProgram,
     Part,
@@ -88,9 +92,11 @@ class _Open:
     """A complex field between its begin and its end."""
 
     paragraph: int
-    code: list[str] = field(default_factory=list)
+    # Its code: instruction text, and what fields nested in the code give (a merge
+    # field, an IF, or the text another field last showed).
+    code: list[str | Part] = field(default_factory=list)
     in_result: bool = False
-    merge: bool = False  # a MERGEFIELD: its shown result is replaced by the value
+    replaced: bool = False  # MERGEFIELD or IF: the shown result is replaced by the part
     resolved: bool = False
 
 
@@ -126,12 +132,23 @@ class _Reader:
         for box in boxes:  # a text box's paragraphs follow the one it is anchored in
             self._blocks(box)
 
-    def _visible(self) -> bool:
-        return all(f.in_result and not f.merge for f in self.stack)
+    def _deliver(self, item: str | Part, stack: list[_Open]) -> None:
+        """Send text or a part where it belongs: the code of the innermost field still
+        in its code, nowhere inside a result being replaced, else the paragraph."""
+        for open_field in reversed(stack):
+            if not open_field.in_result:
+                open_field.code.append(item)
+                return
+            if open_field.replaced:
+                return
+        if isinstance(item, str):
+            if item:
+                self.current.append(Literal(item))
+        else:
+            self.current.append(item)
 
     def _text(self, text: str) -> None:
-        if text and self._visible():
-            self.current.append(Literal(text))
+        self._deliver(text, self.stack)
 
     def _inline(self, element: Any, boxes: list[Any]) -> None:
         for child in element:
@@ -181,30 +198,138 @@ class _Reader:
         if top.resolved:
             return
         top.resolved = True
-        code = "".join(top.code)
+        part = _interpret(top.code, top.paragraph)
+        if part is not None:
+            top.replaced = True
+            self._deliver(part, self.stack[:-1])
+
+
+def _interpret(code: list[str | Part], paragraph: int) -> Part | None:
+    """What a field's code prints: a merge field, an IF, or None to keep what Word
+    last showed (PAGE, DATE and the like)."""
+    words = "".join(item for item in code if isinstance(item, str)).split()
+    kind = words[0].upper() if words else ""
+    nested = any(not isinstance(item, str) for item in code)
+    if kind in _OTHER_ROW:
+        raise _problem(paragraph, f"the Word field {kind} puts another row's data "
+                                  "into this document; policylint checks one row per item")
+    if kind in _COMPOSED:
+        raise _problem(paragraph, f"the Word field {kind} prints text composed from "
+                                  "Word's own settings, which policylint cannot check: "
+                                  "write it with MERGEFIELDs")
+    if kind == "MERGEFIELD" and not nested:
+        text = "".join(item for item in code if isinstance(item, str))
         tokens = [m.group(1) if m.group(1) is not None else m.group(2)
-                  for m in _TOKEN_RE.finditer(code)]
-        kind = tokens[0].upper() if tokens else ""
-        outer = self.stack[:-1]
-        if kind in _OTHER_ROW:
-            raise _problem(top.paragraph, f"the Word field {kind} puts another row's data "
-                                          "into this document; policylint checks one row "
-                                          "per item")
-        if kind in _COMPOSED:
-            raise _problem(top.paragraph, f"the Word field {kind} prints text composed from "
-                                          "Word's own settings, which policylint cannot "
-                                          "check: write it with MERGEFIELDs")
-        if kind != "MERGEFIELD":
-            return
-        if any(not f.in_result for f in outer):
-            host = "".join(outer[-1].code).split()
-            raise _problem(top.paragraph, "a MERGEFIELD inside the code of a Word "
-                                          f"{(host[0].upper() if host else 'other')} field: "
-                                          "policylint cannot check what it prints")
-        merge = _merge_field(tokens, top.paragraph)
-        top.merge = True
-        if all(f.in_result and not f.merge for f in outer):
-            self.current.append(merge)
+                  for m in _TOKEN_RE.finditer(text)]
+        return _merge_field(tokens, paragraph)
+    if kind == "IF":
+        test = _parse_if(code)
+        if test is not None:
+            return test
+        if nested:
+            raise _problem(paragraph, "policylint cannot read this Word IF field with merge "
+                                      "fields inside: write it as IF left = \"text\" "
+                                      "\"then\" \"else\"")
+        return None
+    if nested:
+        raise _problem(paragraph, "a merge field inside the code of a Word "
+                                  f"{kind or 'unnamed'} field: policylint cannot check "
+                                  "what it prints")
+    return None
+
+
+_OPERATORS = frozenset({"=", "<>", "<", "<=", ">", ">="})
+_Token = tuple[str, tuple[Part, ...]]  # ("word" | "quoted" | "op", parts)
+
+
+def _if_tokens(code: list[str | Part]) -> list[_Token] | None:
+    """Split an IF field's code into words, quoted texts and operators; nested fields
+    are part of the word or quoted text they sit in. None: a quote never closes."""
+    tokens: list[_Token] = []
+    current: list[Part] = []
+    kind: str | None = None
+    quoted = False
+
+    def flush() -> None:
+        nonlocal current, kind
+        if kind is not None:
+            tokens.append((kind, tuple(current)))
+        current, kind = [], None
+
+    def add(char: str) -> None:
+        if current and isinstance(current[-1], Literal):
+            current[-1] = Literal(current[-1].text + char)
+        else:
+            current.append(Literal(char))
+
+    for item in code:
+        if not isinstance(item, str):
+            if kind in (None, "op"):
+                flush()
+                kind = "word"
+            current.append(item)
+            continue
+        index = 0
+        while index < len(item):
+            char = item[index]
+            if quoted:
+                if char == "\\" and item[index + 1:index + 2] in ('"', "\\"):
+                    add(item[index + 1])
+                    index += 1
+                elif char == '"':
+                    quoted = False
+                    flush()
+                else:
+                    add(char)
+            elif char == '"':
+                flush()
+                kind, quoted = "quoted", True
+            elif char.isspace():
+                flush()
+            elif char in "<>=":
+                if kind != "op":
+                    flush()
+                    kind = "op"
+                add(char)
+            else:
+                if kind in (None, "op"):
+                    flush()
+                    kind = "word"
+                add(char)
+            index += 1
+    if quoted:
+        return None
+    flush()
+    return tokens
+
+
+def _plain(parts: tuple[Part, ...]) -> str | None:
+    """The text of parts that are all literal, else None."""
+    if all(isinstance(p, Literal) for p in parts):
+        return "".join(p.text for p in parts if isinstance(p, Literal))
+    return None
+
+
+def _parse_if(code: list[str | Part]) -> IfField | None:
+    """``IF left op right then [else] [switches]``, or None if it is not that."""
+    tokens = _if_tokens(code)
+    if not tokens or _plain(tokens[0][1]) is None or \
+            (_plain(tokens[0][1]) or "").upper() != "IF":
+        return None
+    args: list[_Token] = []
+    for token in tokens[1:]:
+        text = _plain(token[1])
+        if token[0] == "word" and text is not None and text.startswith("\\"):
+            break  # \* MERGEFORMAT and the like
+        args.append(token)
+    if len(args) not in (4, 5) or args[1][0] != "op" or _plain(args[1][1]) not in _OPERATORS:
+        return None
+    if any(kind == "op" for kind, _ in (args[0], *args[2:])):
+        return None
+    right = _plain(args[2][1])
+    wildcards = args[2][0] == "quoted" and right is not None and ("*" in right or "?" in right)
+    return IfField(args[0][1], _plain(args[1][1]) or "=", args[2][1], args[3][1],
+                   args[4][1] if len(args) == 5 else (), wildcards)
 
 
 def _merge_field(tokens: list[str], paragraph: int) -> Field:
@@ -308,16 +433,40 @@ def parse_word_document(document: Any
     for number, parts in enumerate(lines, start=1):
         if number > 1:
             program.append(Literal("\n"))
-        line = ""
+        line: list[str] = []
         for part in parts:
-            if isinstance(part, Field):
-                refs.append(VariableRef(part.name, number, len(line) + 1))
-                line += "{{" + part.name + "}}"
-            elif isinstance(part, Literal):
-                line += part.text
+            _notation(part, line, refs, number)
             program.append(part)
-        source.append(line)
+        source.append("".join(line))
     return "\n".join(source), tuple(refs), MergeProgram(tuple(program)), None
+
+
+def _notation(part: Part, line: list[str], refs: list[VariableRef], number: int, *,
+              condition: bool = False) -> None:
+    """Write ``part`` in Jinja notation onto ``line``, noting where its fields are:
+    ``{{name}}``, and an IF as ``{% if name = "text" %}then{% else %}else{% endif %}``."""
+    def at() -> int:
+        return sum(len(piece) for piece in line) + 1
+
+    if isinstance(part, Field):
+        refs.append(VariableRef(part.name, number, at()))
+        line.append(part.name if condition else "{{" + part.name + "}}")
+    elif isinstance(part, Literal):
+        line.append(f'"{part.text}"' if condition else part.text)
+    elif isinstance(part, IfField):
+        line.append("{% if ")
+        for side in (part.left, part.right):
+            for index, piece in enumerate(side or (Literal(""),)):
+                if index:
+                    line.append(" ~ ")
+                _notation(piece, line, refs, number, condition=True)
+            line.append(f" {part.op} " if side is part.left else " %}")
+        for piece in part.then:
+            _notation(piece, line, refs, number)
+        line.append("{% else %}")
+        for piece in part.otherwise:
+            _notation(piece, line, refs, number)
+        line.append("{% endif %}")
 
 
 def open_word(path: Path, shown: str) -> Any:
