@@ -70,6 +70,14 @@ def test_fields_of_every_kind_in_every_part_keep_paragraph_order(tmp_path: Path)
     ]
 
 
+def test_footnotes_follow_headers_and_footers(tmp_path: Path) -> None:
+    path = build(tmp_path / "t.docx", ["Body"], footer=["Footer"],
+                 footnotes=[["Note about ", merge("first_name")], "Second note"])
+    template = load_template(path, LETTER)
+    assert render(template, ROW).text == "Body\nFooter\nNote about Ada\nSecond note"
+    assert [(v.name, v.line) for v in template.variables] == [("first_name", 3)]
+
+
 def test_merge_result_shown_in_word_is_replaced_not_kept(tmp_path: Path) -> None:
     """A document saved while previewing record 1 holds that person's data as the
     fields' shown result: the row's value replaces it."""

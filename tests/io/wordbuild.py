@@ -137,8 +137,10 @@ def add_paragraph(container: Any, pieces: Sequence[Any] | str) -> None:
 def build(path: Path, body: Sequence[Sequence[Any] | str], *,
           header: Sequence[Sequence[Any] | str] = (),
           footer: Sequence[Sequence[Any] | str] = (),
-          table: Sequence[Sequence[Sequence[Any] | str]] = ()) -> Path:
-    """A .docx with ``body`` paragraphs, then a one-row table with ``table`` cells."""
+          table: Sequence[Sequence[Sequence[Any] | str]] = (),
+          footnotes: Sequence[Sequence[Any] | str] = ()) -> Path:
+    """A .docx with ``body`` paragraphs, then a one-row table with ``table`` cells;
+    each footnote is one paragraph (after Word's separator note)."""
     document = docx.Document()
     for pieces in body:
         add_paragraph(document, pieces)
@@ -160,8 +162,28 @@ def build(path: Path, body: Sequence[Sequence[Any] | str], *,
         first.getparent().remove(first)
         for pieces in footer:
             add_paragraph(section.footer, pieces)
+    if footnotes:
+        _add_footnotes(document, footnotes)
     document.save(str(path))
     return path
+
+
+def _add_footnotes(document: Any, notes: Sequence[Sequence[Any] | str]) -> None:
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    xml = [f"<w:footnotes {NS}>",
+           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+           "</w:footnote>"]
+    for index, pieces in enumerate(notes, start=1):
+        xml.append(f'<w:footnote w:id="{index}"><w:p>'
+                   f"{_pieces_xml([pieces] if isinstance(pieces, str) else pieces)}"
+                   "</w:p></w:footnote>")
+    xml.append("</w:footnotes>")
+    part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES,
+                "".join(xml).encode("utf-8"), document.part.package)
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
 
 
 def from_text(path: Path, text: str, field: Any = None) -> Path:

@@ -177,11 +177,6 @@ class Template:
             wanted = {name for name in wanted if header_key(name) not in loose}
         return sorted(wanted)
 
-    @property
-    def where(self) -> str:
-        """What a line number means in this template's messages."""
-        return "paragraph" if self.syntax == WORD else "line"
-
 
 @dataclass(frozen=True)
 class Rendered:

@@ -5,7 +5,8 @@ paragraph number, counted from 1):
 
 1. the body in document order: paragraphs, table cells row by row, and a text box
    right after the paragraph it is anchored in;
-2. then each header and footer, in the order the sections name them.
+2. then each header and footer, in the order the sections name them;
+3. then footnotes and endnotes.
 
 A field is either simple (``w:fldSimple w:instr="MERGEFIELD Surname"``) or complex
 (``w:fldChar`` begin, ``w:instrText`` runs, possibly split over several runs,
@@ -65,6 +66,8 @@ SECT_PR = _w("sectPr")
 _SKIPPED = frozenset({_w("del"), _w("moveFrom"), _w("pPr"), _w("rPr"), _w("sectPr"),
                       f"{{{_MC}}}Fallback"})
 _HEADER_FOOTER = frozenset({_w("headerReference"), _w("footerReference")})
+_NOTES = (f"{_R}/footnotes", f"{_R}/endnotes")
+_NOTE_SEPARATORS = frozenset({"separator", "continuationSeparator", "continuationNotice"})
 
 _TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 _GUILLEMET_RE = re.compile(r"«([^«»\n]*)»")
@@ -391,7 +394,10 @@ def _placeholders(parts: list[Part], paragraph: int) -> list[Part]:
 
 
 def _stories(document: Any) -> Iterator[Any]:
-    """The body, then every header and footer the sections name (each once)."""
+    """The body, then every header and footer the sections name (each once), then
+    footnotes and endnotes."""
+    from docx.oxml import parse_xml  # python-docx's parser: entities are not resolved
+
     body = document.element.body
     yield body
     seen: set[str] = set()
@@ -406,6 +412,15 @@ def _stories(document: Any) -> Iterator[Any]:
                 continue
             seen.add(str(part.partname))
             yield part.element
+    for reltype in _NOTES:
+        for rel in document.part.rels.values():
+            if rel.reltype != reltype or rel.is_external:
+                continue
+            part = rel.target_part
+            element = getattr(part, "element", None)
+            for note in (element if element is not None else parse_xml(part.blob)):
+                if note.get(_w("type")) not in _NOTE_SEPARATORS:
+                    yield note
 
 
 def parse_word_document(document: Any
