@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policylint.cli import cli
 from policylint.io.templates import (
@@ -261,3 +263,24 @@ def test_check_matches_columns_as_loosely_as_notify(tmp_path: Path,
     assert jinja.missing_fields({"lastname"}) == ["last_name"]  # Jinja names stay exact
     assert notify("Dear ((Last Name))").missing_fields({"lastname"}) == []
     assert notify("Dear ((Last Name))").missing_fields({"surname"}) == ["last_name"]
+
+
+# --- any text at all ----------------------------------------------------------------------
+
+_PIECES = st.lists(st.sampled_from(["((", "))", "(", ")", "??", "a", "B c", "\n", " ", "-",
+                                    "{{", "}}", "«", "yes", "((name))", "((x??y))"]),
+                   max_size=25).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PIECES)
+def test_any_text_parses_to_a_template_or_a_located_problem(text: str) -> None:
+    template = parse_template(text, Path("t.txt"), NOTIFY)
+    if template.problem is not None:
+        assert template.problem.line is not None and template.problem.col is not None
+        assert 1 <= template.problem.line <= text.count("\n") + 1
+        return
+    assert len(template.source) == len(text)
+    assert template.source.count("\n") == text.count("\n")
+    row = dict.fromkeys(template.variable_names, "yes")
+    assert isinstance(render(template, row).text, str)  # every field it names, rendered
