@@ -161,6 +161,8 @@ def test_load_notify_file(tmp_path: Path) -> None:
     ("Dear ((??text)),", 1, 8, "no field name"),
     ("Dear ((!!)),", 1, 8, "no field name"),
     ("Dear ((first\nname)),", 1, 8, "two lines"),
+    ("Hi ((a)),\nDear {{ first_name }},", 2, 6, "is Jinja"),
+    ("{% if x %}Hi{% endif %}", 1, 1, "is Jinja"),
 ])
 def test_broken_placeholders_are_problems_with_line_and_column(
         text: str, line: int, col: int, words: str) -> None:

@@ -38,6 +38,8 @@ from policylint.io.templates.base import (
 # notifications_utils.field.Field.placeholder_pattern
 PLACEHOLDER_RE = re.compile(r"\(\(([^()]+)\)\)")
 _EMPTY_RE = re.compile(r"\(\(\s*\)\)")
+# Another tool's field in a Notify or Word template: printed as it is in every letter.
+JINJA_TAG_RE = re.compile(r"\{\{[^{}\n]{0,80}\}\}|\{%[^\n]{0,80}?%\}")
 
 
 def parse_notify(body: str, offset: int, *, letter: bool,
@@ -92,6 +94,13 @@ def parse_notify(body: str, offset: int, *, letter: bool,
     masked.append(tail)
     if problem is None:
         problem = _bracket_problem("".join(masked), offset)
+    if problem is None:
+        jinja = JINJA_TAG_RE.search("".join(masked))
+        if jinja is not None:
+            problem = TemplateProblem(
+                "syntax", f"{_short(jinja.group())} is Jinja, which a GOV.UK Notify template "
+                          "prints as it is: write ((name))",
+                *_position("".join(masked), jinja.start(), offset))
     if letter:
         # Notify prints the address block at the top of the letter. It goes after
         # the body here so the text's line numbers stay the template's.

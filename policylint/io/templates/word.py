@@ -44,6 +44,7 @@ from policylint.io.templates.base import (
     VariableRef,
     field_variable,
 )
+from policylint.io.templates.notify import JINJA_TAG_RE
 
 MAX_DOCX_BYTES = 25_000_000  # letterheads carry images
 MAX_UNZIPPED_BYTES = 200_000_000  # a zip bomb stops here, before python-docx reads it
@@ -372,6 +373,10 @@ def _placeholders(parts: list[Part], paragraph: int) -> list[Part]:
         if _TYPED_FIELD_RE.search(text):
             raise _problem(paragraph, "'{ MERGEFIELD' is typed as text, not a Word field "
                                       "(insert fields with Insert Merge Field or Ctrl+F9)")
+        jinja = JINJA_TAG_RE.search(text)
+        if jinja is not None:
+            raise _problem(paragraph, f"{jinja.group()[:40]} is Jinja, which a Word mail "
+                                      "merge prints as it is: insert a merge field")
         cursor = 0
         for match in _GUILLEMET_RE.finditer(text):
             name = field_variable(match.group(1))
