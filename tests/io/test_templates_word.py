@@ -155,6 +155,7 @@ def test_angle_brackets_typed_in_a_docx_are_text_not_fields(tmp_path: Path) -> N
     (["Dear Surname»"], 1, "without its «"),
     (["a", "Dear { MERGEFIELD Surname }"], 2, "typed as text"),
     (["a", "b", "Dear {{ last_name }},"], 3, "is Jinja"),
+    ([[simple(" MERGEFIELD Last_Name \\m ")]], 1, "mapped"),
 ])
 def test_broken_fields_are_problems_with_their_paragraph(
         tmp_path: Path, body: list[object], paragraph: int, words: str | None) -> None:

@@ -353,6 +353,10 @@ def _merge_field(tokens: list[str], paragraph: int) -> Field:
             after = value
         elif switch == "\\*":
             case = _CASES.get(value.lower(), case)
+        elif switch.lower() == "\\m":
+            raise _problem(paragraph, f"the MERGEFIELD {tokens[1][:40]} is mapped (\\m): "
+                                      "which column it prints is set in Word's Match Fields, "
+                                      "which policylint cannot see; insert the column itself")
     return Field(name, before, after, case)
 
 
