@@ -286,3 +286,20 @@ def test_any_text_parses_to_a_template_or_a_located_problem(text: str) -> None:
     assert template.source.count("\n") == text.count("\n")
     row = dict.fromkeys(template.variable_names, "yes")
     assert isinstance(render(template, row).text, str)  # every field it names, rendered
+
+
+def test_voicemail_rules_see_notify_fields_and_optional_text_at_file_columns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "vm.txt").write_text(
+        "Hello ((first name)), this is the council.((late??  About your council tax "
+        "arrears.)) Call 01632 960000.\n", encoding="utf-8")
+    (tmp_path / "policylint.yaml").write_text(
+        "version: 1\ntemplates:\n  - {path: vm.txt, syntax: notify, channel: voicemail}\n"
+        "rules:\n  voicemail-content: {allowed_fields: [first_name], sensitive_terms: "
+        "[arrears]}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "vm.txt"], catch_exceptions=False)
+    found = [line.split(" [")[0] for line in result.output.splitlines() if "[error]" in line]
+    assert found == ["vm.txt:1:45: voicemail-content", "vm.txt:1:76: voicemail-content"]
+    assert "'late'" in result.output and '"arrears"' in result.output
+    assert "first_name" not in result.output.split("may only say")[0]
