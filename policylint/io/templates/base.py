@@ -9,6 +9,7 @@ the syntax.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     import jinja2
 
 MAX_OUTPUT_CHARS = 1_000_000
+# Jinja written into a Notify or Word template: printed as it is in every letter.
+JINJA_TAG_RE = re.compile(r"\{\{[^{}\n]{0,80}\}\}|\{%[^\n]{0,80}?%\}")
 
 JINJA = "jinja"
 NOTIFY = "notify"

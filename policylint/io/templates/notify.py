@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from policylint.io.templates.base import (
+    JINJA_TAG_RE,
     AddressBlock,
     Conditional,
     Field,
@@ -38,8 +39,6 @@ from policylint.io.templates.base import (
 # notifications_utils.field.Field.placeholder_pattern
 PLACEHOLDER_RE = re.compile(r"\(\(([^()]+)\)\)")
 _EMPTY_RE = re.compile(r"\(\(\s*\)\)")
-# Another tool's field in a Notify or Word template: printed as it is in every letter.
-JINJA_TAG_RE = re.compile(r"\{\{[^{}\n]{0,80}\}\}|\{%[^\n]{0,80}?%\}")
 
 
 def parse_notify(body: str, offset: int, *, letter: bool,

@@ -35,6 +35,7 @@ from typing import Any
 
 from policylint.errors import InputError
 from policylint.io.templates.base import (
+    JINJA_TAG_RE,
     Field,
     IfField,
     Literal,
@@ -44,7 +45,6 @@ from policylint.io.templates.base import (
     VariableRef,
     field_variable,
 )
-from policylint.io.templates.notify import JINJA_TAG_RE
 
 MAX_DOCX_BYTES = 25_000_000  # letterheads carry images
 MAX_UNZIPPED_BYTES = 200_000_000  # a zip bomb stops here, before python-docx reads it
@@ -73,7 +73,7 @@ _NOTE_SEPARATORS = frozenset({"separator", "continuationSeparator", "continuatio
 _TOKEN_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 _GUILLEMET_RE = re.compile(r"«([^«»\n]*)»")
 _TYPED_FIELD_RE = re.compile(r"\{\s*MERGEFIELD\b", re.IGNORECASE)
-_CASES = {"upper": "upper", "lower": "lower", "caps": "caps", "firstcap": "firstcap"}
+_CASES = frozenset({"upper", "lower", "caps", "firstcap"})  # Word's \* text formats
 # Fields that step to another row of the data source inside one document.
 _OTHER_ROW = frozenset({"NEXT", "NEXTIF", "SKIPIF"})
 # Fields whose text comes from Word's own settings, not from the document.
@@ -352,7 +352,7 @@ def _merge_field(tokens: list[str], paragraph: int) -> Field:
         elif switch == "\\f":
             after = value
         elif switch == "\\*":
-            case = _CASES.get(value.lower(), case)
+            case = value.lower() if value.lower() in _CASES else case
         elif switch.lower() == "\\m":
             raise _problem(paragraph, f"the MERGEFIELD {tokens[1][:40]} is mapped (\\m): "
                                       "which column it prints is set in Word's Match Fields, "
