@@ -213,8 +213,8 @@ class Engine:
             for violation in self._guard(active, None, active.rule.begin_batch, info):
                 self.collector.add(active, violation, file=display)
         names = set(reader.names)
-        self._missing = {t.name: sorted(t.variable_names - names) for t in templates.values()
-                         if t.variable_names - names}
+        self._missing = {t.name: missing for t in templates.values()
+                         if (missing := t.missing_fields(names))}
         self._unrenderable = {}
         workers = None
         if jobs > 1 and path is not None and _can_fork():
