@@ -31,6 +31,7 @@ from policylint.model import (
     NOT_CHECKED_RULES,
     READ_ERROR,
     RENDER_ERROR,
+    TEMPLATE_SYNTAX,
     Finding,
     Row,
     Severity,
@@ -151,15 +152,19 @@ class Engine:
         wanting = [e.rule.name for e, _ in chosen if "register" in e.rule.needs]
         if needs_register and wanting:
             if not location:
+                rules = ", ".join(wanting)
                 raise PolicylintError(
-                    f"rule {wanting[0]} needs a register: set `register:` in the policy or "
-                    f"pass --register, or turn the rule off (--ignore {wanting[0]})")
+                    f"{'these rules need' if len(wanting) > 1 else 'rule ' + rules + ' needs'} "
+                    f"a register{': ' + rules if len(wanting) > 1 else ''}. Set `register:` "
+                    "in the policy or pass --register, or turn them off (--ignore "
+                    f"{','.join(wanting)})")
             self.register = open_register(location)
         self.context = RunContext(register=self.register, today=request.today,
                                   show_values=request.show_values)
         self.chosen = chosen
         self.collector = Collector(self.policy, request.show_values, request.today)
         self.rows_read = 0
+        self.used_templates: set[str] = set()  # what `check` reports template problems for
         self.recorder: Recorder | None = None
         self.files: list[str] = []
         self._missing: dict[str, list[str]] = {}
@@ -191,7 +196,7 @@ class Engine:
                 self.collector.add(None, Violation(
                     code=template.problem.code, message=template.problem.message,
                     line=template.problem.line, col=template.problem.col),
-                    file=template.path, rule_name="template-syntax", template=template.name)
+                    file=template.path, rule_name=TEMPLATE_SYNTAX, template=template.name)
                 continue
             for active in rules:
                 for violation in self._guard(active, None, active.rule.check_template, template):
@@ -331,6 +336,8 @@ class Engine:
         item = Item(row=row, fields=fields, channel=channel, template=template)
         if not render_text:
             return item
+        if template is not None:
+            self.used_templates.add(template.name)
         recipient = item.recipient_id or None
         if requested and template is None:
             self.collector.add(None, Violation(
@@ -342,6 +349,10 @@ class Engine:
                 identifiers=_identifiers(item))
             return item
         if template is None:
+            return item
+        if template.problem is not None:
+            # Reported once, with its line, by check_templates: not once per row.
+            self.collector.not_checked.add(row.number)
             return item
         if template.name in self._missing:
             count, first = self._unrenderable.get(template.name, (0, row.number))
@@ -445,7 +456,6 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
     try:
         engine.recorder = _recorder(request, engine.policy)
         templates = load_templates(template_paths(engine.policy, request.templates))
-        engine.check_templates(templates.values(), fail_on_problem=True)
         default = _default_template(templates, request.templates)
         for path in request.batches:
             reader = open_batch(path)
@@ -453,6 +463,11 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:
                 reader.close()
+        # Template-level problems of the templates this batch uses; an unused voicemail
+        # template must not fail a letter run (`lint` checks them all). A used template
+        # that cannot be parsed has already made each of its rows "not checked".
+        engine.check_templates([t for t in templates.values()
+                                if t.name in engine.used_templates], fail_on_problem=False)
         outcome = engine.outcome(templates_checked=len(templates))
         if engine.recorder is not None:
             engine.recorder.finish(outcome.unfiltered, outcome.summary.complete)
