@@ -7,6 +7,7 @@ rendered once, in the second pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import glob
 import sqlite3
@@ -20,13 +21,23 @@ from policylint.config.policy import Policy, Suppression, validate_rule_settings
 from policylint.engine.fingerprint import fingerprint, fingerprint_key
 from policylint.engine.rule import BatchInfo, FieldMap, Item, Rule, RunContext
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
+from policylint.io.attachments import Attachment, AttachmentCache, AttachmentError, split_names
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, load_templates, render
 from policylint.masking import render_message
-from policylint.model import CHANNELS, Finding, Row, Severity, Summary, Violation
+from policylint.model import (
+    CHANNELS,
+    Finding,
+    Personal,
+    PersonalKind,
+    Row,
+    Severity,
+    Summary,
+    Violation,
+)
 from policylint.plugins import RuleEntry, get_plugin_manager, rule_registry
 
 # Checks of the engine itself: not rules, so no policy can switch them off.
@@ -230,6 +241,7 @@ class Engine:
         self.files: list[str] = []
         self._missing: dict[str, list[str]] = {}
         self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
+        self.attachments = AttachmentCache()  # each attachment file read once per run
 
     def fresh_rules(self) -> list[ActiveRule]:
         """New rule instances: each batch (and the template pass) starts from clean
@@ -393,7 +405,7 @@ class Engine:
                 file=row.file, row=row.number, recipient_id=recipient)
             return item
         if template is None:
-            return item
+            return self._with_attachments(item)
         if template.name in self._missing:
             count, first = self._unrenderable.get(template.name, (0, row.number))
             self._unrenderable[template.name] = (count + 1, first)
@@ -406,8 +418,34 @@ class Engine:
                 facts={"reason": str(exc)}), file=row.file, row=row.number,
                 recipient_id=recipient, template=template.name)
             return item
-        return Item(row=row, fields=fields, channel=channel, template=template,
-                    rendered=rendered)
+        return self._with_attachments(Item(row=row, fields=fields, channel=channel,
+                                           template=template, rendered=rendered))
+
+    def _with_attachments(self, item: Item) -> Item:
+        """The item with its attachments read; one that cannot be read is an engine
+        finding (the item is not checked), never skipped."""
+        header = item.fields.header("attachments")
+        names = split_names(item.row.get(header)) if header else []
+        if not names:
+            return item
+        row = item.row
+        password = item.role("attachment_password")
+        loaded: list[Attachment] = []
+        for index, name in enumerate(names, start=1):
+            try:
+                loaded.append(self.attachments.load(name, index, row.file, password))
+            except AttachmentError as exc:
+                self.collector.add(None, Violation(
+                    code=exc.code,
+                    message=("Attachment {index} ({attachment}) cannot be checked: {reason}; "
+                             "this item cannot be checked"),
+                    values={"attachment": Personal(PersonalKind.IDENTIFIER, name)},
+                    facts={"index": index, "reason": exc.reason}, column=header,
+                    fingerprint_extra=str(index)),
+                    file=row.file, row=row.number, recipient_id=item.recipient_id or None,
+                    template=item.template.name if item.template else "")
+        # Rules still check what could be read; the finding above keeps the run failing.
+        return dataclasses.replace(item, attachments=tuple(loaded))
 
     def _guard(self, active: ActiveRule, row: Row | None, method: object,
                *args: object) -> list[Violation]:

@@ -1,0 +1,631 @@
+"""Attachments: the PDF and Word files that go with an item (DESIGN §1).
+
+A batch's ``attachments`` column names files (``;``-separated, relative to the
+batch file). Each is read into :class:`Attachment`: its text in parts with
+positions (``page 3``, ``paragraph 12``, ``header``, ``comment 1``), whether it
+is encrypted, and the text a reader cannot see but a copy-and-paste can (text
+under a black box, a redaction marked but never applied, a tracked deletion,
+text blacked out with highlighting).
+
+Reading fails closed: a file that is missing, of a kind we cannot read, corrupt,
+or encrypted with a password we were not given raises :class:`AttachmentError`,
+and the engine reports the item as not checked. Each file is read once per run
+(:class:`AttachmentCache`), however many rows name it; PDFs are read page by page
+from the open file rather than loaded whole.
+
+pypdf (extra ``pdf``), python-docx (extra ``word``) and msoffcrypto-tool (extra
+``word``, for encrypted Office files) are imported only when a file of that kind
+turns up; a missing one is one clear line naming the extra.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from policylint.errors import PolicylintError
+
+# A file beyond this is refused (not skipped): a 200 MB PDF is not a letter.
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+# Extracted text kept in the per-run cache, in characters, before the least
+# recently used files are dropped (and read again if a later row names them).
+CACHE_BUDGET_CHARS = 64 * 1024 * 1024
+
+PDF_SUFFIXES = (".pdf",)
+WORD_SUFFIXES = (".docx", ".docm")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class AttachmentError(Exception):
+    """An attachment that cannot be read completely; ``reason`` never quotes its content."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(reason)
+
+
+class MissingExtra(PolicylintError):
+    """A library for reading attachments is not installed: exit 2 naming the extra."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """Some text of an attachment and where it is (``page 2``, ``paragraph 14``...)."""
+
+    where: str
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """Text a reader does not see but the file still holds.
+
+    ``how``: ``under-box`` (a filled dark rectangle drawn over text in a PDF's
+    text layer), ``redact-annotation`` (a redaction marked but not applied),
+    ``tracked-deletion`` (Word), ``highlighted-black`` (Word text blacked out
+    with highlighting or shading), ``hidden-formatting`` (Word's hidden text).
+    """
+
+    how: str
+    where: str
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attachment as the rules see it."""
+
+    name: str  # as written in the batch
+    index: int  # 1-based position in the row's attachments column
+    kind: str  # pdf | docx
+    encrypted: bool
+    parts: tuple[Part, ...] = ()
+    hidden: tuple[Hidden, ...] = ()
+    size: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.parts)
+
+    def chars(self) -> int:
+        return sum(len(p.text) for p in self.parts) + sum(len(h.text) for h in self.hidden)
+
+
+def split_names(cell: str) -> list[str]:
+    """The file names in an ``attachments`` cell (``;``-separated, blanks ignored)."""
+    return [name.strip() for name in cell.split(";") if name.strip()]
+
+
+def resolve(name: str, batch_file: str) -> Path:
+    """A batch's attachment path: relative names resolve against the batch's folder."""
+    path = Path(os.path.expanduser(name))
+    if path.is_absolute():
+        return path
+    return Path(batch_file).parent / path
+
+
+# --- the per-run cache ------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    attachment: Attachment | None
+    error: AttachmentError | None
+    chars: int = 0
+
+
+@dataclass
+class AttachmentCache:
+    """Reads each file once per run; keyed by real path, size, mtime and password.
+
+    Failures are cached too, so a missing leaflet named by 20,000 rows is looked
+    for once (and reported for every row). Least recently used text is dropped
+    beyond ``budget`` characters so memory stays bounded.
+    """
+
+    budget: int = CACHE_BUDGET_CHARS
+    reads: int = 0  # files actually opened (for tests: once per file per run)
+    _entries: OrderedDict[tuple[str, int, int, str], _Entry] = field(
+        default_factory=OrderedDict)
+    _chars: int = 0
+
+    def load(self, name: str, index: int, batch_file: str, password: str = "") -> Attachment:
+        """The attachment ``name`` of a row in ``batch_file``; raises AttachmentError."""
+        path = resolve(name, batch_file)
+        try:
+            stat = path.stat()
+            real = str(path.resolve())
+        except FileNotFoundError:
+            raise AttachmentError("missing-attachment", "the file does not exist") from None
+        except OSError as exc:
+            raise AttachmentError("unreadable-attachment",
+                                  f"cannot open it ({exc.strerror or type(exc).__name__})"
+                                  ) from None
+        if not path.is_file():
+            raise AttachmentError("unreadable-attachment", "it is not a regular file")
+        key = (real, stat.st_size, stat.st_mtime_ns, password)
+        entry = self._entries.get(key)
+        if entry is None:
+            self.reads += 1
+            try:
+                attachment = read_attachment(path, name=name, index=1, password=password,
+                                             size=stat.st_size)
+                entry = _Entry(attachment, None, attachment.chars())
+            except AttachmentError as exc:
+                entry = _Entry(None, exc)
+            self._entries[key] = entry
+            self._chars += entry.chars
+            self._evict()
+        else:
+            self._entries.move_to_end(key)
+        if entry.error is not None:
+            raise entry.error
+        assert entry.attachment is not None
+        found = entry.attachment
+        if found.name != name or found.index != index:
+            found = Attachment(name=name, index=index, kind=found.kind,
+                               encrypted=found.encrypted, parts=found.parts,
+                               hidden=found.hidden, size=found.size)
+        return found
+
+    def _evict(self) -> None:
+        while self._chars > self.budget and len(self._entries) > 1:
+            _, old = self._entries.popitem(last=False)
+            self._chars -= old.chars
+
+
+def read_attachment(path: Path, *, name: str = "", index: int = 1, password: str = "",
+                    size: int | None = None) -> Attachment:
+    """Read one file (PDF or Word) into an :class:`Attachment`; raises AttachmentError."""
+    size = path.stat().st_size if size is None else size
+    if size > MAX_ATTACHMENT_BYTES:
+        raise AttachmentError("unreadable-attachment",
+                              f"it is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB")
+    suffix = path.suffix.lower()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            handle.seek(0)
+            if suffix in PDF_SUFFIXES or head.startswith(b"%PDF"):
+                return _read_pdf(handle, name or path.name, index, password, size)
+            if suffix in WORD_SUFFIXES:
+                return _read_word(handle, head, name or path.name, index, password, size)
+    except OSError as exc:
+        raise AttachmentError("unreadable-attachment",
+                              f"cannot read it ({exc.strerror or type(exc).__name__})") from None
+    raise AttachmentError(
+        "unsupported-attachment",
+        f"'{suffix or 'no extension'}' files cannot be checked (PDF and .docx can)")
+
+
+# --- PDF --------------------------------------------------------------------------
+
+
+def _pypdf() -> Any:
+    try:
+        import pypdf
+    except ImportError:
+        raise MissingExtra("reading PDF attachments needs the 'pdf' extra: "
+                           "pip install 'policylint[pdf]'") from None
+    return pypdf
+
+
+def _read_pdf(handle: IO[bytes], name: str, index: int, password: str,
+              size: int) -> Attachment:
+    pypdf = _pypdf()
+    try:
+        reader = pypdf.PdfReader(handle, strict=False)
+        encrypted = bool(reader.is_encrypted)
+        if encrypted:
+            # An owner-password-only file opens with the empty user password.
+            opened = False
+            for attempt in dict.fromkeys((password, "")):
+                try:
+                    if reader.decrypt(attempt):
+                        opened = True
+                        break
+                except Exception:  # unsupported cipher = cannot read
+                    break
+            if not opened:
+                raise AttachmentError(
+                    "encrypted-attachment",
+                    "it is encrypted and could not be opened to check its content: give "
+                    "its password in the batch's attachment_password column")
+        parts: list[Part] = []
+        hidden: list[Hidden] = []
+        for number, page in enumerate(reader.pages, start=1):
+            page_parts, page_hidden = _pdf_page(page, number)
+            parts.extend(page_parts)
+            hidden.extend(page_hidden)
+        for field_name, value in _pdf_fields(reader):
+            parts.append(Part(where=f"form field '{field_name[:40]}'", text=value))
+    except AttachmentError:
+        raise
+    except Exception as exc:  # any parser failure: the file is not readable
+        raise AttachmentError(
+            "unreadable-attachment",
+            f"it is not a readable PDF ({type(exc).__name__})") from None
+    return Attachment(name=name, index=index, kind="pdf", encrypted=encrypted,
+                      parts=tuple(parts), hidden=tuple(hidden), size=size)
+
+
+def _pdf_fields(reader: Any) -> Iterator[tuple[str, str]]:
+    fields = reader.get_fields() or {}
+    for field_name, spec in fields.items():
+        value = spec.get("/V") if hasattr(spec, "get") else None
+        if value is None:
+            continue
+        text = value if isinstance(value, str) else str(value)
+        if text.strip():
+            yield str(field_name), text
+
+
+def _luminance(colour: Sequence[float], space: str) -> float:
+    """0 (black) .. 1 (white) for a fill colour in DeviceGray, RGB or CMYK."""
+    try:
+        values = [float(v) for v in colour]
+    except (TypeError, ValueError):
+        return 1.0
+    if space == "gray" and len(values) == 1:
+        return values[0]
+    if space == "rgb" and len(values) == 3:
+        r, g, b = values
+        return 0.299 * r + 0.587 * g + 0.114 * b
+    if space == "cmyk" and len(values) == 4:
+        c, m, y, k = values
+        return (1 - min(1.0, c + k)) * 0.299 + (1 - min(1.0, m + k)) * 0.587 + (
+            1 - min(1.0, y + k)) * 0.114
+    return 1.0
+
+
+_DARK = 0.25
+# A rectangle must cover the body of the glyphs (not just an underline or a rule).
+_MIN_COVER = 0.6
+
+
+@dataclass
+class _Chunk:
+    text: str
+    x: float
+    y: float
+    size: float
+    dark: bool
+    seq: int
+
+
+@dataclass
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    seq: int
+
+
+def _apply(matrix: Sequence[float], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = (float(v) for v in matrix[:6])
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _mult(m: Sequence[float], n: Sequence[float]) -> list[float]:
+    a, b, c, d, e, f = (float(v) for v in m[:6])
+    g, h, i, j, k, l_ = (float(v) for v in n[:6])
+    return [a * g + b * i, a * h + b * j, c * g + d * i, c * h + d * j,
+            e * g + f * i + k, e * h + f * j + l_]
+
+
+class _PageScan:
+    """What a page draws, in order: text chunks with their fill colour, dark boxes."""
+
+    _FILL_OPS: ClassVar[frozenset[bytes]] = frozenset({b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+
+    def __init__(self) -> None:
+        self.chunks: list[_Chunk] = []
+        self.boxes: list[_Box] = []
+        self.seq = 0
+        self.fill: tuple[str, list[float]] = ("gray", [0.0])
+        self.stack: list[tuple[str, list[float]]] = []
+        self.rects: list[tuple[float, float, float, float]] = []
+        self.text_dark = True
+
+    def before(self, op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
+        self.seq += 1
+        if op == b"q":
+            self.stack.append(self.fill)
+        elif op == b"Q":
+            if self.stack:
+                self.fill = self.stack.pop()
+        elif op in (b"g", b"rg", b"k"):
+            space = {b"g": "gray", b"rg": "rgb", b"k": "cmyk"}[op]
+            self.fill = (space, [float(a) for a in args if isinstance(a, (int, float))])
+        elif op in (b"sc", b"scn"):
+            numbers = [float(a) for a in args if isinstance(a, (int, float))]
+            space = {1: "gray", 3: "rgb", 4: "cmyk"}.get(len(numbers), "")
+            self.fill = (space, numbers)
+        elif op == b"re" and len(args) == 4:
+            x, y, w, h = (float(a) for a in args)
+            corners = [_apply(cm, x, y), _apply(cm, x + w, y + h)]
+            xs = [p[0] for p in corners]
+            ys = [p[1] for p in corners]
+            self.rects.append((min(xs), min(ys), max(xs), max(ys)))
+        elif op in self._FILL_OPS:
+            if _luminance(self.fill[1], self.fill[0]) < _DARK:
+                for x0, y0, x1, y1 in self.rects:
+                    self.boxes.append(_Box(x0, y0, x1, y1, self.seq))
+            self.rects = []
+        elif op in (b"n", b"S", b"s"):
+            self.rects = []
+        elif op in (b"Tj", b"TJ", b"'", b'"'):
+            self.text_dark = _luminance(self.fill[1], self.fill[0]) < _DARK
+
+    def text(self, text: str, cm: list[float], tm: list[float], font: Any,
+             size: float) -> None:
+        if not text.strip():
+            return
+        matrix = _mult(tm, cm)
+        x, y = matrix[4], matrix[5]
+        scale = (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5 or 1.0
+        self.chunks.append(_Chunk(text, x, y, float(size or 1.0) * scale, self.text_dark,
+                                  self.seq))
+
+    def covered(self) -> list[str]:
+        """Text that a dark box hides: the box is drawn over it, or the text is dark on
+        a dark box (a white heading on a black band is seen, so it is not hidden)."""
+        found: list[str] = []
+        for chunk in self.chunks:
+            stripped = chunk.text.strip()
+            width = max(1, len(stripped)) * chunk.size * 0.5
+            for box in self.boxes:
+                if box.seq < chunk.seq and not chunk.dark:
+                    continue
+                # The glyphs' body: from the baseline up to about 0.7 of the font size.
+                body_low, body_high = chunk.y, chunk.y + _MIN_COVER * chunk.size
+                if box.y0 > body_low + 0.15 * chunk.size or box.y1 < body_high:
+                    continue
+                overlap = min(box.x1, chunk.x + width) - max(box.x0, chunk.x)
+                if overlap < min(width, chunk.size):  # at least about two characters
+                    continue
+                start = max(0, int((box.x0 - chunk.x) / (chunk.size * 0.5)))
+                end = int((box.x1 - chunk.x) / (chunk.size * 0.5)) + 1
+                found.append(stripped[start:end] or stripped)
+                break
+        return found
+
+
+def _annotations(page: Any) -> Iterator[dict[str, Any]]:
+    annots = page.get("/Annots")
+    if annots is None:
+        return
+    for ref in annots.get_object() if hasattr(annots, "get_object") else annots:
+        annot = ref.get_object() if hasattr(ref, "get_object") else ref
+        if hasattr(annot, "get"):
+            yield annot
+
+
+def _inside(rect: Sequence[float], x: float, y: float, size: float) -> bool:
+    x0, y0, x1, y1 = (float(v) for v in rect[:4])
+    x0, x1 = min(x0, x1), max(x0, x1)
+    y0, y1 = min(y0, y1), max(y0, y1)
+    return x0 - size <= x <= x1 and y0 - 0.3 * size <= y <= y1
+
+
+def _pdf_page(page: Any, number: int) -> tuple[list[Part], list[Hidden]]:
+    scan = _PageScan()
+    text = page.extract_text(visitor_operand_before=scan.before, visitor_text=scan.text) or ""
+    where = f"page {number}"
+    parts = [Part(where=where, text=text, page=number)]
+    hidden = [Hidden("under-box", where, t, number) for t in scan.covered()]
+    for annot in _annotations(page):
+        subtype = str(annot.get("/Subtype", ""))
+        contents = annot.get("/Contents")
+        if contents and str(contents).strip():
+            parts.append(Part(where=f"an annotation on page {number}", text=str(contents),
+                              page=number))
+        rect = annot.get("/Rect")
+        if rect is None:
+            continue
+        if subtype == "/Redact":
+            under = [c.text.strip() for c in scan.chunks if _inside(rect, c.x, c.y, c.size)]
+            overlay = annot.get("/OverlayText")
+            hidden.append(Hidden("redact-annotation", where,
+                                 " ".join(under) or str(overlay or ""), number))
+        elif subtype == "/Square":
+            colour = annot.get("/IC")
+            if colour is not None and len(colour) in (1, 3, 4):
+                space = {1: "gray", 3: "rgb", 4: "cmyk"}[len(colour)]
+                if _luminance(list(colour), space) < _DARK:
+                    under = [c.text.strip() for c in scan.chunks
+                             if _inside(rect, c.x, c.y, c.size)]
+                    if under:
+                        hidden.append(Hidden("under-box", where, " ".join(under), number))
+    return parts, hidden
+
+
+# --- Word -------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_PART_KINDS = (
+    ("/word/document", "body"),
+    ("/word/header", "header"),
+    ("/word/footer", "footer"),
+    ("/word/comments", "comment"),
+    ("/word/footnotes", "footnote"),
+    ("/word/endnotes", "endnote"),
+)
+_DARK_HEX = re.compile(r"^(?:[0-3][0-9A-F]){3}$", re.IGNORECASE)
+
+
+def _docx() -> Any:
+    try:
+        import docx
+    except ImportError:
+        raise MissingExtra("reading Word attachments needs the 'word' extra: "
+                           "pip install 'policylint[word]'") from None
+    return docx
+
+
+def _decrypt_office(handle: IO[bytes], password: str) -> IO[bytes]:
+    try:
+        import msoffcrypto
+    except ImportError:
+        raise MissingExtra("reading encrypted Office attachments needs the 'word' extra: "
+                           "pip install 'policylint[word]'") from None
+    try:
+        office = msoffcrypto.OfficeFile(handle)
+        encrypted = office.is_encrypted()
+    except Exception:  # an OLE file that is not an Office document
+        raise AttachmentError("unreadable-attachment",
+                              "it is not a readable Word document (an old .doc or a "
+                              "damaged file)") from None
+    if not encrypted:
+        raise AttachmentError("unsupported-attachment",
+                              "it is an old binary Word file (.doc): save it as .docx")
+    if not password:
+        raise AttachmentError(
+            "encrypted-attachment",
+            "it is encrypted and could not be opened to check its content: give its "
+            "password in the batch's attachment_password column")
+    out = io.BytesIO()
+    try:
+        office.load_key(password=password)
+        office.decrypt(out)
+    except Exception:  # wrong password or unsupported encryption
+        raise AttachmentError("encrypted-attachment",
+                              "it is encrypted and the password given does not open it"
+                              ) from None
+    out.seek(0)
+    return out
+
+
+def is_encrypted_office(path: Path) -> bool:
+    """True for an Office file protected with a password (msoffcrypto-tool)."""
+    with path.open("rb") as handle:
+        if handle.read(8) != _OLE_MAGIC:
+            return False
+        handle.seek(0)
+        try:
+            import msoffcrypto
+        except ImportError:
+            raise MissingExtra("checking Office encryption needs the 'word' extra: "
+                               "pip install 'policylint[word]'") from None
+        try:
+            return bool(msoffcrypto.OfficeFile(handle).is_encrypted())
+        except Exception:
+            return False
+
+
+def _read_word(handle: IO[bytes], head: bytes, name: str, index: int, password: str,
+               size: int) -> Attachment:
+    docx = _docx()
+    encrypted = head == _OLE_MAGIC
+    source: IO[bytes] = _decrypt_office(handle, password) if encrypted else handle
+    try:
+        if not zipfile.is_zipfile(source):
+            raise AttachmentError("unreadable-attachment", "it is not a readable .docx file")
+        source.seek(0)
+        document = docx.Document(source)
+        parts: list[Part] = []
+        hidden: list[Hidden] = []
+        for part in document.part.package.iter_parts():
+            partname = str(part.partname)
+            kind = next((k for prefix, k in _PART_KINDS if partname.startswith(prefix)), None)
+            if kind is None or not partname.endswith(".xml"):
+                continue
+            element = getattr(part, "element", None)
+            if element is None:
+                from lxml import etree
+
+                element = etree.fromstring(part.blob)
+            part_parts, part_hidden = _word_part(element, kind)
+            parts.extend(part_parts)
+            hidden.extend(part_hidden)
+    except AttachmentError:
+        raise
+    except Exception as exc:  # any parser failure: the file is not readable
+        raise AttachmentError("unreadable-attachment",
+                              f"it is not a readable .docx file ({type(exc).__name__})"
+                              ) from None
+    return Attachment(name=name, index=index, kind="docx", encrypted=encrypted,
+                      parts=tuple(parts), hidden=tuple(hidden), size=size)
+
+
+def _run_hidden(run: Any) -> str | None:
+    """Why a run's text is not seen by a reader, or None."""
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        return None
+    if props.find(f"{_W}vanish") is not None:
+        vanish = props.find(f"{_W}vanish")
+        if vanish.get(f"{_W}val", "true") not in ("0", "false"):
+            return "hidden-formatting"
+    highlight = props.find(f"{_W}highlight")
+    shading = props.find(f"{_W}shd")
+    blacked = (highlight is not None and highlight.get(f"{_W}val") in ("black", "darkGray")) or (
+        shading is not None and bool(_DARK_HEX.match(shading.get(f"{_W}fill", ""))))
+    if blacked:
+        # Word shows "automatic" text white on a dark highlight: only text set to a
+        # dark colour is blacked out.
+        colour = props.find(f"{_W}color")
+        value = colour.get(f"{_W}val", "auto") if colour is not None else "auto"
+        if value != "auto" and _DARK_HEX.match(value):
+            return "highlighted-black"
+    return None
+
+
+def _word_part(root: Any, kind: str) -> tuple[list[Part], list[Hidden]]:
+    parts: list[Part] = []
+    hidden: list[Hidden] = []
+    count = 0
+    for paragraph in root.iter(f"{_W}p"):
+        count += 1
+        where = f"paragraph {count}" if kind == "body" else f"{kind} paragraph {count}"
+        pieces: list[str] = []
+        for node in paragraph.iter(f"{_W}t", f"{_W}delText", f"{_W}tab", f"{_W}br",
+                                   f"{_W}cr"):
+            if _paragraph_of(node) is not paragraph:
+                continue  # a paragraph nested in this one (a text box) has its own turn
+            tag = node.tag
+            if tag in (f"{_W}tab",):
+                pieces.append("\t")
+                continue
+            if tag in (f"{_W}br", f"{_W}cr"):
+                pieces.append("\n")
+                continue
+            text = node.text or ""
+            if tag == f"{_W}delText":
+                hidden.append(Hidden("tracked-deletion", where, text))
+                pieces.append(" ")  # deleted text is not part of the shown text
+                continue
+            run = node.getparent()
+            why = _run_hidden(run) if run is not None else None
+            if why is not None:
+                hidden.append(Hidden(why, where, text))
+            pieces.append(text)
+        joined = "".join(pieces)
+        if joined.strip():
+            parts.append(Part(where=where, text=joined))
+    return parts, hidden
+
+
+def _paragraph_of(node: Any) -> Any:
+    parent = node.getparent()
+    while parent is not None and parent.tag != f"{_W}p":
+        parent = parent.getparent()
+    return parent
+
+
+def searchable(attachments: Iterable[Attachment]) -> Iterator[tuple[Attachment, Part]]:
+    """Every part of every attachment, in order."""
+    for attachment in attachments:
+        for part in attachment.parts:
+            yield attachment, part
