@@ -87,7 +87,7 @@ class Attachment:
 
     name: str  # as written in the batch
     index: int  # 1-based position in the row's attachments column
-    kind: str  # pdf | docx
+    kind: str  # pdf | docx | link (a URL: not read)
     encrypted: bool
     parts: tuple[Part, ...] = ()
     hidden: tuple[Hidden, ...] = ()
@@ -104,6 +104,15 @@ class Attachment:
 def split_names(cell: str) -> list[str]:
     """The file names in an ``attachments`` cell (``;``-separated, blanks ignored)."""
     return [name.strip() for name in cell.split(";") if name.strip()]
+
+
+def is_link(name: str) -> bool:
+    """An attachments entry that is a link (``https://portal.example.gov.uk/d/123``)."""
+    return bool(_LINK_RE.match(name))
+
+
+_LINK_RE = re.compile(r"^https?://", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:(?://)?", re.IGNORECASE)
 
 
 def resolve(name: str, batch_file: str) -> Path:
@@ -141,6 +150,13 @@ class AttachmentCache:
 
     def load(self, name: str, index: int, batch_file: str, password: str = "") -> Attachment:
         """The attachment ``name`` of a row in ``batch_file``; raises AttachmentError."""
+        if is_link(name):
+            # A link to a portal is not read: what it serves is behind a login
+            # (secure-delivery checks that it is a portal the policy allows).
+            return Attachment(name=name, index=index, kind="link", encrypted=False)
+        if _SCHEME_RE.match(name):
+            raise AttachmentError("unsupported-attachment",
+                                  "only files and http(s) links can be attachments")
         path = resolve(name, batch_file)
         try:
             stat = path.stat()

@@ -201,3 +201,40 @@ def find_needles(needles: Iterable[Needle], views: Iterable[tuple[str, TextView]
         places = [where for where, view in views if view.contains(needle)]
         if places:
             yield needle, places[0], len(places)
+
+
+# --- personal data by kind (no list of values needed) ---------------------------------
+
+# National Insurance number: HMRC's prefix rules, six digits, optional suffix A-D.
+_NI_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)"
+    r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ \u00a0]?"
+    r"[0-9]{2}[ \u00a0]?[0-9]{2}[ \u00a0]?[0-9]{2}(?:[ \u00a0]?[A-D])?"
+    r"(?![A-Za-z0-9])")
+_NHS_RE = re.compile(r"(?<![0-9])[0-9]{3}[ \u00a0-]?[0-9]{3}[ \u00a0-]?[0-9]{4}(?![0-9])")
+_DOB_LABEL_RE = re.compile(r"\b(?:date\s+of\s+birth|d\.?\s?o\.?\s?b\b\.?|born(?:\s+on)?)",
+                           re.IGNORECASE)
+
+
+def nhs_number_valid(digits: str) -> bool:
+    """Ten digits whose last is the NHS modulus 11 check digit."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return check != 10 and check == int(digits[9])
+
+
+def personal_kinds(text: str) -> Iterator[tuple[str, PersonalKind, str]]:
+    """(what, kind, value) for personal data recognisable by its shape: NHS numbers
+    (valid check digit), National Insurance numbers, dates labelled as a birth date."""
+    for m in _NHS_RE.finditer(text):
+        if nhs_number_valid(re.sub(r"\D", "", m.group())):
+            yield "an NHS number", PersonalKind.IDENTIFIER, m.group()
+    for m in _NI_RE.finditer(text):
+        yield "a National Insurance number", PersonalKind.IDENTIFIER, m.group()
+    for m in _DOB_LABEL_RE.finditer(text):
+        following = text[m.end():m.end() + 40]
+        for day in find_dates(following):
+            yield "a date of birth", PersonalKind.DATE, day.isoformat()
+            break

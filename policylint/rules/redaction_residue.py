@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from policylint.engine.rule import Case, Example, Item, Need, Rule, RunContext
+from policylint.errors import PolicylintError
 from policylint.io.headers import variable_name
 from policylint.io.register.base import Register
 from policylint.model import Personal, PersonalKind, Severity, Violation
@@ -126,7 +127,9 @@ class RedactionResidue(Rule):
     summary: ClassVar[str] = ("Values marked for redaction, and text hidden under black "
                               "boxes, are not in the item or its attachments")
     default_severity: ClassVar[Severity] = Severity.ERROR
-    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "register"})
+    # The register is used when the policy lists subject or third-party details; a
+    # run without one then stops (see _needles) rather than pass unchecked.
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template"})
     row_independent: ClassVar[bool] = True
     options_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
@@ -221,6 +224,11 @@ class RedactionResidue(Rule):
     def _needles(self, item: Item, scopes: Sequence[_Scope]) -> Iterator[Needle]:
         register = self.context.register
         for scope in scopes:
+            if (scope.subject or scope.third_parties) and register is None:
+                raise PolicylintError(
+                    "redaction-residue: the policy lists register details to redact "
+                    "(subject/third_parties) but no register is configured: set `register:` "
+                    "or pass --register")
             if scope.subject and register is not None and item.subject_id:
                 yield from _person_needles(register, item.subject_id, scope.subject,
                                            "the subject's")
