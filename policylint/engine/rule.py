@@ -77,6 +77,11 @@ class Item:
         a position, never a file name (which may itself be personal data)."""
         if self.rendered is not None:
             yield "in the text", self.rendered.text
+        yield from self.attachment_texts()
+
+    def attachment_texts(self) -> Iterator[tuple[str, str]]:
+        """(where, text) for each part of each attachment: ``searchable_texts`` without
+        the rendered text, for rules that already search that their own way."""
         for attachment in self.attachments:
             for part in attachment.parts:
                 yield f"in attachment {attachment.index} ({part.where})", part.text

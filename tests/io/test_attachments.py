@@ -178,3 +178,16 @@ def test_names_and_paths() -> None:
     assert split_names(" a.pdf ; sub/b.docx;; ") == ["a.pdf", "sub/b.docx"]
     assert resolve("a.pdf", "mail/batch.csv") == Path("mail/a.pdf")
     assert resolve("/abs/a.pdf", "mail/batch.csv") == Path("/abs/a.pdf")
+
+
+def test_item_searchable_texts_name_positions_not_files(tmp_path: Path) -> None:
+    from policylint.engine.rule import FieldMap, Item
+    from policylint.model import Row
+
+    write_pdf(tmp_path / "jo-bloggs.pdf", [["one"], ["two"]])
+    attachment = AttachmentCache().load("jo-bloggs.pdf", 1, str(tmp_path / "b.csv"))
+    row = Row(number=2, line=2, values={}, headers={}, file="b.csv")
+    item = Item(row=row, fields=FieldMap(), channel="email", attachments=(attachment,))
+    assert [w for w, _ in item.searchable_texts()] == [
+        "in attachment 1 (page 1)", "in attachment 1 (page 2)"]
+    assert list(item.attachment_texts()) == list(item.searchable_texts())
