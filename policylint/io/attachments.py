@@ -261,6 +261,12 @@ def _read_pdf(handle: IO[bytes], name: str, index: int, password: str,
         hidden: list[Hidden] = []
         for number, page in enumerate(reader.pages, start=1):
             page_parts, page_hidden = _pdf_page(page, number)
+            if not any(p.text.strip() for p in page_parts) and _has_images(page):
+                # A scanned page: what it says cannot be searched, so it cannot pass.
+                raise AttachmentError(
+                    "unreadable-attachment",
+                    f"page {number} is an image with no text layer (a scan), so its "
+                    "content cannot be checked: run OCR on it or send it as text")
             parts.extend(page_parts)
             hidden.extend(page_hidden)
         for field_name, value in _pdf_fields(reader):
@@ -416,6 +422,22 @@ class _PageScan:
                 found.append(stripped[start:end] or stripped)
                 break
         return found
+
+
+def _has_images(page: Any, depth: int = 0) -> bool:
+    """Does the page draw an image (directly or inside a form XObject)?"""
+    resources: Any = page.get("/Resources") if hasattr(page, "get") else None
+    resources = resources.get_object() if hasattr(resources, "get_object") else resources
+    if not resources or depth > 3:
+        return False
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if hasattr(xobjects, "get_object") else xobjects
+    for ref in (xobjects or {}).values():
+        xobject = ref.get_object() if hasattr(ref, "get_object") else ref
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image" or (subtype == "/Form" and _has_images(xobject, depth + 1)):
+            return True
+    return False
 
 
 def _annotations(page: Any) -> Iterator[dict[str, Any]]:

@@ -191,3 +191,38 @@ def test_item_searchable_texts_name_positions_not_files(tmp_path: Path) -> None:
     assert [w for w, _ in item.searchable_texts()] == [
         "in attachment 1 (page 1)", "in attachment 1 (page 2)"]
     assert list(item.attachment_texts()) == list(item.searchable_texts())
+
+
+def test_scanned_page_without_text_layer_cannot_pass(tmp_path: Path) -> None:
+    import io
+
+    # A 2x2 black-and-white "scan" (a PNG made by hand: no image library needed).
+    import struct
+    import zlib
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00\x00\xff\x00\xff\x00")) + chunk(b"IEND", b""))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 760, "Covering page")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(io.BytesIO(png)), 72, 72, 400, 600)
+    pdf.showPage()
+    pdf.save()
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buffer.getvalue())
+    with pytest.raises(AttachmentError) as failed:
+        read_attachment(path)
+    assert failed.value.code == "unreadable-attachment" and "page 2" in failed.value.reason
+
+
+def test_blank_page_is_not_a_scan(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "a.pdf", [["Bundle"], [], ["End"]])
+    assert [p.where for p in read_attachment(path).parts] == ["page 1", "page 2", "page 3"]
