@@ -116,7 +116,10 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]+:(?://)?", re.IGNORECASE)
 
 
 def resolve(name: str, batch_file: str) -> Path:
-    """A batch's attachment path: relative names resolve against the batch's folder."""
+    """A batch's attachment path: relative names resolve against the batch's folder.
+    Backslashes (a batch written on Windows: ``letters\\P-1.pdf``) are separators."""
+    if os.sep == "/" and "\\" in name:
+        name = name.replace("\\", "/")
     path = Path(os.path.expanduser(name))
     if path.is_absolute():
         return path

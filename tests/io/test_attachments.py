@@ -178,6 +178,7 @@ def test_names_and_paths() -> None:
     assert split_names(" a.pdf ; sub/b.docx;; ") == ["a.pdf", "sub/b.docx"]
     assert resolve("a.pdf", "mail/batch.csv") == Path("mail/a.pdf")
     assert resolve("/abs/a.pdf", "mail/batch.csv") == Path("/abs/a.pdf")
+    assert resolve("letters\\P-1.pdf", "mail/batch.csv") == Path("mail/letters/P-1.pdf")
 
 
 def test_item_searchable_texts_name_positions_not_files(tmp_path: Path) -> None:
