@@ -72,7 +72,8 @@ class Hidden:
     ``how``: ``under-box`` (a filled dark rectangle drawn over text in a PDF's
     text layer), ``redact-annotation`` (a redaction marked but not applied),
     ``tracked-deletion`` (Word), ``highlighted-black`` (Word text blacked out
-    with highlighting or shading), ``hidden-formatting`` (Word's hidden text).
+    with highlighting or shading), ``hidden-formatting`` (Word's hidden text),
+    ``review-comment`` (a Word comment or a PDF sticky note, sent with the file).
     """
 
     how: str
@@ -244,22 +245,17 @@ def _read_pdf(handle: IO[bytes], name: str, index: int, password: str,
     pypdf = _pypdf()
     try:
         reader = pypdf.PdfReader(handle, strict=False)
-        encrypted = bool(reader.is_encrypted)
-        if encrypted:
-            # An owner-password-only file opens with the empty user password.
-            opened = False
-            for attempt in dict.fromkeys((password, "")):
-                try:
-                    if reader.decrypt(attempt):
-                        opened = True
-                        break
-                except Exception:  # unsupported cipher = cannot read
-                    break
-            if not opened:
+        # "Encrypted" here means what protects the content: a password is needed to
+        # open it. A file with only an owner password (print/copy restrictions)
+        # opens for anyone, so it is not protected.
+        encrypted = False
+        if reader.is_encrypted and not _pdf_decrypt(reader, ""):
+            if not password or not _pdf_decrypt(reader, password):
                 raise AttachmentError(
                     "encrypted-attachment",
                     "it is encrypted and could not be opened to check its content: give "
                     "its password in the batch's attachment_password column")
+            encrypted = True
         parts: list[Part] = []
         hidden: list[Hidden] = []
         for number, page in enumerate(reader.pages, start=1):
@@ -282,6 +278,16 @@ def _read_pdf(handle: IO[bytes], name: str, index: int, password: str,
             f"it is not a readable PDF ({type(exc).__name__})") from None
     return Attachment(name=name, index=index, kind="pdf", encrypted=encrypted,
                       parts=tuple(parts), hidden=tuple(hidden), size=size)
+
+
+def _pdf_decrypt(reader: Any, password: str) -> bool:
+    try:
+        return bool(reader.decrypt(password))
+    except Exception as exc:  # a cipher pypdf cannot handle without an extra library
+        raise AttachmentError(
+            "encrypted-attachment",
+            f"it is encrypted in a way that cannot be opened here ({type(exc).__name__}); "
+            "install policylint[pdf] with its cryptography dependency") from None
 
 
 def _pdf_fields(reader: Any) -> Iterator[tuple[str, str]]:
@@ -472,6 +478,8 @@ def _pdf_page(page: Any, number: int) -> tuple[list[Part], list[Hidden]]:
         if contents and str(contents).strip():
             parts.append(Part(where=f"an annotation on page {number}", text=str(contents),
                               page=number))
+            if subtype == "/Text":  # a sticky note: a reviewer's comment
+                hidden.append(Hidden("review-comment", where, str(contents), number))
         rect = annot.get("/Rect")
         if rect is None:
             continue
@@ -590,6 +598,9 @@ def _read_word(handle: IO[bytes], head: bytes, name: str, index: int, password: 
             part_parts, part_hidden = _word_part(element, kind)
             parts.extend(part_parts)
             hidden.extend(part_hidden)
+            if kind == "comment":
+                # Reviewers' comments travel with the file to whoever receives it.
+                hidden.extend(Hidden("review-comment", p.where, p.text) for p in part_parts)
     except AttachmentError:
         raise
     except Exception as exc:  # any parser failure: the file is not readable

@@ -40,7 +40,14 @@ _HIDDEN_MESSAGES = {
         "hidden-text",
         "Attachment {index} has text formatted as hidden ({where}): it is still in the "
         "file. Delete it before sending"),
+    "review-comment": (
+        "review-comments",
+        "Attachment {index} still has reviewers' comments ({where}): whoever receives it "
+        "can read them. Delete the comments before sending"),
 }
+# Comments are seen by anyone who opens the file, so they are a warning, not a
+# failed redaction; one finding per attachment.
+_WARNINGS = frozenset({"review-comments"})
 
 _PEOPLE = [
     {"person_id": "P-1", "title": "Ms", "given_name": "Dana", "family_name": "Whitlock",
@@ -113,7 +120,8 @@ class RedactionResidue(Rule):
     is an error in any attachment: the classic failed redaction, a black box
     drawn over text that is still in a PDF's text layer (the finding names the
     page); a redaction marked but never applied; Word text "blacked out" with
-    highlighting, hidden text, or deletions kept as tracked changes.
+    highlighting, hidden text, or deletions kept as tracked changes. Reviewers'
+    comments left in a Word file or as PDF sticky notes are a warning.
 
     **Anti-pattern**: a PDF where the subject's new address was covered with a
     black rectangle in a drawing tool; copying the page gives the address.
@@ -211,12 +219,14 @@ class RedactionResidue(Rule):
             seen: set[tuple[str, str]] = set()
             for hidden in attachment.hidden:
                 code, message = _HIDDEN_MESSAGES[hidden.how]
-                place = str(hidden.page) if hidden.page is not None else hidden.where
+                place = ("comments" if code in _WARNINGS else
+                         str(hidden.page) if hidden.page is not None else hidden.where)
                 if (code, place) in seen:
                     continue  # one finding per page (or paragraph), however many boxes
                 seen.add((code, place))
                 yield Violation(
                     code=code, message=message,
+                    severity=Severity.WARNING if code in _WARNINGS else None,
                     facts={"index": attachment.index, "page": hidden.page or "?",
                            "where": hidden.where},
                     fingerprint_extra=f"{attachment.index}|{place}")

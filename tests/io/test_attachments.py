@@ -80,6 +80,7 @@ def test_annotation_contents_and_form_fields_are_read(tmp_path: Path) -> None:
                                      contents="moved to 9 Elm Road")
     form = write_pdf_form(tmp_path / "f.pdf", "new_address", "9 Elm Road, PE31 6XY")
     assert "9 Elm Road" in read_attachment(note).text
+    assert [h.how for h in read_attachment(note).hidden] == ["review-comment"]
     parts = read_attachment(form).parts
     assert any(p.where.startswith("form field") and "PE31 6XY" in p.text for p in parts)
 
@@ -106,7 +107,7 @@ def test_docx_every_part_is_read(tmp_path: Path) -> None:
         assert expected in text, expected
     assert any(p.where == "paragraph 1" for p in attachment.parts)
     assert any(p.where.startswith("comment") for p in attachment.parts)
-    assert attachment.hidden == ()
+    assert [h.how for h in attachment.hidden] == ["review-comment"]
 
 
 @pytest.mark.parametrize(("kwargs", "how"), [
@@ -227,3 +228,10 @@ def test_scanned_page_without_text_layer_cannot_pass(tmp_path: Path) -> None:
 def test_blank_page_is_not_a_scan(tmp_path: Path) -> None:
     path = write_pdf(tmp_path / "a.pdf", [["Bundle"], [], ["End"]])
     assert [p.where for p in read_attachment(path).parts] == ["page 1", "page 2", "page 3"]
+
+
+def test_owner_password_only_pdf_is_read_but_not_protected(tmp_path: Path) -> None:
+    # Print/copy restrictions without a password to open: anyone can read it.
+    path = write_pdf(tmp_path / "o.pdf", [[ADDRESS]], password="")
+    attachment = read_attachment(path)
+    assert not attachment.encrypted and "PE30 4AB" in attachment.text

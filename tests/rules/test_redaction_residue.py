@@ -11,7 +11,7 @@ import pytest
 
 from policylint.engine.rule import Case
 from policylint.masking import render_message
-from policylint.model import Violation
+from policylint.model import Severity, Violation
 from policylint.rules.redaction_residue import RedactionResidue
 from policylint.testing import codes, run_case
 from tests.io.attachment_files import write_docx, write_pdf, write_pdf_with_annotation
@@ -182,8 +182,9 @@ def test_word_comment_and_header_are_searched(tmp_path: Path) -> None:
     write_docx(tmp_path / "letter.docx", ["Dear Mr Whitlock"], header="Re: D Whitlock",
                comment="mum's new number 07700900123")
     found = check(attachments="letter.docx", tmp=tmp_path)
-    assert codes(found) == ["redaction-residue"]
+    assert codes(found) == ["redaction-residue", "review-comments"]
     assert "comment" in render_message(found[0], False)
+    assert found[1].severity is Severity.WARNING
 
 
 def test_clean_word_attachment_passes(tmp_path: Path) -> None:

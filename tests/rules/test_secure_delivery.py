@@ -71,6 +71,11 @@ def test_unencrypted_docx_with_personal_data_is_flagged(tmp_path: Path) -> None:
     assert codes(check(tmp_path, attachments="s.docx")) == ["unprotected-attachment"]
 
 
+def test_pdf_that_opens_without_a_password_is_not_protected(tmp_path: Path) -> None:
+    write_pdf(tmp_path / "s.pdf", [STATEMENT], password="")  # owner password only
+    assert codes(check(tmp_path, attachments="s.pdf")) == ["unprotected-attachment"]
+
+
 def test_encrypted_attachments_pass(tmp_path: Path) -> None:
     write_pdf(tmp_path / "s.pdf", [STATEMENT], password="Fen-2026")
     write_docx(tmp_path / "s.docx", STATEMENT, password="Fen-2026")
