@@ -43,6 +43,7 @@ _DAY_MONTH_RE = re.compile(
 _MONTH_DAY_RE = re.compile(
     rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)")
+_COMPACT_MIN = 10
 # A word broken over a line with a hyphen ("Smi-\nth").
 _SOFT_BREAK_RE = re.compile(r"(\w)-[ \t]*\r?\n[ \t]*(\w)")
 
@@ -190,7 +191,34 @@ class TextView:
             return needle.key in self.phones
         if needle.match == "date":
             return needle.key in self.dates
-        return needle.key in self.folded
+        if needle.key in self.folded:
+            return True
+        # Text pulled out of a PDF sometimes has spaces inside words ("Whit lock"): a
+        # long phrase without digits is also looked for with every space removed.
+        # (Never one with digits: "9elmroad" is inside "19elmroad".)
+        compact = needle.key.replace(" ", "")
+        if len(compact) < _COMPACT_MIN or any(c.isdigit() for c in compact):
+            return False
+        text, starts, ends = self.compact
+        at = text.find(compact)
+        while at >= 0:
+            # Still whole words at both ends: "Whitlock" is not in "Whitlocke".
+            if at in starts and at + len(compact) in ends:
+                return True
+            at = text.find(compact, at + 1)
+        return False
+
+    @cached_property
+    def compact(self) -> tuple[str, frozenset[int], frozenset[int]]:
+        """The folded text with no spaces, and where its words start and end."""
+        starts: set[int] = set()
+        ends: set[int] = set()
+        position = 0
+        for word in self.folded.split():
+            starts.add(position)
+            position += len(word)
+            ends.add(position)
+        return "".join(self.folded.split()), frozenset(starts), frozenset(ends)
 
 
 def find_needles(needles: Iterable[Needle], views: Iterable[tuple[str, TextView]]

@@ -73,6 +73,8 @@ def check(notes: str = "", options: Mapping[str, Any] = SUBJECT, *,
     "Mother: Dana\nWhitlock",
     "Mother: WHITLOCK, Dana",
     "Mother: Ms  Whitlock",
+    "Mother: Dana Whit-\nlock",
+    "Mother: D ana Whit lock",  # spaces a PDF's text extraction put inside words
 ])
 def test_subject_details_are_found_however_written(notes: str) -> None:
     assert codes(check(notes)) == ["redaction-residue"], notes
@@ -87,6 +89,7 @@ def test_subject_details_are_found_however_written(notes: str) -> None:
     "Review date 12/04/2026",
     "Ms Whitlocke attended",  # another surname
     "Dana will attend",  # a given name alone
+    "Dana Whitlocke attended",  # another surname, written in full
 ])
 def test_near_misses_are_not_flagged(notes: str) -> None:
     assert check(notes) == [], notes
