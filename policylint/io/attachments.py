@@ -332,6 +332,12 @@ class _Chunk:
     size: float
     dark: bool
     seq: int
+    hidden: str = ""  # the part of the text a box hides
+    advance: float = 0.5  # average glyph width, in font sizes
+
+    @property
+    def width(self) -> float:
+        return max(1, len(self.text.strip())) * self.size * self.advance
 
 
 @dataclass
@@ -355,19 +361,87 @@ def _mult(m: Sequence[float], n: Sequence[float]) -> list[float]:
             e * g + f * i + k, e * h + f * j + l_]
 
 
+def _advance(font: Any, text: str) -> float:
+    """The text's average glyph width in font sizes, from the font's /Widths when it
+    has them (simple fonts, as word processors embed); else half the font size."""
+    try:
+        widths = font["/Widths"]
+        widths = widths.get_object() if hasattr(widths, "get_object") else widths
+        first = int(font["/FirstChar"])
+        missing = float(font.get("/FontDescriptor", {}).get("/MissingWidth", 500))
+        stripped = text.strip()
+        total = 0.0
+        for char in stripped:
+            code = ord(char) - first
+            total += float(widths[code]) if 0 <= code < len(widths) else missing
+        return max(0.2, min(1.2, total / 1000 / max(1, len(stripped))))
+    except Exception:  # no widths (standard fonts, CID fonts): an average
+        return 0.5
+
+
+def _covers(box: _Box, chunk: _Chunk) -> str:
+    """The part of ``chunk``'s text that ``box`` covers ("" when it does not cover the
+    body of at least about two characters: an underline or a rule hides nothing)."""
+    size = chunk.size
+    if box.y0 > chunk.y + 0.15 * size or box.y1 < chunk.y + _MIN_COVER * size:
+        return ""
+    width = chunk.width
+    overlap = min(box.x1, chunk.x + width) - max(box.x0, chunk.x)
+    if overlap < min(width, size):
+        return ""
+    stripped = chunk.text.strip()
+    step = size * chunk.advance
+    start = max(0, int((box.x0 - chunk.x) / step))
+    end = int((box.x1 - chunk.x) / step) + 1
+    return stripped[start:end] or stripped
+
+
 class _PageScan:
-    """What a page draws, in order: text chunks with their fill colour, dark boxes."""
+    """Walks a page's drawing operations in order and finds text that a box hides.
 
-    _FILL_OPS: ClassVar[frozenset[bytes]] = frozenset({b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+    Hidden: text with an opaque filled box painted over it afterwards (a black
+    redaction box, or white-out), and dark text on a dark box painted before it
+    (black on black). A white heading on a black band, table shading painted
+    before its text, an underline, and see-through highlighting are not hidden.
+    """
 
-    def __init__(self) -> None:
+    _FILL_OPS: ClassVar[frozenset[bytes]] = frozenset(
+        {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+
+    def __init__(self, ext_states: Any = None) -> None:
         self.chunks: list[_Chunk] = []
-        self.boxes: list[_Box] = []
+        self.dark_boxes: list[_Box] = []
         self.seq = 0
-        self.fill: tuple[str, list[float]] = ("gray", [0.0])
-        self.stack: list[tuple[str, list[float]]] = []
+        # (colour space, components, opaque): the non-stroking fill state.
+        self.fill: tuple[str, list[float], bool] = ("gray", [0.0], True)
+        self.stack: list[tuple[str, list[float], bool]] = []
         self.rects: list[tuple[float, float, float, float]] = []
         self.text_dark = True
+        self.path: list[tuple[float, float]] | None = None
+        self.ext_states = ext_states
+
+    def _close_path(self) -> None:
+        """An axis-aligned four-cornered path becomes a rectangle."""
+        path, self.path = self.path, None
+        if path is None or not 4 <= len(path) <= 5:
+            return
+        xs = sorted({round(p[0], 1) for p in path})
+        ys = sorted({round(p[1], 1) for p in path})
+        if len(xs) == 2 and len(ys) == 2:
+            self.rects.append((xs[0], ys[0], xs[1], ys[1]))
+
+    def _opaque(self, name: Any) -> bool:
+        """False when graphics state ``name`` makes fills see-through (alpha, blend)."""
+        try:
+            states = self.ext_states.get_object() if hasattr(
+                self.ext_states, "get_object") else self.ext_states
+            state = states[name].get_object()
+            alpha = float(state.get("/ca", 1))
+            blend = state.get("/BM")
+            blend = blend[0] if isinstance(blend, list) and blend else blend
+            return alpha >= 0.99 and str(blend or "/Normal") in ("/Normal", "/Compatible")
+        except Exception:  # no such state: as drawn so far
+            return self.fill[2]
 
     def before(self, op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
         self.seq += 1
@@ -378,59 +452,70 @@ class _PageScan:
                 self.fill = self.stack.pop()
         elif op in (b"g", b"rg", b"k"):
             space = {b"g": "gray", b"rg": "rgb", b"k": "cmyk"}[op]
-            self.fill = (space, [float(a) for a in args if isinstance(a, (int, float))])
+            self.fill = (space, [float(a) for a in args if isinstance(a, (int, float))],
+                         self.fill[2])
         elif op in (b"sc", b"scn"):
             numbers = [float(a) for a in args if isinstance(a, (int, float))]
             space = {1: "gray", 3: "rgb", 4: "cmyk"}.get(len(numbers), "")
-            self.fill = (space, numbers)
+            self.fill = (space, numbers, self.fill[2])
+        elif op == b"gs" and args:
+            self.fill = (self.fill[0], self.fill[1], self._opaque(args[0]))
         elif op == b"re" and len(args) == 4:
             x, y, w, h = (float(a) for a in args)
             corners = [_apply(cm, x, y), _apply(cm, x + w, y + h)]
             xs = [p[0] for p in corners]
             ys = [p[1] for p in corners]
             self.rects.append((min(xs), min(ys), max(xs), max(ys)))
+        elif op == b"m" and len(args) == 2:
+            # A box drawn as a path (move, three lines, close) is a box too.
+            self.path = [_apply(cm, float(args[0]), float(args[1]))]
+        elif op == b"l" and len(args) == 2 and self.path is not None:
+            self.path.append(_apply(cm, float(args[0]), float(args[1])))
+        elif op in (b"c", b"v", b"y"):
+            self.path = None  # curves: not a box
+        elif op == b"h":
+            self._close_path()
         elif op in self._FILL_OPS:
-            if _luminance(self.fill[1], self.fill[0]) < _DARK:
-                for x0, y0, x1, y1 in self.rects:
-                    self.boxes.append(_Box(x0, y0, x1, y1, self.seq))
-            self.rects = []
+            self._close_path()
+            self._filled()
         elif op in (b"n", b"S", b"s"):
             self.rects = []
+            self.path = None
         elif op in (b"Tj", b"TJ", b"'", b'"'):
             self.text_dark = _luminance(self.fill[1], self.fill[0]) < _DARK
+
+    def _filled(self) -> None:
+        rects, self.rects = self.rects, []
+        space, colour, opaque = self.fill
+        if not opaque:
+            return
+        dark = _luminance(colour, space) < _DARK
+        for x0, y0, x1, y1 in rects:
+            box = _Box(x0, y0, x1, y1, self.seq)
+            # Painted over text drawn before it: that text is hidden, whatever the colour.
+            for chunk in self.chunks:
+                if not chunk.hidden:
+                    chunk.hidden = _covers(box, chunk)
+            if dark:
+                self.dark_boxes.append(box)
 
     def text(self, text: str, cm: list[float], tm: list[float], font: Any,
              size: float) -> None:
         if not text.strip():
             return
         matrix = _mult(tm, cm)
-        x, y = matrix[4], matrix[5]
         scale = (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5 or 1.0
-        self.chunks.append(_Chunk(text, x, y, float(size or 1.0) * scale, self.text_dark,
-                                  self.seq))
+        chunk = _Chunk(text, matrix[4], matrix[5], float(size or 1.0) * scale,
+                       self.text_dark, self.seq, advance=_advance(font, text))
+        if chunk.dark:  # dark text on a dark box painted earlier: black on black
+            for box in self.dark_boxes:
+                chunk.hidden = _covers(box, chunk)
+                if chunk.hidden:
+                    break
+        self.chunks.append(chunk)
 
     def covered(self) -> list[str]:
-        """Text that a dark box hides: the box is drawn over it, or the text is dark on
-        a dark box (a white heading on a black band is seen, so it is not hidden)."""
-        found: list[str] = []
-        for chunk in self.chunks:
-            stripped = chunk.text.strip()
-            width = max(1, len(stripped)) * chunk.size * 0.5
-            for box in self.boxes:
-                if box.seq < chunk.seq and not chunk.dark:
-                    continue
-                # The glyphs' body: from the baseline up to about 0.7 of the font size.
-                body_low, body_high = chunk.y, chunk.y + _MIN_COVER * chunk.size
-                if box.y0 > body_low + 0.15 * chunk.size or box.y1 < body_high:
-                    continue
-                overlap = min(box.x1, chunk.x + width) - max(box.x0, chunk.x)
-                if overlap < min(width, chunk.size):  # at least about two characters
-                    continue
-                start = max(0, int((box.x0 - chunk.x) / (chunk.size * 0.5)))
-                end = int((box.x1 - chunk.x) / (chunk.size * 0.5)) + 1
-                found.append(stripped[start:end] or stripped)
-                break
-        return found
+        return [chunk.hidden for chunk in self.chunks if chunk.hidden]
 
 
 def _has_images(page: Any, depth: int = 0) -> bool:
@@ -467,7 +552,9 @@ def _inside(rect: Sequence[float], x: float, y: float, size: float) -> bool:
 
 
 def _pdf_page(page: Any, number: int) -> tuple[list[Part], list[Hidden]]:
-    scan = _PageScan()
+    resources = page.get("/Resources")
+    resources = resources.get_object() if hasattr(resources, "get_object") else resources
+    scan = _PageScan(resources.get("/ExtGState") if resources else None)
     text = page.extract_text(visitor_operand_before=scan.before, visitor_text=scan.text) or ""
     where = f"page {number}"
     parts = [Part(where=where, text=text, page=number)]

@@ -22,8 +22,9 @@ _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _HIDDEN_MESSAGES = {
     "under-box": (
         "text-under-box",
-        "Attachment {index} has text under a black box on page {page} that is still in the "
-        "PDF's text layer: anyone can copy it out. Redact with a tool that removes the text"),
+        "Attachment {index} has text on page {page} hidden under a box drawn over it but "
+        "still in the PDF's text layer: anyone can copy it out. Redact with a tool that "
+        "removes the text"),
     "redact-annotation": (
         "unapplied-redaction",
         "Attachment {index} has a redaction marked on page {page} but never applied: the "
@@ -119,7 +120,8 @@ class RedactionResidue(Rule):
     Whatever the policy lists, text a reader cannot see but the file still holds
     is an error in any attachment: the classic failed redaction, a black box
     drawn over text that is still in a PDF's text layer (the finding names the
-    page); a redaction marked but never applied; Word text "blacked out" with
+    page), and the same with a white-out box or black text on black; a
+    redaction marked but never applied; Word text "blacked out" with
     highlighting, hidden text, or deletions kept as tracked changes. Reviewers'
     comments left in a Word file or as PDF sticky notes are a warning.
 

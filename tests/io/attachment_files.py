@@ -188,3 +188,52 @@ def write_docx(path: Path, paragraphs: Sequence[str] = (), *, table: Sequence[Se
     with path.open("wb") as handle:
         office.encrypt(password, handle)
     return path
+
+
+def write_raw_pdf(path: Path, content: bytes, *, xobject: bytes | None = None,
+                  see_through: bool = False) -> Path:
+    """A one-page PDF whose content stream is ``content`` (PDF operators, written out
+    by hand as other producers write them: TJ arrays, paths, flipped axes); font /F1
+    is Helvetica, ``xobject`` (if given) is a form drawn by ``/X1 Do``, and with
+    ``see_through`` graphics states /Half (50% fill alpha) and /Mul (multiply blend)
+    exist, as highlighters use."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+    )
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    resources = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})
+    if xobject is not None:
+        form = DecodedStreamObject()
+        form.set_data(xobject)
+        form.update({NameObject("/Type"): NameObject("/XObject"),
+                     NameObject("/Subtype"): NameObject("/Form"),
+                     NameObject("/BBox"): ArrayObject([NumberObject(v) for v in
+                                                       (0, 0, 612, 792)]),
+                     NameObject("/Resources"): resources})
+        resources[NameObject("/XObject")] = DictionaryObject(
+            {NameObject("/X1"): writer._add_object(form)})
+    if see_through:
+        from pypdf.generic import FloatObject
+
+        resources[NameObject("/ExtGState")] = DictionaryObject({
+            NameObject("/Half"): DictionaryObject({NameObject("/ca"): FloatObject(0.5)}),
+            NameObject("/Mul"): DictionaryObject({NameObject("/BM"): NameObject("/Multiply")}),
+        })
+    page[NameObject("/Resources")] = resources
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path

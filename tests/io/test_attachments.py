@@ -19,6 +19,7 @@ from tests.io.attachment_files import (
     write_pdf,
     write_pdf_form,
     write_pdf_with_annotation,
+    write_raw_pdf,
 )
 
 ADDRESS = "Address: 14 Acacia Avenue, Fenmarsh PE30 4AB"
@@ -235,3 +236,52 @@ def test_owner_password_only_pdf_is_read_but_not_protected(tmp_path: Path) -> No
     path = write_pdf(tmp_path / "o.pdf", [[ADDRESS]], password="")
     attachment = read_attachment(path)
     assert not attachment.encrypted and "PE30 4AB" in attachment.text
+
+
+TEXT = b"BT /F1 12 Tf 72 700 Td (14 Acacia Avenue PE30 4AB) Tj ET "
+
+
+@pytest.mark.parametrize("content", [
+    # kerned text as word processors write it
+    b"BT /F1 12 Tf 72 700 Td [(14 Aca) -20 (cia Avenue PE30 4AB)] TJ ET 0 g 70 695 250 15 re f",
+    # the box drawn as a path, in CMYK black
+    TEXT + b"0 0 0 1 k 70 695 m 320 695 l 320 710 l 70 710 l h f",
+    # white-out: an opaque white box painted over the text
+    TEXT + b"1 1 1 rg 70 695 250 15 re f",
+    # black text on a black box painted first (black on black)
+    b"0 g 70 695 250 15 re f BT /F1 12 Tf 72 700 Td (14 Acacia Avenue PE30 4AB) Tj ET",
+    # a y-flipped page, as some converters write
+    b"q 1 0 0 -1 0 792 cm BT /F1 12 Tf 1 0 0 -1 72 92 Tm (14 Acacia Avenue PE30 4AB) Tj ET "
+    b"0 g 70 82 250 15 re f Q",
+])
+def test_boxes_over_text_however_the_pdf_was_written(tmp_path: Path, content: bytes) -> None:
+    path = write_raw_pdf(tmp_path / "a.pdf", content)
+    attachment = read_attachment(path)
+    assert "Acacia" in attachment.text and [h.how for h in attachment.hidden] == ["under-box"]
+
+
+def test_text_in_a_form_xobject_under_a_box(tmp_path: Path) -> None:
+    path = write_raw_pdf(tmp_path / "a.pdf", b"q /X1 Do Q 0 g 70 695 250 15 re f",
+                         xobject=TEXT)
+    assert [h.how for h in read_attachment(path).hidden] == ["under-box"]
+
+
+@pytest.mark.parametrize("content", [
+    TEXT + b"0 g 70 600 250 15 re f",  # a box elsewhere on the page
+    b"0.8 g 70 695 250 15 re f " + TEXT,  # table shading painted before its text
+    b"0 g 70 695 250 15 re f BT 1 g /F1 12 Tf 72 700 Td (Heading) Tj ET",  # white on black
+    TEXT + b"0 g 70 695 m 320 695 l 320 710 l 70 710 l S",  # an outline, not filled
+    TEXT + b"0 g 70 695 m 120 710 l 320 695 l h f",  # a triangle
+])
+def test_no_box_over_text(tmp_path: Path, content: bytes) -> None:
+    assert read_attachment(write_raw_pdf(tmp_path / "a.pdf", content)).hidden == ()
+
+
+@pytest.mark.parametrize("state", [b"/Half", b"/Mul"])
+def test_see_through_highlight_over_text_hides_nothing(tmp_path: Path, state: bytes) -> None:
+    content = TEXT + b"q " + state + b" gs 1 1 0 rg 70 695 250 15 re f Q"
+    path = write_raw_pdf(tmp_path / "a.pdf", content, see_through=True)
+    assert read_attachment(path).hidden == ()
+    opaque = write_raw_pdf(tmp_path / "b.pdf", TEXT + b"q " + state + b" gs Q 0 g 70 695 250 15 "
+                           b"re f", see_through=True)
+    assert [h.how for h in read_attachment(opaque).hidden] == ["under-box"]
