@@ -320,6 +320,9 @@ def _luminance(colour: Sequence[float], space: str) -> float:
 
 
 _DARK = 0.25
+# Height bands (points) text is indexed by; a box looks one band below it too, since
+# it may cover text whose baseline is a little lower than its bottom edge.
+_BAND = 24.0
 # A rectangle must cover the body of the glyphs (not just an underline or a rule).
 _MIN_COVER = 0.6
 
@@ -410,6 +413,7 @@ class _PageScan:
 
     def __init__(self, ext_states: Any = None) -> None:
         self.chunks: list[_Chunk] = []
+        self.bands: dict[int, list[_Chunk]] = {}  # chunks by baseline height band
         self.dark_boxes: list[_Box] = []
         self.seq = 0
         # (colour space, components, opaque): the non-stroking fill state.
@@ -493,9 +497,16 @@ class _PageScan:
         for x0, y0, x1, y1 in rects:
             box = _Box(x0, y0, x1, y1, self.seq)
             # Painted over text drawn before it: that text is hidden, whatever the colour.
-            for chunk in self.chunks:
-                if not chunk.hidden:
-                    chunk.hidden = _covers(box, chunk)
+            # Only text whose baseline is near the box's height can be under it: looked
+            # up by height band, so a dense table is not every box against every word.
+            low = int((y0 - _BAND) // _BAND)
+            high = int(y1 // _BAND)
+            bands = (range(low, high + 1) if high - low < len(self.bands)
+                     else list(self.bands))
+            for band in bands:
+                for chunk in self.bands.get(band, ()):
+                    if not chunk.hidden:
+                        chunk.hidden = _covers(box, chunk)
             if dark:
                 self.dark_boxes.append(box)
 
@@ -513,6 +524,7 @@ class _PageScan:
                 if chunk.hidden:
                     break
         self.chunks.append(chunk)
+        self.bands.setdefault(int(chunk.y // _BAND), []).append(chunk)
 
     def covered(self) -> list[str]:
         return [chunk.hidden for chunk in self.chunks if chunk.hidden]
