@@ -71,7 +71,9 @@ class SecureDelivery(Rule):
       name, address, postcode, phone, email or references of the person it is to
       or about, a date of birth, an NHS or National Insurance number) and is not
       an encrypted PDF or Office file. Send it encrypted, or as a link to a portal
-      the policy allows (``portal_domains``).
+      the policy allows (``portal_domains``). ``protect_audiences`` (default both)
+      says for which audiences: ``[third_party]`` allows plain attachments to the
+      person themselves.
     * **unapproved-link**: a link in the attachments column goes somewhere other
       than an allowed portal (a file-sharing site, plain http).
     * **password-in-body**: the email itself gives a password ("Password:
@@ -124,6 +126,13 @@ class SecureDelivery(Rule):
                 "type": "array", "items": {"type": "string", "minLength": 1}, "default": [],
                 "description": "More personal webmail domains, added to the built-in list.",
             },
+            "protect_audiences": {
+                "type": "array", "items": {"enum": ["recipient", "third_party"]},
+                "default": ["recipient", "third_party"],
+                "description": "Audiences whose attachments holding personal data must be "
+                               "encrypted or on a portal (a council may allow plain PDFs "
+                               "to residents' own verified addresses: [third_party]).",
+            },
             "check_password": {
                 "type": "boolean", "default": True,
                 "description": "Report a password given in the email body.",
@@ -164,15 +173,18 @@ class SecureDelivery(Rule):
         self._webmail = frozenset(WEBMAIL_DOMAINS) | _domains(self.options["webmail_domains"])
         self._audiences = frozenset(self.options["secure_audiences"])
         self._templates = tuple(self.options["secure_templates"])
+        self._protect = frozenset(self.options["protect_audiences"])
 
     def check_item(self, item: Item) -> Iterator[Violation]:
         yield from self._destination(item)
         needles: list[Needle] | None = None
+        audience = item.template.audience if item.template is not None else "recipient"
+        protect = audience in self._protect
         for attachment in item.attachments:
             if attachment.kind == "link":
                 yield from self._link(attachment)
                 continue
-            if attachment.encrypted:
+            if attachment.encrypted or not protect:
                 continue
             if needles is None:
                 needles = list(self._needles(item))

@@ -167,3 +167,15 @@ def test_a_missing_extra_is_one_line_naming_it(tmp_path: Path,
     code, _, output = run(tmp_path, monkeypatch)
     assert code == 2
     assert "policylint[pdf]" in output and "Traceback" not in output
+    assert len(output.strip().splitlines()) == 1
+
+
+def test_a_missing_word_extra_is_one_line_naming_it(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.io.attachment_files import write_docx
+
+    write_docx(tmp_path / "letter.docx", ["Leaflet"])
+    mailing(tmp_path, [email_row(1, "letter.docx")])
+    monkeypatch.setitem(sys.modules, "docx", None)
+    code, _, output = run(tmp_path, monkeypatch)
+    assert code == 2 and "policylint[word]" in output and "Traceback" not in output

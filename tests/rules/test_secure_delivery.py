@@ -180,3 +180,12 @@ def test_without_a_register_the_rows_values_are_used(tmp_path: Path) -> None:
     write_pdf(tmp_path / "s.pdf", [["Statement", "Ms Patel, account 77"]])
     assert codes(check(tmp_path, attachments="s.pdf", register=False)) == [
         "unprotected-attachment"]
+
+
+def test_protect_audiences(tmp_path: Path) -> None:
+    write_pdf(tmp_path / "s.pdf", [STATEMENT])
+    only_third = {"protect_audiences": ["third_party"]}
+    assert check(tmp_path, attachments="s.pdf", options=only_third) == []
+    referral = REFERRAL.replace("client.\n", "client.\n{{ extra }}\n")
+    assert codes(check(tmp_path, attachments="s.pdf", options=only_third,
+                       template=referral)) == ["unprotected-attachment"]
