@@ -13,7 +13,13 @@ from policylint.errors import PolicylintError
 from policylint.io.headers import variable_name
 from policylint.io.register.base import Register
 from policylint.model import Personal, PersonalKind, Severity, Violation
-from policylint.rules._text_search import Needle, TextView, find_needles, needle_for
+from policylint.rules._text_search import (
+    Needle,
+    TextView,
+    find_needles,
+    needle_for,
+    shared_view,
+)
 
 DETAILS = ("name", "address", "phone", "email", "date_of_birth")
 _DETAIL_LIST = {"type": "array", "items": {"enum": list(DETAILS)}, "uniqueItems": True}
@@ -137,9 +143,8 @@ class RedactionResidue(Rule):
     summary: ClassVar[str] = ("Values marked for redaction, and text hidden under black "
                               "boxes, are not in the item or its attachments")
     default_severity: ClassVar[Severity] = Severity.ERROR
-    # The register is used when the policy lists subject or third-party details; a
-    # run without one then stops (see _needles) rather than pass unchecked.
-    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template"})
+    # The register holds the subject's and third parties' details to look for.
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "register"})
     row_independent: ClassVar[bool] = True
     options_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",
@@ -202,7 +207,8 @@ class RedactionResidue(Rule):
         if scopes:
             needles = list(self._needles(item, scopes))
             if needles:
-                views = [(where, TextView(text)) for where, text in item.searchable_texts()]
+                views = [("in the text", TextView(item.rendered.text))] if item.rendered else []
+                views += [(where, shared_view(text)) for where, text in item.attachment_texts()]
                 for needle, where, count in find_needles(needles, views):
                     yield Violation(
                         code="redaction-residue",

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from policylint.engine.rule import ADDRESS_ROLES, Case, Example, Item, Need, Rule, RunContext
 from policylint.io.attachments import Attachment
 from policylint.model import Personal, PersonalKind, Severity, Violation
-from policylint.rules._text_search import Needle, TextView, needle_for, personal_kinds
+from policylint.rules._text_search import Needle, needle_for, shared_view
 
 # Personal webmail: fine for a resident's own letters, not for a partner agency's
 # case papers when the policy asks for secure email.
@@ -94,9 +94,9 @@ class SecureDelivery(Rule):
     summary: ClassVar[str] = ("Personal data emailed is encrypted or on a portal, its "
                               "password sent separately, to a secure address")
     default_severity: ClassVar[Severity] = Severity.ERROR
-    # The register, when the run has one, adds the register's details of the people
-    # the item is to and about; without one the row's own values are used.
-    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template"})
+    # The register adds its details of the people the item is to and about to the
+    # row's own values (a date of birth, a name the row does not spell out).
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "register"})
     channels: ClassVar[frozenset[str] | None] = frozenset({"email"})
     row_independent: ClassVar[bool] = True
     options_schema: ClassVar[Mapping[str, Any]] = {
@@ -305,11 +305,11 @@ def _password_violation(secret: str) -> Violation:
 def _personal_data(attachment: Attachment, needles: Sequence[Needle]
                    ) -> tuple[str, str, Personal] | None:
     for part in attachment.parts:
-        view = TextView(part.text)
+        view = shared_view(part.text)
         for needle in needles:
             if view.contains(needle):
                 return needle.what, part.where, Personal(needle.kind, needle.value)
-        for what, kind, value in personal_kinds(part.text):
+        for what, kind, value in view.kinds:
             return what, part.where, Personal(kind, value)
     return None
 
