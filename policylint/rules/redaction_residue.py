@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from policylint.engine.rule import Case, Example, Item, Need, Rule, RunContext
-from policylint.errors import PolicylintError
+from policylint.errors import InputError, PolicylintError
 from policylint.io.headers import variable_name
 from policylint.io.register.base import Register
 from policylint.model import Personal, PersonalKind, Severity, Violation
@@ -119,6 +119,11 @@ class RedactionResidue(Rule):
     * ``columns``: the values of these batch columns;
     * ``terms``: the Ctrl-F list, words and phrases that must never appear.
 
+    A column the policy names that the batch lacks stops the run (a misspelt
+    column must not switch the check off); a third party id the register does
+    not know is an ``unknown-third-party`` finding (their details cannot be
+    looked for).
+
     Values are found however they are written: case, extra spaces, a line break
     inside a name, ``pe316xy`` for ``PE31 6XY``, ``+44 7700 900 123`` for
     ``07700900123``, ``12th April 1988`` for ``12/04/1988``.
@@ -205,7 +210,9 @@ class RedactionResidue(Rule):
     def check_item(self, item: Item) -> Iterator[Violation]:
         scopes = [s for s in self._scopes if s.applies(item)]
         if scopes:
-            needles = list(self._needles(item, scopes))
+            problems: list[Violation] = []
+            needles = list(self._needles(item, scopes, problems))
+            yield from problems
             if needles:
                 views = [("in the text", TextView(item.rendered.text))] if item.rendered else []
                 views += [(where, shared_view(text)) for where, text in item.attachment_texts()]
@@ -239,9 +246,17 @@ class RedactionResidue(Rule):
                            "where": hidden.where},
                     fingerprint_extra=f"{attachment.index}|{place}")
 
-    def _needles(self, item: Item, scopes: Sequence[_Scope]) -> Iterator[Needle]:
+    def _needles(self, item: Item, scopes: Sequence[_Scope],
+                 problems: list[Violation]) -> Iterator[Needle]:
         register = self.context.register
         for scope in scopes:
+            for column in (*scope.columns, *scope.third_party_columns):
+                if _key(column) not in item.row.values:
+                    # A misspelt column would switch the check off without a word.
+                    raise InputError(
+                        f"redaction-residue: the policy names column '{column}', which this "
+                        "batch does not have, so what must be redacted cannot be checked",
+                        file=item.row.file, row=item.row.number)
             if (scope.subject or scope.third_parties) and register is None:
                 raise PolicylintError(
                     "redaction-residue: the policy lists register details to redact "
@@ -253,10 +268,21 @@ class RedactionResidue(Rule):
             if scope.third_parties and register is not None:
                 for column in scope.third_party_columns:
                     for person_id in item.row.get(_key(column)).split(";"):
-                        if person_id.strip():
-                            yield from _person_needles(register, person_id.strip(),
-                                                       scope.third_parties,
-                                                       "a third party's")
+                        person_id = person_id.strip()
+                        if not person_id:
+                            continue
+                        if register.person(person_id) is None:
+                            problems.append(Violation(
+                                code="unknown-third-party", column=_key(column),
+                                message=("Column {column} names {person}, who is not in the "
+                                         "register: their details cannot be checked for "
+                                         "redaction"),
+                                values={"person": Personal(PersonalKind.IDENTIFIER,
+                                                           person_id)},
+                                facts={"column": column}, fingerprint_extra=person_id))
+                            continue
+                        yield from _person_needles(register, person_id, scope.third_parties,
+                                                   "a third party's")
             for column in scope.columns:
                 value = item.row.get(_key(column))
                 needle = needle_for(f"column '{column}'", value)

@@ -109,13 +109,23 @@ def test_third_parties_columns_and_terms() -> None:
                            "third_party_columns": ["witness_ids"],
                            "columns": ["social_worker"],
                            "terms": ["MARAC", "Women's Aid"]}]}
-    extra = {"witness_ids": "P-9; P-3", "social_worker": "Gemma Hart"}
+    extra = {"witness_ids": "P-1;P-3", "social_worker": "Gemma Hart"}
     for notes in ("Neighbour at 22 Quay St, flat 3", "Neighbour Mrs Okonjo",
                   "Seen by gemma  hart", "Discussed at marac", "womens aid"):
         assert codes(check(notes, options, extra=extra)) == ["redaction-residue"], notes
     for notes in ("Neighbour at 22 Quay Road", "Discussed at the meeting", "A hart shape",
                   "MARACAS"):
         assert check(notes, options, extra=extra) == [], notes
+    extra = {"witness_ids": "P-3; P-404", "social_worker": "Gemma Hart"}
+    assert codes(check("", options, extra=extra)) == ["unknown-third-party"]
+
+
+def test_a_column_the_batch_does_not_have_stops_the_run() -> None:
+    from policylint.errors import InputError
+
+    options = {"redact": [{"columns": ["case_notes"]}]}
+    with pytest.raises(InputError, match="case_notes"):
+        check("9 Elm Road", options)
 
 
 def test_message_is_masked_and_says_what_and_where() -> None:
