@@ -270,6 +270,16 @@ def _read_pdf(handle: IO[bytes], name: str, index: int, password: str,
             hidden.extend(page_hidden)
         for field_name, value in _pdf_fields(reader):
             parts.append(Part(where=f"form field '{field_name[:40]}'", text=value))
+        properties = _pdf_properties(reader)
+        if properties:
+            parts.append(Part(where="document properties", text=properties))
+        embedded = len(reader.attachments)
+        if embedded:
+            # Files inside the PDF (a spreadsheet, another letter) are not read.
+            raise AttachmentError(
+                "unreadable-attachment",
+                f"it carries {embedded} embedded file(s), which cannot be checked: "
+                "remove them or send them as attachments of their own")
     except AttachmentError:
         raise
     except Exception as exc:  # any parser failure: the file is not readable
@@ -288,6 +298,19 @@ def _pdf_decrypt(reader: Any, password: str) -> bool:
             "encrypted-attachment",
             f"it is encrypted in a way that cannot be opened here ({type(exc).__name__}); "
             "install policylint[pdf] with its cryptography dependency") from None
+
+
+def _pdf_properties(reader: Any) -> str:
+    """Title, subject and keywords: a title such as "Letter re <name>" travels with
+    the file and shows in every PDF viewer's window."""
+    info = reader.metadata or {}
+    values = (str(info.get(k) or "").strip() for k in ("/Title", "/Subject", "/Keywords"))
+    return "\n".join(v for v in values if v and v.lower() not in _PLACEHOLDER_PROPERTIES)
+
+
+# What PDF producers write when nobody set a title (reportlab, Word, scanners).
+_PLACEHOLDER_PROPERTIES = frozenset({"untitled", "unspecified", "anonymous", "(anonymous)",
+                                     "none", "unknown"})
 
 
 def _pdf_fields(reader: Any) -> Iterator[tuple[str, str]]:
@@ -684,6 +707,18 @@ def _read_word(handle: IO[bytes], head: bytes, name: str, index: int, password: 
         document = docx.Document(source)
         parts: list[Part] = []
         hidden: list[Hidden] = []
+        core = document.core_properties
+        properties = "\n".join(v for v in (core.title, core.subject, core.keywords,
+                                            core.comments) if v and v.strip())
+        if properties:
+            parts.append(Part(where="document properties", text=properties))
+        embedded = [p for p in document.part.package.iter_parts()
+                    if str(p.partname).startswith("/word/embeddings/")]
+        if embedded:
+            raise AttachmentError(
+                "unreadable-attachment",
+                f"it carries {len(embedded)} embedded object(s) (a spreadsheet, another "
+                "document), which cannot be checked: remove them")
         for part in document.part.package.iter_parts():
             partname = str(part.partname)
             kind = next((k for prefix, k in _PART_KINDS if partname.startswith(prefix)), None)

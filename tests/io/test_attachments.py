@@ -285,3 +285,36 @@ def test_see_through_highlight_over_text_hides_nothing(tmp_path: Path, state: by
     opaque = write_raw_pdf(tmp_path / "b.pdf", TEXT + b"q " + state + b" gs Q 0 g 70 695 250 15 "
                            b"re f", see_through=True)
     assert [h.how for h in read_attachment(opaque).hidden] == ["under-box"]
+
+
+def test_document_properties_are_read(tmp_path: Path) -> None:
+    import io
+
+    from docx import Document
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(write_pdf(tmp_path / "a.pdf", [["Letter"]])))
+    writer.add_metadata({"/Title": "Letter re Dana Whitlock"})
+    with (tmp_path / "b.pdf").open("wb") as handle:
+        writer.write(handle)
+    parts = read_attachment(tmp_path / "b.pdf").parts
+    assert [p.text for p in parts if p.where == "document properties"] == [
+        "Letter re Dana Whitlock"]
+    document = Document()
+    document.add_paragraph("Letter")
+    document.core_properties.subject = "Whitlock family"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    (tmp_path / "c.docx").write_bytes(buffer.getvalue())
+    assert "Whitlock family" in read_attachment(tmp_path / "c.docx").text
+
+
+def test_files_embedded_in_a_pdf_cannot_pass(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(write_pdf(tmp_path / "a.pdf", [["Letter"]])))
+    writer.add_attachment("everyone.csv", b"name,address\n")
+    with (tmp_path / "b.pdf").open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(AttachmentError, match="embedded"):
+        read_attachment(tmp_path / "b.pdf")
