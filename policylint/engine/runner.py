@@ -7,6 +7,7 @@ rendered once, in the second pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import glob
 import sqlite3
@@ -21,6 +22,7 @@ from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, sho
 from policylint.engine.fingerprint import fingerprint
 from policylint.engine.rule import BatchInfo, FieldMap, Item, RunContext
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
+from policylint.io.attachments import Attachment, AttachmentCache, AttachmentError, split_names
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
@@ -33,6 +35,8 @@ from policylint.model import (
     RENDER_ERROR,
     TEMPLATE_SYNTAX,
     Finding,
+    Personal,
+    PersonalKind,
     Row,
     Severity,
     Summary,
@@ -169,6 +173,7 @@ class Engine:
         self.files: list[str] = []
         self._missing: dict[str, list[str]] = {}
         self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
+        self.attachments = AttachmentCache()  # each attachment file read once per run
 
     def fresh_rules(self) -> list[ActiveRule]:
         """New rule instances: each batch (and the template pass) starts from clean
@@ -349,7 +354,7 @@ class Engine:
                 identifiers=_identifiers(item))
             return item
         if template is None:
-            return item
+            return self._with_attachments(item)
         if template.problem is not None:
             # Reported once, with its line, by check_templates: not once per row.
             self.collector.not_checked.add(row.number)
@@ -367,8 +372,35 @@ class Engine:
                 facts={"reason": str(exc)}), file=row.file, row=row.number,
                 recipient_id=recipient, template=template.name, identifiers=_identifiers(item))
             return item
-        return Item(row=row, fields=fields, channel=channel, template=template,
-                    rendered=rendered)
+        return self._with_attachments(Item(row=row, fields=fields, channel=channel,
+                                           template=template, rendered=rendered))
+
+    def _with_attachments(self, item: Item) -> Item:
+        """The item with its attachments read; one that cannot be read is an engine
+        finding (the item is not checked), never skipped."""
+        header = item.fields.header("attachments")
+        names = split_names(item.row.get(header)) if header else []
+        if not names:
+            return item
+        row = item.row
+        password = item.role("attachment_password")
+        loaded: list[Attachment] = []
+        for index, name in enumerate(names, start=1):
+            try:
+                loaded.append(self.attachments.load(name, index, row.file, password))
+            except AttachmentError as exc:
+                self.collector.add(None, Violation(
+                    code=exc.code,
+                    message=("Attachment {index} ({attachment}) cannot be checked: {reason}; "
+                             "this item cannot be checked"),
+                    values={"attachment": Personal(PersonalKind.IDENTIFIER, name)},
+                    facts={"index": index, "reason": exc.reason}, column=header,
+                    fingerprint_extra=str(index)),
+                    file=row.file, row=row.number, recipient_id=item.recipient_id or None,
+                    template=item.template.name if item.template else "",
+                    identifiers=_identifiers(item))
+        # Rules still check what could be read; the finding above keeps the run failing.
+        return dataclasses.replace(item, attachments=tuple(loaded))
 
     def _guard(self, active: ActiveRule, row: Row | None,
                method: Callable[..., Iterable[Violation] | None],
