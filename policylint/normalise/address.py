@@ -306,6 +306,8 @@ def _segment_parts(
         if i in doors:  # "3F2": flat 2 (its floor is a dwelling label)
             numbers.append(doors[i])
             units.append(doors[i])
+            if i == 0 or tokens[i - 1] not in UNIT_WORDS:
+                words.append("flat")  # worded as "Flat 2, Third Floor" would be
         elif i in dwelling.consumed:
             continue
         elif i in identifiers:

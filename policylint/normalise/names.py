@@ -247,12 +247,13 @@ def _words(tokens: Iterable[str]) -> list[str]:
 def _part_of(part: tuple[str, ...], whole: tuple[str, ...], threshold: float) -> bool:
     """Every word of ``part`` (particles aside) is a distinct word of ``whole``.
 
-    ``("garcia",)`` is part of ``("garcia", "lopez")``; ``("al",)`` is part of
-    nothing. Each word is compared with ``threshold``, like a whole family name.
+    ``("garcia",)`` is part of ``("garcia", "lopez")``, ``("hassan",)`` of
+    ``("al", "hassan")``; ``("al",)`` is part of nothing. Each word is compared
+    with ``threshold``, like a whole family name.
     """
     words = _words(part)
     available = _words(whole)
-    if not words or len(words) >= len(available):
+    if not words or len(part) >= len(whole):
         return False
     for word in words:
         for i, candidate in enumerate(available):
