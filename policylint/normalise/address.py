@@ -301,7 +301,7 @@ def _segment_parts(
     words: list[str] = []
     identifiers = set(_identifier_positions(tokens))
     dwelling = dwelling_parts(tokens, identifiers, STREET_WORDS)
-    doors = dict(dwelling.doors)
+    doors = dict(dwelling.doors) if dwelling.doors else {}
     for i, token in enumerate(tokens):
         if i in doors:  # "3F2": flat 2 (its floor is a dwelling label)
             numbers.append(doors[i])
@@ -342,11 +342,9 @@ def _premise(segments: list[tuple[str, ...]], has_numbers: bool) -> str:
     return " ".join(t for t in segments[0] if t != "the")
 
 
-def _key_premise(segment_words: list[tuple[str, ...]], numbers: list[str]) -> str:
+def _key_premise(segment_words: list[tuple[str, ...]]) -> str:
     """The house name of a numberless address: the first segment with words once its
     dwelling words are set aside ("Rose Court" of "Ground Floor Flat, Rose Court")."""
-    if numbers:
-        return ""
     for words in segment_words:
         if words:
             return "" if words[-1] in STREET_WORDS else " ".join(t for t in words if t != "the")
@@ -370,23 +368,22 @@ def _address_key(
     lines: tuple[str, ...], postcode: str, addressee_names: tuple[str, ...]
 ) -> AddressKey:
     key, segments = _segments(lines, postcode, addressee_names)
-    numbers: list[str] = []
-    units: list[str] = []
+    numbers: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
     segment_words: list[tuple[str, ...]] = []
-    dwelling: set[str] = set()
-    for tokens in segments:
-        segment_numbers, segment_units, words, labels = _segment_parts(tokens)
-        numbers.extend(segment_numbers)
-        units.extend(segment_units)
+    dwelling: tuple[str, ...] = ()
+    for segment_numbers, segment_units, words, labels in map(_segment_parts, segments):
+        numbers += segment_numbers  # a handful of short tuples: += beats list building
+        units += segment_units
         segment_words.append(words)
-        dwelling.update(labels)
+        dwelling += labels
     return AddressKey(
         postcode=key,
-        numbers=tuple(numbers),
+        numbers=numbers,
         words=" ".join(chain.from_iterable(segment_words)),
-        premise=_key_premise(segment_words, numbers),
-        units=tuple(units),
-        dwelling=tuple(sorted(dwelling)),
+        premise="" if numbers else _key_premise(segment_words),
+        units=units,
+        dwelling=tuple(sorted(set(dwelling))) if dwelling else (),
     )
 
 

@@ -57,18 +57,14 @@ class DwellingParts:
 
 
 NOTHING = DwellingParts()
-# Words that can start a dwelling identifier: a segment holding none is skipped cheaply.
+# Words that can start a dwelling identifier: a segment holding none (most of them)
+# is passed over with one regex search of its joined tokens.
 _STARTS = frozenset(
     {*NUMBERED_FLOORS, *NAMED_FLOORS, *ABBREVIATED_FLOORS, *_FLOOR_NOUNS, "level", "annexe",
      "rear", "back", "r"})
-
-
-def _may_start(token: str) -> bool:
-    if token in _STARTS:
-        return True
-    if len(token) > 5 or not token[-1].isdigit() or "f" not in token:
-        return bool(token[0].isdigit() and _ORDINAL_RE.fullmatch(token))
-    return _EDINBURGH_RE.fullmatch(token) is not None
+_START_RE = re.compile(
+    r"(?<![^ ])(?:" + "|".join(sorted(_STARTS, key=len, reverse=True))
+    + r"|(?:\d{1,2}|[gbpt])f\d{1,2}|\d{1,2}(?:st|nd|rd|th))(?![^ ])")
 
 
 def dwelling_parts(tokens: Sequence[str], identifiers: Collection[int],
@@ -79,10 +75,13 @@ def dwelling_parts(tokens: Sequence[str], identifiers: Collection[int],
     (``"2"`` in ``flat 2``); ``street_words`` end a street name, so that
     ``Annexe Road`` or ``Rear Lane`` are streets, not dwellings.
     """
-    if not any(map(_may_start, tokens)):
+    if _START_RE.search(" ".join(tokens)) is None:
         return NOTHING
+    starts = [i for i, t in enumerate(tokens) if t in _STARTS or t[-1].isdigit() or t[0].isdigit()]
+    if all(tokens[i] in _FLAT_NOUNS and i + 1 in identifiers for i in starts):
+        return NOTHING  # "Flat 2": a numbered flat, the usual case
     reader = _Reader(tokens, identifiers, street_words)
-    reader.read()
+    reader.read(starts)
     if not reader.labels:
         return NOTHING
     return DwellingParts(tuple(reader.labels), frozenset(reader.consumed), tuple(reader.doors))
@@ -122,10 +121,12 @@ class _Reader:
             last = i
         return last
 
-    def read(self) -> None:
-        i = 0
-        while i < len(self.tokens):
-            i = self._step(i)
+    def read(self, starts: Sequence[int]) -> None:
+        """Read from each possible start in turn, skipping words already read."""
+        after = 0
+        for i in starts:
+            if i >= after:
+                after = self._step(i)
 
     def _step(self, i: int) -> int:
         t = self.tokens[i]
