@@ -15,20 +15,22 @@ How identifiers are read (one reading for every spelling, so each compares exact
 
 * ``40 A`` is ``40A``; ``12½``, ``12 ½`` and ``12 1/2`` are one number, not ``12``.
 * ``a/b`` is an ordered pair and stays one: ``2/1`` is not ``1/2``, and not the
-  range ``2-1``. In Glasgow ``Flat 2/1`` is floor 2, door 1; in Edinburgh
-  ``10/3 Easter Road`` is flat 3 of number 10. The two cannot be told apart, so
-  a pair is never turned into a floor: ``2/1`` equals only ``2/1`` (``Flat 2/1``
-  included), never ``Flat 1, Second Floor``.
+  range ``2-1``; Glasgow's sides too (``2/L`` is not ``2/R``). In Glasgow
+  ``Flat 2/1`` is floor 2, door 1; in Edinburgh ``10/3 Easter Road`` is flat 3
+  of number 10. The two cannot be told apart, so a pair is never turned into a
+  floor: ``2/1`` equals only ``2/1`` (``Flat 2/1`` included), never ``Flat 1,
+  Second Floor``.
 * Edinburgh's ``3F2`` is third floor, flat 2 (``GF1`` ground, ``BF1`` basement,
-  ``PF1`` principal floor, ``TF1`` top floor): it equals ``Flat 2, Third Floor``
-  and ``Third Floor Flat 2``, and not ``2F3`` nor ``3/2`` (which may be number 3,
-  flat 2).
+  ``PF1`` principal floor, ``TF1`` top floor, ``1FL``/``1FR`` first floor
+  left/right): it equals ``Flat 2, Third Floor`` and ``Third Floor Flat 2``, and
+  not ``2F3`` nor ``3/2`` (which may be number 3, flat 2).
 * Floors: ``GFF``/``GF`` = ``Ground Floor Flat``; ``FFF``/``FF`` = ``1st Floor
   Flat`` = ``First Floor``; ``SFF`` = ``Second Floor Flat``; ``Floor 3`` =
   ``Level 3`` = ``3rd Floor``. ``TFF`` is top *or* third floor flat, so it equals
   only ``TFF``. Basement, lower ground, upper ground, top, upper, lower, garden
   and attic floors are each their own floor (a basement flat marketed as
-  "lower ground" is not proved the same flat).
+  "lower ground" is not proved the same flat). A side after a floor or before
+  "flat" (``First Floor Left``, ``Front Flat``) is part of the identifier.
 * A floor on one side only is a different dwelling (``Ground Floor Flat, 40
   Holt Road`` is not ``40 Holt Road``), as a missing flat number is; so is
   ``Flat 2, First Floor`` against ``Flat 2``: only the same identifiers prove
@@ -66,7 +68,8 @@ ABBREVIATIONS: dict[str, str] = {
     "hosp": "hospital", "ctr": "centre", "cntr": "centre", "center": "centre",
     "twr": "tower", "vw": "view", "vlg": "village", "mws": "mews", "clo": "close",
     # floors: one word each (a one-word expansion keeps the protected-address gate exact)
-    "flr": "floor", "grd": "ground", "grnd": "ground", "bsmt": "basement", "annex": "annexe",
+    "flr": "floor", "grd": "ground", "grnd": "ground", "gnd": "ground", "bsmt": "basement",
+    "annex": "annexe",
     "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
     "6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth",
 }
@@ -97,7 +100,8 @@ OCCUPIER_LINES = frozenset({
 _APOSTROPHE_CHARS = "'’‘`´ʼ"
 # "10-12" (a range) and "2/1" (an ordered pair: Glasgow floor/door, Edinburgh
 # number/flat), spaces around the separator dropped.
-_RANGE_RE = re.compile(r"\b(\d+[a-z]?)\s*([-–—‐‑/])\s*(\d+[a-z]?)\b")
+# Glasgow also writes the door as a side: "2/L", "0/R", "1/M".
+_RANGE_RE = re.compile(r"\b(\d+[a-z]?)\s*([-–—‐‑/])\s*(\d+[a-z]?|[lrm])\b")
 _SPLIT_NUMBER_LETTER_RE = re.compile(r"\b(\d+) ([a-z])\b(?! ?[-–—‐‑/])")
 # What every match of the two above contains (searched first: much cheaper than a sub).
 _RANGE_HINT_RE = re.compile(r"\d[a-z]?\s*[-–—‐‑/]")
@@ -108,8 +112,8 @@ _VULGAR_FRACTIONS = str.maketrans({"½": " 1/2", "¼": " 1/4", "¾": " 3/4", "�
 _FRACTION_RE = re.compile(r"\b(\d+) +([13]/[24])\b(?![/\d])")
 _FRACTION_SYMBOLS = {"1/2": "½", "1/4": "¼", "3/4": "¾"}
 _FRACTION_TEXT = ("½", "¼", "¾", "⁄")
-_TOKEN_RE = re.compile(r"\d+[a-z]?[-/]\d+[a-z]?|\d+[½¼¾]|[a-z0-9]+")
-_NUMBER_RE = re.compile(r"\d+[a-z]?(?:[-/]\d+[a-z]?)?|\d+[½¼¾]")
+_TOKEN_RE = re.compile(r"\d+[a-z]?-\d+[a-z]?|\d+[a-z]?/(?:\d+[a-z]?|[lrm]\b)|\d+[½¼¾]|[a-z0-9]+")
+_NUMBER_RE = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?|/(?:\d+[a-z]?|[lrm]))?|\d+[½¼¾]")
 _SEGMENT_SPLIT_RE = re.compile(r"[,;\n\r|]+")
 _WORDS_RE = re.compile(r"[a-z]+")
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
@@ -383,8 +387,17 @@ def _address_key(
         words=" ".join(chain.from_iterable(segment_words)),
         premise="" if numbers else _key_premise(segment_words),
         units=units,
-        dwelling=tuple(sorted(set(dwelling))) if dwelling else (),
+        dwelling=_dwelling_labels(dwelling) if dwelling else (),
     )
+
+
+def _dwelling_labels(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Sorted, once each; an unnumbered "flat" says nothing more next to another
+    identifier ("Rear Flat" is the rear unit, like "Rear of")."""
+    found = set(labels)
+    if len(found) > 1:
+        found.discard("flat")
+    return tuple(sorted(found))
 
 
 def same_address(a: AddressKey, b: AddressKey, threshold: float = 85) -> bool:

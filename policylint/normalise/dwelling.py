@@ -33,9 +33,16 @@ ABBREVIATED_FLOORS = {
     "lgf": "lower ground", "lgff": "lower ground", "ugf": "upper ground", "ugff": "upper ground",
 }
 # Edinburgh tenement position: floor, "f", door ("3f2", "gf1", "pf1").
-_EDINBURGH_RE = re.compile(r"(\d{1,2}|g|b|p|t)f(\d{1,2})")
+_EDINBURGH_RE = re.compile(r"(\d{1,2}|g|b|p|t)f(\d{1,2}|l|r)")
 _EDINBURGH_FLOORS = {"g": "0", "b": "basement", "p": "principal", "t": "top"}
 _ORDINAL_RE = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
+# A token that is an Edinburgh position or an ordinal ("11th").
+_SPECIAL_RE = re.compile(r"(?:\d{1,2}|[gbpt])f(?:\d{1,2}|[lr])|\d{1,2}(?:st|nd|rd|th)")
+# Which side of the landing: after a floor ("First Floor Left") or before "flat".
+SIDES = {
+    "left": "side:left", "right": "side:right", "centre": "side:centre",
+    "middle": "side:centre", "front": "side:front", "rear": "rear", "back": "rear",
+}
 _FLAT_NOUNS = frozenset({"flat", "maisonette"})
 _FLOOR_NOUNS = _FLAT_NOUNS | {"floor"}
 
@@ -61,10 +68,10 @@ NOTHING = DwellingParts()
 # is passed over with one regex search of its joined tokens.
 _STARTS = frozenset(
     {*NUMBERED_FLOORS, *NAMED_FLOORS, *ABBREVIATED_FLOORS, *_FLOOR_NOUNS, "level", "annexe",
-     "rear", "back", "r"})
+     "rear", "back", "r", *SIDES})
 _START_RE = re.compile(
     r"(?<![^ ])(?:" + "|".join(sorted(_STARTS, key=len, reverse=True))
-    + r"|(?:\d{1,2}|[gbpt])f\d{1,2}|\d{1,2}(?:st|nd|rd|th))(?![^ ])")
+    + "|" + _SPECIAL_RE.pattern + r")(?![^ ])")
 
 
 def dwelling_parts(tokens: Sequence[str], identifiers: Collection[int],
@@ -77,7 +84,7 @@ def dwelling_parts(tokens: Sequence[str], identifiers: Collection[int],
     """
     if _START_RE.search(" ".join(tokens)) is None:
         return NOTHING
-    starts = [i for i, t in enumerate(tokens) if t in _STARTS or t[-1].isdigit() or t[0].isdigit()]
+    starts = [i for i, t in enumerate(tokens) if t in _STARTS or _SPECIAL_RE.fullmatch(t)]
     if all(tokens[i] in _FLAT_NOUNS and i + 1 in identifiers for i in starts):
         return NOTHING  # "Flat 2": a numbered flat, the usual case
     reader = _Reader(tokens, identifiers, street_words)
@@ -110,6 +117,14 @@ class _Reader:
             self.consumed.add(first - 1)
         return last + 1
 
+    def _floor(self, floor: str, first: int, last: int) -> int:
+        """A floor label, with the side written after it ("First Floor Left")."""
+        side = SIDES.get(self._at(last + 1))
+        if side is None:
+            return self._label(f"floor:{floor}", first, last)
+        self._label(side, last + 1, last + 1)
+        return self._label(f"floor:{floor}", first, last + 1)
+
     def _nouns_after(self, i: int) -> int:
         """The last position of "floor" and/or "flat" from ``i`` on (``i - 1`` if none).
         A flat word followed by its number stays: it names the flat ("Flat 1")."""
@@ -132,30 +147,31 @@ class _Reader:
         t = self.tokens[i]
         nxt = self._at(i + 1)
         if t in ABBREVIATED_FLOORS:
-            label = f"floor:{ABBREVIATED_FLOORS[t]}"
-            return self._label(label, i, max(i, self._nouns_after(i + 1)))
+            return self._floor(ABBREVIATED_FLOORS[t], i, max(i, self._nouns_after(i + 1)))
         edinburgh = _EDINBURGH_RE.fullmatch(t)
         if edinburgh:
             floor, door = edinburgh.groups()
-            self.doors.append((i, str(int(door))))
+            self.doors.append((i, str(int(door)) if door.isdigit() else door.upper()))
             self.labels.append(f"floor:{_EDINBURGH_FLOORS.get(floor) or str(int(floor))}")
             return i + 1
         if t in ("lower", "upper") and nxt == "ground" and self._at(i + 2) in _FLOOR_NOUNS:
-            return self._label(f"floor:{t} ground", i, self._nouns_after(i + 2))
+            return self._floor(f"{t} ground", i, self._nouns_after(i + 2))
         ordinal = _ORDINAL_RE.fullmatch(t)
         numbered = NUMBERED_FLOORS.get(t) or (str(int(ordinal.group(1))) if ordinal else None)
         if numbered is not None and nxt == "floor":
-            return self._label(f"floor:{numbered}", i, self._nouns_after(i + 1))
+            return self._floor(numbered, i, self._nouns_after(i + 1))
         if t in NAMED_FLOORS and (nxt in _FLOOR_NOUNS or t == "basement"):
-            return self._label(f"floor:{NAMED_FLOORS[t]}", i, max(i, self._nouns_after(i + 1)))
+            return self._floor(NAMED_FLOORS[t], i, max(i, self._nouns_after(i + 1)))
         if t in ("floor", "level") and nxt.isdigit():
-            return self._label(f"floor:{int(nxt)}", i, i + 1)
+            return self._floor(str(int(nxt)), i, i + 1)
         if t == "annexe" and nxt not in self.street_words:
             start = i - 1 if self._at(i - 1) == "granny" else i
             return self._label("annexe", start, i)
         if (t == "rear" and nxt not in self.street_words) or (
                 t in ("back", "r") and nxt == ("of" if t == "back" else "o")):
             return self._label("rear", i, i + 1 if nxt in ("of", "o") else i)
+        if t in SIDES and nxt in _FLAT_NOUNS:  # "Front Flat", "Back Flat", "Rear Maisonette"
+            return self._label(SIDES[t], i, max(i, self._nouns_after(i + 1)))
         if t in _FLAT_NOUNS and nxt in ("above", "over"):
             return self._label("above", i, i + 1)
         if t in _FLAT_NOUNS and (i + 1) not in self.identifiers and nxt not in self.street_words:

@@ -40,7 +40,11 @@ _CIVIL = _units(
     "the honourable", "rt hon", "the rt hon", "right honourable", "the right honourable",
     "cllr", "councillor", "coun", "ald", "alderman", "alderwoman", "mayor", "judge",
     "hh judge", "his honour judge", "her honour judge", "his honour", "her honour",
-    "sra", "srta", "don", "dona", "mme", "mlle", "herr", "frau",
+    "sra", "srta", "don", "dona", "mme", "mlle", "herr", "frau", "mstr", "messrs",
+    "mr and mrs", "mrs and mr", "mr and mr", "mrs and mrs", "dr and mrs", "dr and mr",
+    "mr and dr", "mrs and dr", "shri", "sri", "smt", "shrimati", "kumari", "sardar",
+    # Welsh: Cynghorydd (councillor), Parchedig (reverend)
+    "cyng", "cynghorydd", "y cynghorydd", "parch", "y parch", "parchedig", "y parchedig",
     "mr justice", "mrs justice", "rt", "the lord", "the lady",
 )
 _RELIGIOUS = _units(
@@ -52,6 +56,8 @@ _RELIGIOUS = _units(
     "sr", "sister", "br", "brother", "mother", "imam", "sheikh", "shaykh", "maulana",
     "mufti", "hafiz", "rabbi", "cantor", "pandit", "swami", "bhai", "sant", "giani",
     "chaplain", "deacon", "the revd canon", "revd canon", "revd dr", "the revd dr",
+    "mgr", "msgr", "monsignor", "cardinal", "dom", "haji", "hajji", "hajjah", "hajja",
+    "reverend mother", "mother superior", "ustadh", "ustaz",
 )
 _MILITARY = _units(
     # Army and Royal Marines
@@ -61,7 +67,9 @@ _MILITARY = _units(
     "lance bombardier", "cpl", "corporal", "bdr", "bombardier", "lsgt", "lance sergeant",
     "sgt", "sergeant", "ssgt", "s sgt", "staff sergeant", "csgt", "c sgt", "colour sergeant",
     "wo", "wo1", "wo2", "wo 1", "wo 2", "warrant officer", "warrant officer class 1",
-    "warrant officer class 2", "ocdt", "officer cadet", "2lt", "2 lt", "2nd lt",
+    "warrant officer class 2", "csm", "rsm", "sgt maj", "sergeant major",
+    "company sergeant major", "regimental sergeant major", "ocdt", "officer cadet", "2lt",
+    "2 lt", "2nd lt",
     "second lieutenant", "lt", "lieut", "lieutenant", "capt", "captain", "maj", "major",
     "lt col", "lieutenant colonel", "col", "colonel", "brig", "brigadier", "maj gen",
     "major general", "lt gen", "lieutenant general", "gen", "general", "field marshal",
@@ -76,7 +84,7 @@ _MILITARY = _units(
     "flight sergeant", "mach", "master aircrew", "plt off", "pilot officer", "fg off",
     "flying officer", "flt lt", "flight lieutenant", "sqn ldr", "squadron leader", "wg cdr",
     "wing commander", "gp capt", "group captain", "air cdre", "air commodore", "avm",
-    "air vice marshal", "air mshl", "air marshal",
+    "air vice marshal", "air mshl", "air marshal", "acm", "air chief marshal",
 )
 TITLE_UNITS: frozenset[tuple[str, ...]] = _CIVIL | _RELIGIOUS | _MILITARY
 # Every title of one word (kept for callers that filter single words).
@@ -89,7 +97,7 @@ INITIAL_LIKE_TITLES = frozenset({
     "ab", "po", "ls", "fs", "ac", "wo", "fr", "br", "sr", "cpo", "lac", "sac", "avm", "mid",
     "mach", "sig", "fus", "gen", "col", "hafiz", "sheikh", "shaykh", "deacon", "elder",
     "bhai", "sant", "giani", "cantor", "count", "marine", "private", "general", "mufti",
-    "pandit", "swami", "don", "dona",
+    "pandit", "swami", "don", "dona", "dom", "haji", "hajji", "kumari", "sardar",
 })
 _LONGEST_TITLE = max(len(unit) for unit in TITLE_UNITS)
 
@@ -100,7 +108,9 @@ GENERATIONAL = frozenset({"jr", "jnr", "junior", "sr", "snr", "senior", "ii", "i
 HONOURS = frozenset({
     "esq", "esquire", "obe", "mbe", "cbe", "kbe", "dbe", "gbe", "bem", "qc", "kc", "mp", "msp",
     "ms", "jp", "dl", "phd", "md", "frcp", "frcs", "rn", "vc", "gc", "dso", "mc", "dfc",
-    "kcb", "ocf", "cf", "qgm", "rrc", "td",
+    "kcb", "ocf", "cf", "qgm", "rrc", "td", "cvo", "lvo", "mvo", "kcvo", "gcb", "cb", "qpm",
+    "kpm", "dfm", "afc", "bsc", "msc", "llb", "llm", "mba", "frcgp", "mrcgp", "mrcp", "frcn",
+    "fca", "aca", "acca", "ceng", "frsa", "fcipd", "rgn", "rmn",
 })
 SUFFIXES = GENERATIONAL | HONOURS
 

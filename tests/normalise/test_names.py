@@ -190,6 +190,18 @@ TITLED_MATCH = [
     ("His Honour Judge Lee", "Ann", "Lee"),
     ("Sra María García", "María", "García López"),
     ("Mrs Smith", "Jane", "Smith"),
+    ("Mr and Mrs J Smith", "John", "Smith"),
+    ("Mr & Mrs J Smith", "John", "Smith"),
+    ("RSM J Smith", "John", "Smith"),
+    ("Sgt Maj J Smith", "John", "Smith"),
+    ("Monsignor Paul Smith", "Paul", "Smith"),
+    ("Shri Ravi Patel", "Ravi", "Patel"),
+    ("Smt Asha Patel", "Asha", "Patel"),
+    ("Y Parch Ann Lee", "Ann", "Lee"),        # Welsh: the Reverend
+    ("Cyng Ann Lee", "Ann", "Lee"),           # Welsh: Councillor
+    ("John Smith BSc", "John", "Smith"),
+    ("John Smith CVO", "John", "Smith"),
+    ("John Ma", "John", "Ma"),                # Ma is a surname, not a degree
 ]
 # A title word that is the person's own name is never held against them.
 TITLE_WORD_IS_A_NAME = [
@@ -218,6 +230,9 @@ TITLED_MISMATCH = [
     ("Major Tom", "Tom", "Smith"),
     ("Cpl", "John", "Smith"),
     ("Flt Lt", "John", "Smith"),
+    ("Dom Smith", "Peter", "Smith"),        # Dom may be Dominic
+    ("Haji Rahman", "Abdul", "Rahman"),
+    ("Mr and Mrs P Smith", "John", "Smith"),
 ]
 
 
