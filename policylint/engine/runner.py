@@ -18,6 +18,7 @@ from typing import Any
 
 from policylint.config.policy import Policy, Suppression, validate_rule_settings
 from policylint.engine.fingerprint import fingerprint, fingerprint_key
+from policylint.engine.prefetch import prefetched
 from policylint.engine.rule import BatchInfo, FieldMap, Item, Rule, RunContext
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
 from policylint.io.batch import BatchReader
@@ -296,7 +297,7 @@ class Engine:
                                       render_text=False)
                     for active in observers:
                         self._guard(active, row, active.rule.observe, item)
-            for row in reader.rows():
+            for row in prefetched(reader.rows(), self.register, fields):
                 self.rows_checked += 1
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
@@ -341,7 +342,7 @@ class Engine:
         reader = open_batch(path)
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
-            for index, row in enumerate(reader.rows()):
+            for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
                 if index % parts == part:
                     item = self._item(row, fields, templates, default_template,
                                       render_text=True)
