@@ -651,18 +651,22 @@ class SqlRegister:
         return self._current
 
     def _rows(self, table: str, person_id: str, kind: type[R]) -> tuple[R, ...]:
+        if not person_id:
+            return ()
         cached = self._current.rows[table].get(person_id)
         if cached is None:
             cached = self._previous.rows[table].get(person_id)
             if cached is None:
                 generation = self._miss()
-                found = self._by_person(table, [person_id]) if person_id else {}
+                found = self._by_person(table, [person_id])
                 cached = generation.rows[table][person_id] = tuple(found.get(person_id, ()))
         return cast(tuple[R, ...], cached)
 
     # --- Register protocol ------------------------------------------------------
 
     def person(self, person_id: str) -> Person | None:
+        if not person_id:
+            return None
         current = self._current.people
         if person_id in current:
             return current[person_id]
@@ -670,7 +674,7 @@ class SqlRegister:
         if person_id in previous:
             return previous[person_id]
         generation = self._miss()
-        found = self._by_person("people", [person_id]) if person_id else {}
+        found = self._by_person("people", [person_id])
         person = generation.people[person_id] = self._one_person(found.get(person_id, ()))
         return person
 
@@ -693,6 +697,8 @@ class SqlRegister:
         return self._rows("contacts", person_id, Contact)
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
+        if not normalised_value:
+            return ()
         key = (kind, normalised_value)
         found = self._current.owners.get(key)
         if found is None:
