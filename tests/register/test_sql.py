@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from policylint.cli import cli
@@ -28,6 +27,8 @@ from policylint.io.register.sql import SqlRegister
 from policylint.io.register.sqlite import SqliteRegister
 from policylint.normalise.contact import contact_key
 from tests.register.postgres import PostgresServer, load_tables
+
+sa = pytest.importorskip("sqlalchemy", reason="the sql extra is not installed")
 
 Tables = dict[str, list[dict[str, str]]]
 TODAY = "2026-11-26"
