@@ -490,6 +490,29 @@ def test_register_check_command_works_on_a_database(example_postgres: str,
     assert by_url.output.replace(example_postgres, "R") == by_csv.output.replace(strip, "R")
 
 
+def test_a_register_sent_to_another_process_reopens_itself(
+    housing: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pickled (as for a worker process), a database register is its location and mapping;
+    the copy connects afresh, reading ${VAR} from its own environment."""
+    import pickle
+
+    url, _ = housing
+    monkeypatch.setenv("HOUSING_URL", url)
+    original = open_register(RegisterLocation("${HOUSING_URL}", _mapping()))
+    try:
+        data = pickle.dumps(original)
+        assert url.encode() not in data  # the expanded URL (and any password) stays here
+        copy = pickle.loads(data)
+        try:
+            assert isinstance(copy, SqlRegister) and copy is not original
+            assert copy.person("1007") == original.person("1007") is not None
+        finally:
+            copy.close()
+    finally:
+        original.close()
+
+
 def test_memory_register_needs_no_prefetch() -> None:
     reg = MemoryRegister({"people": []})
     assert not isinstance(reg, Prefetching)

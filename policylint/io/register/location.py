@@ -75,11 +75,22 @@ class RegisterMapping:
     def column(self, table: str, name: str) -> str:
         return self.columns.get(table, _EMPTY).get(name, name)
 
+    def __reduce__(self) -> tuple[object, ...]:  # read-only views do not pickle; dicts do
+        return (_mapping, (dict(self.tables), {t: dict(c) for t, c in self.columns.items()},
+                           self.file, self.line, dict(self.lines)))
+
     def mapped(self, table: str, column: str | None = None) -> bool:
         """Whether the policy named this table (or this column of it) explicitly."""
         if column is None:
             return table in self.tables
         return column in self.columns.get(table, _EMPTY)
+
+
+def _mapping(tables: dict[str, str], columns: dict[str, dict[str, str]], file: str | None,
+             line: int | None, lines: dict[str, int]) -> RegisterMapping:
+    return RegisterMapping(MappingProxyType(tables),
+                           MappingProxyType({t: MappingProxyType(c) for t, c in columns.items()}),
+                           file, line, MappingProxyType(lines))
 
 
 class RegisterLocation(str):

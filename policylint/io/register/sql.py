@@ -53,6 +53,7 @@ from policylint.io.register.base import (
     Restriction,
 )
 from policylint.io.register.location import (
+    RegisterLocation,
     RegisterMapping,
     expand,
     is_url,
@@ -137,7 +138,7 @@ def open_sql_register(location: str) -> SqlRegister:
         if not path.exists():
             raise RegisterError("register not found", file=url)
         url = "sqlite:///" + str(path.resolve())
-    return SqlRegister(url, mapping)
+    return SqlRegister(url, mapping, location=location)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -249,8 +250,11 @@ def _after_fork_in_child() -> None:
 class SqlRegister:
     """A :class:`~policylint.io.register.base.Register` in a database, through SQLAlchemy."""
 
-    def __init__(self, url: str, mapping: RegisterMapping | None = None) -> None:
+    def __init__(self, url: str, mapping: RegisterMapping | None = None, *,
+                 location: str | None = None) -> None:
         self.url = url
+        # As given (``${VAR}`` unexpanded): what a copy in another process reopens.
+        self.location = location if location is not None else url
         self.source = mask_url(url)
         self.mapping = mapping or RegisterMapping()
         self.queries = 0  # statements sent (tests and --debug read these)
@@ -767,6 +771,16 @@ class SqlRegister:
         _ABANDONED.extend((self._conn, self._engine))
         self._conn = None
         self._engine = self._create_engine()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """A pickled register (sent to another process) is its location: the copy opens
+        its own connection, reading any ``${VAR}`` from its own environment."""
+        location = self.location
+        if not isinstance(location, RegisterLocation):
+            location = RegisterLocation(location, self.mapping)
+        elif location.mapping is None:
+            location = RegisterLocation(location, self.mapping, location.base)
+        return (open_sql_register, (location,))
 
     def __enter__(self) -> SqlRegister:
         return self
