@@ -128,6 +128,20 @@ def test_postgresql_connection_refuses_writes(clean_postgres: str) -> None:
     check.dispose()
 
 
+def test_a_connection_lost_mid_run_stops_the_run(clean_postgres: str) -> None:
+    """The server ends the register's session (a restart, an idle timeout): the next
+    lookup is a RegisterError (exit 2), never an empty answer."""
+    with SqlRegister(clean_postgres) as reg:
+        assert reg.person("P-00001") is not None
+        pid = reg.connection().execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        admin = sa.create_engine(clean_postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        with pytest.raises(RegisterError, match="cannot read the register database"):
+            reg.person("P-00002")
+
+
 # --- batched lookups --------------------------------------------------------------------
 
 
