@@ -149,12 +149,13 @@ def start_postgres() -> PostgresServer | str:
 def load_tables(url: str, tables: Tables, *, names: Mapping[str, str] | None = None,
                 columns: Mapping[str, Mapping[str, str]] | None = None,
                 types: Mapping[tuple[str, str], str] | None = None,
-                order_key: bool = True) -> None:
+                order_key: bool = True, indexes: bool = True) -> None:
     """Create the register tables in the database at ``url`` and insert ``tables``.
 
     ``names``/``columns`` rename tables and columns (as a council's schema would);
     ``types`` gives a column an SQL type other than text (``("people", "date_of_birth"):
-    "date"``); ``order_key`` adds a serial primary key, so rows keep the order given.
+    "date"``); ``order_key`` adds a serial primary key, so rows keep the order given;
+    ``indexes`` indexes person_id (and contacts' value), as a council's database would.
     """
     import sqlalchemy as sa
 
@@ -172,6 +173,11 @@ def load_tables(url: str, tables: Tables, *, names: Mapping[str, str] | None = N
                     kind = types.get((table, column), "text")
                     defs.append(f'"{rename.get(column, column)}" {kind}')
                 conn.execute(sa.text(f'CREATE TABLE "{actual}" ({", ".join(defs)})'))
+                for column in ("person_id", "value") if indexes else ():
+                    if column in ALL_COLUMNS[table]:
+                        name = rename.get(column, column)
+                        conn.execute(sa.text(
+                            f'CREATE INDEX "{actual}_{name}" ON "{actual}" ("{name}")'))
                 if not rows:
                     continue
                 cols = [rename.get(c, c) for c in ALL_COLUMNS[table]]

@@ -204,10 +204,17 @@ class _Table:
     # index serves; "other": compared as text).
     compare: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
-    def where_in(self, column: str, name: str) -> Any:
-        expression, _ = self.compare[column]
+    def where_in(self, column: str, name: str, dialect: str) -> Any:
+        """``column IN (:name...)``; on PostgreSQL ``column = ANY(:name)``, one array
+        parameter (no statement of 900 placeholders to build and plan per chunk)."""
+        expression, kind = self.compare[column]
         import sqlalchemy
 
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            element = sqlalchemy.BigInteger() if kind == "integer" else sqlalchemy.Text()
+            return expression == sqlalchemy.any_(sqlalchemy.bindparam(name, type_=ARRAY(element)))
         return expression.in_(sqlalchemy.bindparam(name, expanding=True))
 
     def keys_for(self, column: str, values: Iterable[str]) -> list[Any]:
@@ -261,6 +268,7 @@ class SqlRegister:
         self.misses = 0  # lookups that were not prefetched
         self._sa = _import_sqlalchemy(self.source)
         self._engine = self._create_engine()
+        self._dialect = self._engine.dialect.name
         self._conn: Connection | None = None
         self._closed = False
         self._builder = RecordBuilder()
@@ -537,7 +545,7 @@ class SqlRegister:
         spec = self._tables[table]
         if spec is None or not person_ids:
             return out
-        statement = self._select(spec).where(spec.where_in("person_id", "keys"))
+        statement = self._select(spec).where(spec.where_in("person_id", "keys", self._dialect))
         for part in _slices(sorted(person_ids)):
             keys = spec.keys_for("person_id", part)
             if not keys:
@@ -577,7 +585,7 @@ class SqlRegister:
         matches: dict[tuple[str, str], list[Contact]] = {}
         spec = self._tables["contacts"]
         if values and spec is not None:
-            statement = self._select(spec).where(spec.where_in("value", "values"))
+            statement = self._select(spec).where(spec.where_in("value", "values", self._dialect))
             for part in _slices(values):
                 keys = spec.keys_for("value", part)
                 if not keys:
