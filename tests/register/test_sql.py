@@ -221,6 +221,25 @@ def test_prefetched_answers_equal_single_lookups(clean_postgres: str,
         assert batched.person(ids[0]) == single.person(ids[0]) and batched.misses == 1
 
 
+def test_the_cache_holds_two_chunks_whatever_the_batch_size(sql_sqlite: SqlRegister) -> None:
+    for start in range(0, 3000, 100):  # thirty chunks of a hundred people
+        sql_sqlite.prefetch([f"P-{n:05d}" for n in range(start, start + 100)])
+        assert sql_sqlite.person(f"P-{start + 1:05d}") is not None or start + 1 > 300
+    held = len(sql_sqlite._current) + len(sql_sqlite._previous)
+    assert held <= 2 * 100 * 5 + 10
+
+
+def test_lookups_without_prefetch_are_bounded_too(sql_sqlite: SqlRegister,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import policylint.io.register.sql as sql
+
+    monkeypatch.setattr(sql, "GENERATION_LIMIT", 50)
+    for n in range(1, 301):
+        sql_sqlite.addresses(f"P-{n:05d}")
+    assert len(sql_sqlite._current) + len(sql_sqlite._previous) <= 2 * 51
+    assert sql_sqlite.misses == 300
+
+
 # --- values that are not text, mapping an existing schema -----------------------------------
 
 
