@@ -66,9 +66,12 @@ def test_postgresql_url_without_a_driver_name_uses_psycopg(clean_postgres: str) 
         assert reg.person("P-00002") is not None
 
 
-def test_other_schemes_are_left_to_other_plugins() -> None:
-    with pytest.raises(RegisterError, match="no installed backend"):
+def test_unknown_schemes_are_refused_without_showing_the_password() -> None:
+    with pytest.raises(RegisterError, match="no installed backend can open 's3://'"):
         open_register("s3://bucket/register")
+    with pytest.raises(RegisterError) as err:
+        open_register(f"postgrsql://ro:{SECRET}@db/housing")  # a typo
+    assert SECRET not in str(err.value) and "ro:***@db" in str(err.value)
 
 
 def test_missing_sqlite_file_and_bad_url(tmp_path: Path) -> None:

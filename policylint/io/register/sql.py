@@ -103,8 +103,16 @@ def policylint_open_register(location: str) -> SqlRegister | None:
     tables/columns mapping; paths without one are left to the built-in backends."""
     if mapping_of(location) is None:
         text = expand(location)
-        if not is_url(text) or not _is_database_scheme(text):
-            return None  # a path, or some other plugin's kind of URL
+        if not is_url(text):
+            return None  # a path: the built-in backends'
+        if not _is_database_scheme(text):
+            # Plug-ins (registered later) were asked first; none took it. Said here, so
+            # that the message masks a password (a typo in the scheme is the usual cause).
+            scheme = text.split("://", 1)[0]
+            raise RegisterError(
+                f"no installed backend can open '{scheme}://' registers (database URLs look "
+                "like postgresql://user@host/db or sqlite:///path.db; another kind needs "
+                "its plugin)", file=mask_url(text))
     return open_sql_register(location)
 
 
