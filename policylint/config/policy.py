@@ -393,10 +393,10 @@ def _register(layer: _Layer) -> str:
     if isinstance(value, str):
         if "${" in value:
             return RegisterLocation(value, None, base)
-        return _resolve_register(layer.display, value)
+        return _resolve_path(layer.display, value)
     url = value.get("url", "${" + ENV_URL + "}")
     if "${" not in url:
-        url = _resolve_register(layer.display, url)
+        url = _resolve_path(layer.display, url)
     lines = {
         ".".join(key[1:]): line for key, line in layer.lines.items()
         if len(key) > 2 and key[0] == "register" and key[1] in ("tables", "columns")
@@ -410,19 +410,6 @@ def _register(layer: _Layer) -> str:
         lines=MappingProxyType(lines),
     )
     return RegisterLocation(url, mapping, base)
-
-
-# sqlite:///relative/path.db (three slashes, then no fourth: a relative path).
-_SQLITE_RELATIVE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(.*)$", re.DOTALL)
-
-
-def _resolve_register(base_display: str, value: str) -> str:
-    """A register path, or the relative file of an ``sqlite:///`` URL, resolved
-    against the policy's directory like every other path in a policy."""
-    match = _SQLITE_RELATIVE.match(value)
-    if match and match.group(2) != ":memory:":
-        return match.group(1) + _resolve_path(base_display, match.group(2)) + match.group(3)
-    return _resolve_path(base_display, value)
 
 
 def _resolve_path(base_display: str, value: str) -> str:

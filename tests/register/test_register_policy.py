@@ -25,15 +25,6 @@ def test_plain_string_forms_keep_working(tmp_path: Path) -> None:
     assert load_policy(_policy(tmp_path, f"version: 1\nregister: {url}\n")).register == url
 
 
-def test_relative_sqlite_url_resolves_against_the_policy(tmp_path: Path) -> None:
-    policy = load_policy(_policy(tmp_path, "version: 1\nregister: sqlite:///data/r.db\n"))
-    assert policy.register == f"sqlite:///{tmp_path}/data/r.db"
-    policy = load_policy(_policy(tmp_path, "version: 1\nregister: sqlite:////srv/r.db\n"))
-    assert policy.register == "sqlite:////srv/r.db"
-    policy = load_policy(_policy(tmp_path, "version: 1\nregister: {url: 'sqlite:///r.db'}\n"))
-    assert policy.register == f"sqlite:///{tmp_path}/r.db"
-
-
 def test_mapping_form(tmp_path: Path) -> None:
     policy = load_policy(_policy(tmp_path, (
         "version: 1\n"
@@ -61,14 +52,14 @@ def test_mapping_form(tmp_path: Path) -> None:
 
 
 def test_pyproject_table_and_extends(tmp_path: Path) -> None:
-    _policy(tmp_path, "version: 1\nregister: {url: 'sqlite:////base.db'}\n", "base.yaml")
+    _policy(tmp_path, "version: 1\nregister: {url: 'sqlite:///base.db'}\n", "base.yaml")
     child = load_policy(_policy(tmp_path, (
         "version: 1\nextends: [./base.yaml]\n"
-        "register: {url: 'sqlite:////child.db', tables: {people: party}}\n")))
-    assert child.register == "sqlite:////child.db"
+        "register: {url: 'sqlite:///child.db', tables: {people: party}}\n")))
+    assert child.register == "sqlite:///child.db"
     toml = _policy(tmp_path, (
         "[tool.policylint]\nversion = 1\n"
-        "[tool.policylint.register]\nurl = 'sqlite:////t.db'\n"
+        "[tool.policylint.register]\nurl = 'sqlite:///t.db'\n"
         "[tool.policylint.register.columns.people]\nperson_id = 'party_ref'\n"),
         "pyproject.toml")
     location = load_policy(toml).register
