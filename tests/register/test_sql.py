@@ -139,7 +139,9 @@ def test_a_connection_lost_mid_run_stops_the_run(clean_postgres: str) -> None:
         pid = reg.connection().execute(sa.text("SELECT pg_backend_pid()")).scalar()
         admin = sa.create_engine(clean_postgres, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # pg_terminate_backend(pid, timeout) waits until the session has ended.
+            assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 30000)"),
+                                {"pid": pid}).scalar()
         admin.dispose()
         with pytest.raises(RegisterError, match="cannot read the register database"):
             reg.person("P-00002")
