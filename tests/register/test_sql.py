@@ -503,6 +503,51 @@ def test_example_gives_the_same_findings_through_every_backend(
                      monkeypatch) == expected
 
 
+def test_example_through_a_mapped_housing_schema(
+    postgres: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example register as a housing system keeps it (other table and column names,
+    dates as dates, people behind a view), the password in the environment: the policy's
+    mapping gives the same findings as the CSV register."""
+    from tests.register.postgres import read_csv_register
+
+    examples = Path(__file__).parents[2] / "examples"
+    url = postgres.create_database("example_housing")
+    names = {"people": "party_base", "addresses": "party_address",
+             "contacts": "party_contact", "representatives": "party_agent"}
+    columns = {"people": {"person_id": "party_ref", "family_name": "surname"},
+               "addresses": {"person_id": "party_ref", "postcode": "post_code"},
+               "contacts": {"value": "contact_value"}}
+    types = {("people", "date_of_birth"): "date", ("addresses", "valid_to"): "date",
+             ("addresses", "verified_on"): "date"}
+    load_tables(url, read_csv_register(examples / "register"), names=names, columns=columns,
+                types=types)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE VIEW tenancy_party AS SELECT * FROM party_base"))
+        conn.execute(sa.text("CREATE ROLE policylint_ro LOGIN PASSWORD 'unused'"))
+        conn.execute(sa.text("GRANT SELECT ON tenancy_party, party_address, party_contact, "
+                             "restrictions, party_agent TO policylint_ro"))
+    engine.dispose()
+    host = url.split("@", 1)[1]
+    monkeypatch.setenv("HOUSING_PASSWORD", SECRET)
+    policy = tmp_path / "policylint.yaml"
+    policy.write_text(
+        f"version: 1\nextends: [{examples / 'policylint.yaml'}]\n"
+        "register:\n"
+        f"  url: postgresql+psycopg://policylint_ro:${{HOUSING_PASSWORD}}@{host}\n"
+        "  tables: {people: tenancy_party, addresses: party_address, contacts: party_contact,"
+        " representatives: party_agent}\n"
+        "  columns:\n"
+        "    people: {person_id: party_ref, family_name: surname}\n"
+        "    addresses: {person_id: party_ref, postcode: post_code}\n"
+        "    contacts: {value: contact_value}\n", encoding="utf-8")
+    expected = _findings(["check", "batch.csv", "--policy", "policylint.yaml"], examples,
+                         monkeypatch)
+    assert _findings(["check", "batch.csv", "--policy", str(policy)], examples,
+                     monkeypatch) == expected
+
+
 def test_row_shift_scenario_through_postgresql(postgres: PostgresServer,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.register.postgres import read_csv_register
