@@ -482,7 +482,8 @@ def register_check(location: str, today: str | None, show_values: bool, debug: b
         finally:
             reg.close()
         for problem in problems:
-            click.echo(f"{location}: {problem.table}: {problem.code}: {problem.message} "
+            # reg.source, not the argument: a database URL's password is masked there.
+            click.echo(f"{reg.source}: {problem.table}: {problem.code}: {problem.message} "
                        f"(person {shown(problem.person_id)})")
         click.echo(f"{len(problems)} register problem(s) found." if problems
                    else "Register looks consistent: no problems found.")

@@ -20,12 +20,14 @@ from typing import Any
 from policylint.config.policy import Policy, validate_rule_settings
 from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, shown_path
 from policylint.engine.fingerprint import fingerprint
+from policylint.engine.prefetch import prefetched
 from policylint.engine.rule import BatchInfo, FieldMap, Item, RunContext
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
 from policylint.io.attachments import Attachment, AttachmentCache, AttachmentError, split_names
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
+from policylint.io.register.location import mask_url
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
 from policylint.model import (
@@ -111,7 +113,8 @@ def open_register(location: str) -> Register:
     pm = get_plugin_manager()
     register: Register | None = pm.hook.policylint_open_register(location=location)
     if register is None:
-        raise RegisterError("no installed backend can open this register", file=location)
+        raise RegisterError("no installed backend can open this register",
+                            file=mask_url(location))
     return register
 
 
@@ -240,7 +243,7 @@ class Engine:
                                       render_text=False)
                     for active in observers:
                         self._guard(active, row, active.rule.observe, item)
-            for row in reader.rows():
+            for row in prefetched(reader.rows(), self.register, fields):
                 self.rows_read += 1
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
@@ -290,7 +293,7 @@ class Engine:
         reader = open_batch(path)
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
-            for index, row in enumerate(reader.rows()):
+            for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
                 if index % parts == part:
                     item = self._item(row, fields, templates, default_template,
                                       render_text=True)
