@@ -272,7 +272,7 @@ class Engine:
             for violation in self._guard(active, row, active.rule.check_item, item):
                 self.collector.add(active, violation, file=display, row=row.number,
                                    recipient_id=item.recipient_id, template=template,
-                                   identifiers=identifiers)
+                                   identifiers=identifiers, physical_line=row.line)
 
     def check_part(self, path: Path, templates: Mapping[str, Template],
                    default_template: Template | None, part: int,
@@ -310,7 +310,8 @@ class Engine:
                 code="unreadable-row",
                 message="This row could not be read ({reason}): it was not checked",
                 facts={"reason": problem.reason}, column=problem.column),
-                file=display, row=problem.row, rule_name=READ_ERROR)
+                file=display, row=problem.row, rule_name=READ_ERROR,
+                physical_line=problem.line)
 
     def _report_unrenderable(self, templates: Mapping[str, Template], display: str) -> None:
         """One finding per missing field per template, not one per row: a typo in a
