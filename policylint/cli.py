@@ -184,6 +184,15 @@ def cli() -> None:
     """
 
 
+# Batch formats that have no sheets: --sheet with only these is a mistake.
+_SHEETLESS = frozenset({".csv", ".tsv", ".txt", ".jsonl", ".ndjson"})
+
+
+def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
+    if sheet is not None and all(p.suffix.lower() in _SHEETLESS for p in batches):
+        raise PolicylintError("--sheet names a worksheet of an .xlsx batch, and no batch is one")
+
+
 @cli.command()
 @click.argument("batches", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
@@ -204,11 +213,13 @@ def cli() -> None:
               help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
+@click.option("--sheet", metavar="NAME",
+              help="The worksheet to check in an .xlsx batch (default: the first sheet).")
 def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path, ...],
           fmt: str, output: Path | None, fail_on: str, select: tuple[str, ...],
           ignore: tuple[str, ...], policy: Path | None, quiet: bool, debug: bool,
           baseline: Path | None, write_baseline: Path | None, show_values: bool, jobs: int,
-          today: str | None) -> None:
+          today: str | None, sheet: str | None) -> None:
     """Check BATCH files (CSV) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
@@ -227,12 +238,14 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         from policylint.engine.runner import CheckRequest, run_check_parallel
         from policylint.model import Severity
 
+        _check_sheet(sheet, batches)
         request = CheckRequest(
             batches=batches, policy=_load_policy(policy), register=register,
             templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
             show_values=show_values, fail_on=Severity.parse(fail_on),
             today=_parse_today(today),
-            baseline=baselines.load_baseline(baseline) if baseline else frozenset(), debug=debug)
+            baseline=baselines.load_baseline(baseline) if baseline else frozenset(), debug=debug,
+            sheet=sheet)
         outcome = run_check_parallel(request, jobs)
         if write_baseline is not None:
             count = baselines.write_baseline(write_baseline, outcome.unfiltered)

@@ -47,6 +47,7 @@ class CheckRequest:
     today: dt.date = field(default_factory=dt.date.today)
     baseline: frozenset[str] = frozenset()
     debug: bool = False
+    sheet: str | None = None  # --sheet: the worksheet of a workbook batch
 
 
 @dataclass
@@ -302,6 +303,7 @@ class Engine:
                 self.rows_checked += 1
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
+            _stop_on_unreadable_rows(reader)
             for active in rules:
                 for violation in self._guard(active, None, active.rule.finish):
                     self.collector.add(active, violation, file=display)
@@ -340,7 +342,7 @@ class Engine:
             self.context.register = self.register
         self.collector = Collector(self.policy, self.request.show_values, self.request.today)
         rules = [a for a in self.fresh_rules() if a.rule.row_independent]
-        reader = open_batch(path)
+        reader = open_batch(path, self.request.sheet)
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
             for index, row in enumerate(reader.rows()):
@@ -453,13 +455,29 @@ class Engine:
         return Outcome(findings=kept, unfiltered=unfiltered, summary=summary)
 
 
-def open_batch(path: Path) -> BatchReader:
+def _stop_on_unreadable_rows(reader: BatchReader) -> None:
+    """Fail closed on rows the reader could not read (it listed them and read on).
+
+    A stopgap: the engine's full report of every unreadable row replaces it.
+    """
+    problems = reader.problems
+    if problems:
+        first = problems[0]
+        more = len(problems) - 1
+        note = f" (and {more} more unreadable row{'s' if more > 1 else ''})" if more else ""
+        raise InputError(first.reason + note, file=reader.display, row=first.row,
+                         line=first.line)
+
+
+def open_batch(path: Path, sheet: str | None = None) -> BatchReader:
     if not path.exists():
         raise InputError("batch file not found", file=str(path))
-    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(path=path)
+    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(
+        path=path, sheet=sheet)
     if reader is None:
         raise InputError("no installed reader handles this kind of batch file "
-                         "(CSV: .csv, .tsv, .txt)", file=str(path))
+                         "(CSV: .csv, .tsv, .txt; Excel: .xlsx; JSON Lines: .jsonl)",
+                         file=str(path))
     return reader
 
 
@@ -477,7 +495,7 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
         engine.check_templates(templates.values(), fail_on_problem=True)
         default = _default_template(templates, request.templates)
         for path in request.batches:
-            reader = open_batch(path)
+            reader = open_batch(path, request.sheet)
             try:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:
