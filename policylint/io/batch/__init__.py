@@ -21,14 +21,20 @@ from policylint.io.batch.csv import (
     policylint_open_batch,
     sniff_delimiter,
 )
+from policylint.io.batch.jsonl import JsonLinesBatchReader, open_jsonl_batch
+from policylint.io.batch.xlsx import XlsxBatchReader, open_xlsx_batch
 
 __all__ = [
     "BatchReader",
     "CsvBatchReader",
+    "JsonLinesBatchReader",
     "Limits",
     "ProblemLog",
+    "XlsxBatchReader",
     "build_header",
     "detect_encoding",
+    "open_jsonl_batch",
+    "open_xlsx_batch",
     "policylint_open_batch",
     "sniff_delimiter",
 ]
