@@ -460,7 +460,7 @@ def _stop_on_unreadable_rows(reader: BatchReader) -> None:
 
     A stopgap: the engine's full report of every unreadable row replaces it.
     """
-    problems = reader.problems
+    problems = getattr(reader, "problems", ())  # a third-party reader may have none
     if problems:
         first = problems[0]
         more = len(problems) - 1

@@ -323,8 +323,9 @@ def test_id_column_of_numbers_one_shorter_than_the_rest(tmp_path: Path) -> None:
     + [[f"P-{n}", n * 37, n] for n in range(1, 40)],
     # Zero-padded by the number format: nothing lost.
     [["recipient_id", "account_ref"]] + [[f"P-{n}", n] for n in range(1, 40)],
-    # Phone numbers typed as text.
+    # Phone numbers typed as text, or international ones stored as numbers.
     [["recipient_id", "phone"]] + [[f"P-{n}", f"07700 9001{n:02d}"] for n in range(1, 40)],
+    [["recipient_id", "phone"]] + [[f"P-{n}", 447700900100 + n] for n in range(1, 40)],
 ])
 def test_no_lost_zero_warning_where_nothing_was_lost(tmp_path: Path,
                                                      rows: list[list[Any]]) -> None:
@@ -417,3 +418,10 @@ def test_example_batch_as_a_workbook_gives_the_same_findings(tmp_path: Path) -> 
     wrong = CliRunner().invoke(cli, ["check", str(xlsx), "--sheet", "Letters", *args])
     assert wrong.exit_code == 2
     assert "no worksheet named 'Letters'" in wrong.output
+
+
+def test_sheet_with_only_csv_batches_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "batch.csv"), "--sheet", "Batch",
+                                      "--policy", str(EXAMPLES / "policylint.yaml")])
+    assert result.exit_code == 2
+    assert "--sheet names a worksheet of an .xlsx batch" in result.output

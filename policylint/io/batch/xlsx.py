@@ -394,6 +394,13 @@ class XlsxBatchReader:
             first = min(row for _, row in watch.stored_numbers.values())
             cells = f"{count} cell{'s' if count > 1 else ''}"
             if key in _PHONE_KEYS or "phone" in key or "mobile" in key:
+                # A UK number without its 0 has 9 or 10 digits (44... is international).
+                lost = {n: v for n, v in watch.stored_numbers.items() if n in (9, 10)}
+                if not lost:
+                    continue
+                count = sum(n for n, _ in lost.values())
+                first = min(row for _, row in lost.values())
+                cells = f"{count} cell{'s' if count > 1 else ''}"
                 found.append(RowProblem(first, None, (
                     f"{cells} of phone numbers stored as numbers, which drops the leading 0 "
                     f"(first at row {first}): format the column as Text in Excel"), label))
