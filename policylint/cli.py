@@ -220,7 +220,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
           ignore: tuple[str, ...], policy: Path | None, quiet: bool, debug: bool,
           baseline: Path | None, write_baseline: Path | None, show_values: bool, jobs: int,
           today: str | None, sheet: str | None) -> None:
-    """Check BATCH files (CSV) against the policy, templates and register.
+    """Check BATCH files (CSV, .xlsx, JSON Lines) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
     rule. Findings name the spreadsheet row (the header is row 1).

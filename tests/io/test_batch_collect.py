@@ -190,3 +190,21 @@ def test_only_bad_rows_after_the_header_is_not_header_only(tmp_path: Path) -> No
     path = write(tmp_path, f"{HEADER}\nP-1,Alice\n")
     numbers, problems = read(path)
     assert numbers == [] and [(p.row, p.line) for p in problems] == [(2, 2)]
+
+
+def test_through_the_cli_unreadable_rows_exit_2_and_no_traceback(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from policylint.cli import cli
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    lines = (examples / "batch.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines[3] += ",stray"  # row 4: an extra cell
+    lines[6] = lines[6].rsplit(",", 3)[0]  # row 7: missing cells
+    path = tmp_path / "batch.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path), "--policy",
+                                      str(examples / "policylint.yaml"), "--today", "2026-11-26"])
+    assert result.exit_code == 2
+    assert "row 4" in result.output and "Traceback" not in result.output
+    assert "stray" not in result.output

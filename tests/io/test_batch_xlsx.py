@@ -425,3 +425,10 @@ def test_sheet_with_only_csv_batches_is_a_usage_error() -> None:
                                       "--policy", str(EXAMPLES / "policylint.yaml")])
     assert result.exit_code == 2
     assert "--sheet names a worksheet of an .xlsx batch" in result.output
+
+
+def test_old_xls_workbook_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "batch.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with pytest.raises(InputError, match=r"batch\.xls: an old Excel 97-2003 workbook"):
+        open_xlsx_batch(path, None)

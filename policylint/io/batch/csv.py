@@ -123,7 +123,7 @@ def _detect(path: Path, display: str) -> _Decoding:
             if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
                 raise InputError(
                     "this is a spreadsheet workbook (.xlsx/.xls), not CSV: "
-                    "save or export it as CSV first",
+                    "name it .xlsx, or save or export it as CSV first",
                     file=display,
                 )
             if head.startswith(codecs.BOM_UTF8):

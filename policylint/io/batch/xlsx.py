@@ -352,7 +352,7 @@ class XlsxBatchReader:
                 column = cell["column"]
                 text = self._text(cell)
                 if column > width:
-                    if text:
+                    if text is None or text.strip():
                         problem = problem or RowProblem(
                             number, None, f"column {column} has a value but no header")
                     continue
@@ -431,7 +431,11 @@ def _words(label: str) -> list[str]:
 @hookimpl(specname="policylint_open_batch")
 def open_xlsx_batch(path: Path, sheet: str | None) -> XlsxBatchReader | None:
     """The built-in reader for ``.xlsx``/``.xlsm`` workbooks (first sheet, or ``sheet``)."""
-    if Path(path).suffix.lower() not in SUFFIXES:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xls":
+        raise InputError("an old Excel 97-2003 workbook (.xls): save it as .xlsx, or export "
+                         "it as CSV", file=str(path))
+    if suffix not in SUFFIXES:
         return None
     return XlsxBatchReader(Path(path), sheet=sheet)
 
