@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from policylint.errors import InputError
 from policylint.io.batch import CsvBatchReader, Limits, policylint_open_batch
@@ -208,3 +212,48 @@ def test_through_the_cli_unreadable_rows_exit_2_and_no_traceback(tmp_path: Path)
     assert result.exit_code == 2
     assert "row 4" in result.output and "Traceback" not in result.output
     assert "stray" not in result.output
+
+
+# ------------------------------------------------------------------ property: a partition
+
+_cell = st.text(alphabet=st.sampled_from(list("ab ,\"\n'é")), max_size=6)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(st.tuples(st.lists(_cell, min_size=3, max_size=3),
+                                  st.sampled_from(["good", "short", "long"])),
+                        min_size=1, max_size=12))
+def test_every_record_is_either_a_row_or_a_problem(tmp_path: Path,
+                                                  records: list[tuple[list[str], str]]) -> None:
+    """Whatever the cells hold (quotes, delimiters, line breaks), a collecting pass
+    yields exactly the good records and lists exactly the ragged ones, each under
+    its own row number and starting line."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    expected_rows, expected_problems = [], []
+    line = 2
+    for number, (cells, kind) in enumerate(records, start=2):
+        if kind == "short":
+            cells = cells[:2]
+        elif kind == "long":
+            cells = [*cells, "x"]  # a non-empty extra cell
+        before = out.tell()
+        writer.writerow(cells)
+        text = out.getvalue()[before:]
+        if all(not c.strip(" \t\r\n") for c in cells):
+            pass  # blank rows are skipped, whatever their shape
+        elif kind == "good":
+            expected_rows.append((number, line, cells))
+        else:
+            expected_problems.append((number, line))
+        line += text.count("\n")
+    path = tmp_path / "batch.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with CsvBatchReader(path, collect=True, allow_no_rows=True) as reader:
+        rows = [(r.number, r.line, [r.values["a"], r.values["b"], r.values["c"]])
+                for r in reader.rows()]
+        problems = [(p.row, p.line) for p in reader.problems]
+    assert rows == expected_rows
+    assert problems == expected_problems
