@@ -321,6 +321,9 @@ def test_id_column_of_numbers_one_shorter_than_the_rest(tmp_path: Path) -> None:
     # Amounts and house numbers vary in length: nothing lost.
     [["recipient_id", "amount", "house_number"]]
     + [[f"P-{n}", n * 37, n] for n in range(1, 40)],
+    # Amounts as numbers with a text "0" among them: nothing lost.
+    [["recipient_id", "amount"]] + [[f"P-{n}", n * 37 + 100] for n in range(1, 40)]
+    + [["P-98", "0"], ["P-99", 12]],
     # Zero-padded by the number format: nothing lost.
     [["recipient_id", "account_ref"]] + [[f"P-{n}", n] for n in range(1, 40)],
     # Phone numbers typed as text, or international ones stored as numbers.

@@ -155,7 +155,7 @@ class _ColumnWatch:
     """What one column's digit-only values look like, to spot lost leading zeros."""
 
     lengths: Counter[int] = field(default_factory=Counter)  # of all digit-only values
-    zero_led: int = 0  # digit-only values that keep a leading zero
+    zero_led: Counter[int] = field(default_factory=Counter)  # by length: kept a leading 0
     stored_numbers: dict[int, tuple[int, int]] = field(default_factory=dict)  # len -> (n, row)
 
     def see(self, text: str, stored_as_number: bool, row: int) -> None:
@@ -163,7 +163,7 @@ class _ColumnWatch:
             return
         self.lengths[len(text)] += 1
         if text.startswith("0"):
-            self.zero_led += 1
+            self.zero_led[len(text)] += 1
         elif stored_as_number:
             count, first = self.stored_numbers.get(len(text), (0, row))
             self.stored_numbers[len(text)] = (count + 1, first)
@@ -438,7 +438,9 @@ class XlsxBatchReader:
                 continue
             words = set(_words(label))
             id_like = bool(words & _ID_WORDS) and seen >= 0.9 * sum(watch.lengths.values())
-            if watch.zero_led or id_like:
+            # Evidence that zeros matter here: values of the usual length that keep
+            # one (not a lone "0" in an amounts column), or an identifier column.
+            if watch.zero_led[usual] or id_like:
                 count = sum(n for n, _ in short.values())
                 first = min(row for _, row in short.values())
                 found.append(RowProblem(first, None, (
