@@ -6,12 +6,15 @@ Exit codes (DESIGN §4): 0 nothing at or above --fail-on; 1 findings;
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -20,9 +23,10 @@ import click
 
 from policylint import __version__
 from policylint.errors import PolicylintError
+from policylint.reporting import COLOR_CHOICES, GROUPS, OutputOptions, emit
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "csv")
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -58,45 +62,53 @@ def _parse_today(value: str | None) -> dt.date:
                                  param_hint="--today") from None
 
 
-def _load_policy(policy: Path | None) -> Any:
+def _load_policy(policy: Path | None, inputs: Sequence[Path] = ()) -> Any:
+    """``--policy``, else the policy nearest the first input file (its directory, then
+    parents, as ruff finds its configuration), else the one for the working directory."""
     from policylint.config.discovery import load_discovered
     from policylint.plugins import get_plugin_manager
 
     pack_dirs = [Path(p) for group in get_plugin_manager().hook.policylint_policy_packs()
                  for p in group]
-    return load_discovered(Path.cwd(), policy, pack_dirs)
+    start = Path.cwd()
+    first = next((Path(p) for p in inputs if str(p) != "-"), None)
+    if first is not None and first.parent.is_dir():
+        start = first.parent
+    return load_discovered(start, policy, pack_dirs)
 
 
-def _rule_infos() -> dict[str, Any]:
-    from policylint.plugins import rule_registry
-    from policylint.reporters.base import RuleInfo
-
-    return {name: RuleInfo(name=name, summary=e.rule.summary,
-                           default_severity=e.rule.default_severity, help=e.rule.doc())
-            for name, e in rule_registry().items()}
+def _in_ci() -> bool:
+    """CI systems (GitHub Actions, GitLab, Azure, Jenkins via plugins) set CI."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _emit(outcome: Any, fmt: str, output: Path | None, quiet: bool) -> None:
-    from policylint.io.atomic import atomic_write_text
-    from policylint.plugins import reporter_registry
-    from policylint.reporters.text import TextReporter
+def _emit_error(message: str, batches: Sequence[Path], out: OutputOptions,
+                fail_on: Any) -> None:
+    """A report for a run that stopped with an error: no findings, the error, exit 2."""
+    from policylint.model import Summary
 
-    reporters = reporter_registry()
-    if fmt not in reporters:
-        raise PolicylintError(f"--format: unknown format '{fmt}' "
-                              f"(one of {', '.join(sorted(reporters))})")
-    color = (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-             and fmt == "text")
-    reporter = reporters[fmt](color=color, tool_version=__version__, rules=_rule_infos())
-    if quiet and isinstance(reporter, TextReporter):
-        # ruff's --quiet: the findings and nothing else, so a clean run is silent.
-        text = "".join(reporter.format_finding(f) + "\n" for f in outcome.findings)
-    else:
-        text = reporter.render(outcome.findings, outcome.summary)
-    if output is not None:
-        atomic_write_text(output, text)
-    elif text:
-        click.echo(text, nl=not text.endswith("\n"))
+    summary = Summary(files=tuple(str(b) for b in batches), fail_on=fail_on,
+                      errors=(_one_line(message),))
+    # The error being reported matters more than a failure to report it.
+    with contextlib.suppress(PolicylintError):
+        emit(_Stopped(summary), replace(out, quiet=False, statistics=False), announce=False)
+
+
+class _Stopped:
+    """An outcome with no findings: what a run that stopped early has to report."""
+
+    def __init__(self, summary: Any) -> None:
+        self.findings: list[Any] = []
+        self.summary = summary
+
+
+def _say_incomplete(summary: Any) -> None:
+    """Exit 2 without an exception still gets its one line on stderr."""
+    from policylint.reporters.base import not_checked_phrase
+
+    if not summary.complete:
+        click.echo(f"policylint: error: {not_checked_phrase(summary)} The batch must not be "
+                   "sent until every row is checked", err=True)
 
 
 def _one_line(text: str) -> str:
@@ -142,29 +154,52 @@ def _run(debug: bool, body: Callable[[], int]) -> NoReturn:
 
 
 _common_output = [
-    click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
-                 show_default=True, help="Output format."),
+    click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS),
+                 default="text", show_default=True,
+                 help="Output format (csv: a spreadsheet for whoever fixes the data)."),
     click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Write the report to FILE (atomically) instead of stdout."),
+                 help="Write the report to FILE (atomically) instead of stdout; the "
+                      "one-line summary still goes to stderr."),
     click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
                  help="Exit 1 when a finding is at or above this severity."),
+    click.option("--exit-zero", is_flag=True,
+                 help="Exit 0 even with findings (never when a row was not checked: that "
+                      "stays exit 2)."),
     click.option("--select", multiple=True, metavar="RULES",
                  help="Run only these rules (comma-separated, repeatable)."),
     click.option("--ignore", multiple=True, metavar="RULES",
                  help="Do not run these rules (comma-separated, repeatable)."),
+    click.option("--statistics", is_flag=True,
+                 help="Print a count per rule and code instead of every finding."),
+    click.option("--group-by", type=click.Choice(GROUPS),
+                 help="Text format: findings under one heading per row or per rule."),
+    click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto",
+                 show_default=True,
+                 help="Colour the text output (auto: on a terminal, unless NO_COLOR is set; "
+                      "FORCE_COLOR forces it)."),
     click.option("--policy", "-p", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Policy file (default: policylint.yaml or .policylint.yaml here or in a "
-                      "parent directory, or [tool.policylint] in pyproject.toml)."),
+                 help="Policy file (default: policylint.yaml or .policylint.yaml next to the "
+                      "first file or in a parent directory, or [tool.policylint] in "
+                      "pyproject.toml)."),
     click.option("--quiet", "-q", is_flag=True,
-                 help="Text format: print the findings only, no summary; nothing when clean."),
+                 help="Print the findings only, no summary; nothing when clean."),
     click.option("--debug", is_flag=True, help="Show tracebacks for errors."),
 ]
 
+_OUTPUT_KEYS = ("fmt", "output", "quiet", "color", "exit_zero", "statistics", "group_by")
+
 
 def common_output(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared options; the reporting ones reach the command as one ``out``."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        out = OutputOptions(**{key: kwargs.pop(key) for key in _OUTPUT_KEYS})
+        return func(out=out, **kwargs)
+
     for decorator in reversed(_common_output):
-        func = decorator(func)
-    return func
+        wrapper = decorator(wrapper)
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -208,18 +243,26 @@ def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the fingerprints of every finding to this file (then exit 0).")
 @click.option("--show-values", is_flag=True,
-              help="Show personal data in messages instead of masking it. Never in CI logs.")
+              help="Show personal data in messages instead of masking it. Refused when CI is "
+                   "set: a CI log must never become the breach.")
+@click.option("--allow-show-values-in-ci", is_flag=True, hidden=True,
+              help="Let --show-values run where CI is set (you were warned).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
 @click.option("--sheet", metavar="NAME",
               help="The worksheet to check in an .xlsx batch (default: the first sheet).")
+@click.option("--record", "record", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one line per checked item to this dispatch record (keyed hashes "
+                   "of recipient and destination, never personal data; also `record:` in "
+                   "the policy). Search it with `policylint record find`.")
 def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path, ...],
-          fmt: str, output: Path | None, fail_on: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], policy: Path | None, quiet: bool, debug: bool,
-          baseline: Path | None, write_baseline: Path | None, show_values: bool, jobs: int,
-          today: str | None, sheet: str | None) -> None:
+          out: OutputOptions, fail_on: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], policy: Path | None, debug: bool,
+          baseline: Path | None, write_baseline: Path | None, show_values: bool,
+          allow_show_values_in_ci: bool, jobs: int, today: str | None,
+          record: Path | None, sheet: str | None) -> None:
     """Check BATCH files (CSV, .xlsx, JSON Lines) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
@@ -238,21 +281,40 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         from policylint.engine.runner import CheckRequest, run_check_parallel
         from policylint.model import Severity
 
-        _check_sheet(sheet, batches)
-        request = CheckRequest(
-            batches=batches, policy=_load_policy(policy), register=register,
-            templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
-            show_values=show_values, fail_on=Severity.parse(fail_on),
-            today=_parse_today(today),
-            baseline=baselines.load_baseline(baseline) if baseline else frozenset(), debug=debug,
-            sheet=sheet)
-        outcome = run_check_parallel(request, jobs)
+        if show_values and _in_ci() and not allow_show_values_in_ci:
+            raise PolicylintError(
+                "--show-values prints personal data, and CI is set: a CI log must never "
+                "become the breach (add --allow-show-values-in-ci if you really mean it)")
+        try:
+            _check_sheet(sheet, batches)
+            request = CheckRequest(
+                batches=batches, policy=_load_policy(policy, batches), register=register,
+                templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
+                show_values=show_values, fail_on=Severity.parse(fail_on),
+                today=_parse_today(today),
+                baseline=baselines.load_baseline(baseline) if baseline else frozenset(),
+                debug=debug, record=record, sheet=sheet)
+            outcome = run_check_parallel(request, jobs)
+        except PolicylintError as exc:
+            # The gate failed: a CI step that uploads the report `if: always()` must
+            # find one that says so, not nothing (or last week's).
+            if out.output is not None or out.fmt != "text":
+                _emit_error(str(exc), batches, out, Severity.parse(fail_on))
+            raise
         if write_baseline is not None:
-            count = baselines.write_baseline(write_baseline, outcome.unfiltered)
+            kept = outcome.baselinable
+            count = baselines.write_baseline(write_baseline, kept)
             click.echo(f"policylint: wrote {count} fingerprints to {write_baseline}", err=True)
-            return EXIT_CLEAN
-        _emit(outcome, fmt, output, quiet)
-        return outcome.exit_code
+            left_out = len(outcome.unfiltered) - len(kept)
+            if left_out:
+                click.echo(f"policylint: left out {left_out} finding(s) about rows that could "
+                           "not be checked: those always fail the run", err=True)
+        else:
+            emit(outcome, out)
+        _say_incomplete(outcome.summary)
+        if write_baseline is not None:
+            return EXIT_ERROR if not outcome.summary.complete else EXIT_CLEAN
+        return out.exit_code(outcome.exit_code)
 
     _run(debug, body)
 
@@ -260,8 +322,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
 @cli.command()
 @click.argument("templates", nargs=-1, required=True, type=click.Path(path_type=Path))
 @common_output
-def lint(templates: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str,
-         select: tuple[str, ...], ignore: tuple[str, ...], policy: Path | None, quiet: bool,
+def lint(templates: tuple[Path, ...], out: OutputOptions, fail_on: str,
+         select: tuple[str, ...], ignore: tuple[str, ...], policy: Path | None,
          debug: bool) -> None:
     """Static checks of TEMPLATE files: syntax, fields, placeholders, audience.
 
@@ -274,12 +336,12 @@ def lint(templates: tuple[Path, ...], fmt: str, output: Path | None, fail_on: st
         from policylint.engine.runner import CheckRequest, run_lint
         from policylint.model import Severity
 
-        request = CheckRequest(policy=_load_policy(policy), select=_split_rules(select),
-                               ignore=_split_rules(ignore), fail_on=Severity.parse(fail_on),
-                               debug=debug)
+        request = CheckRequest(policy=_load_policy(policy, templates),
+                               select=_split_rules(select), ignore=_split_rules(ignore),
+                               fail_on=Severity.parse(fail_on), debug=debug)
         outcome = run_lint(request, list(templates))
-        _emit(outcome, fmt, output, quiet)
-        return outcome.exit_code
+        emit(outcome, out)
+        return out.exit_code(outcome.exit_code)
 
     _run(debug, body)
 
@@ -380,25 +442,105 @@ def register_build(src_dir: Path, out: Path, force: bool, debug: bool) -> None:
 @register.command("check")
 @click.argument("location")
 @click.option("--today", metavar="DATE", help="Check as of this ISO date instead of today.")
+@click.option("--show-values", is_flag=True,
+              help="Show person ids in full instead of masking them. Never in CI logs.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def register_check(location: str, today: str | None, debug: bool) -> None:
-    """Report problems in a register: duplicates, two current addresses, dangling ids."""
+def register_check(location: str, today: str | None, show_values: bool, debug: bool) -> None:
+    """Report problems in a register: unreadable rows, duplicates, two current
+    addresses, dangling ids. Every problem is listed with its table (and row
+    where it has one); person ids are masked unless --show-values.
+
+    Exit codes: 0 consistent, 1 problems found, 2 the register could not be opened.
+    """
 
     def body() -> int:
         from policylint.engine.runner import open_register
+        from policylint.errors import RegisterErrors
         from policylint.io.register.check import check_register
+        from policylint.masking import mask_identifier
 
-        reg = open_register(location)
+        def shown(person_id: str) -> str:
+            return person_id if show_values else mask_identifier(person_id)
+
+        try:
+            reg = open_register(location)
+        except RegisterErrors as exc:
+            for unreadable in exc.problems:
+                click.echo(_one_line(str(unreadable)))
+            click.echo(f"{len(exc.problems)} unreadable register row(s) found; fix them "
+                       "before checking anything against this register.")
+            return EXIT_ERROR
         try:
             problems = check_register(reg, _parse_today(today))
         finally:
             reg.close()
         for problem in problems:
             click.echo(f"{location}: {problem.table}: {problem.code}: {problem.message} "
-                       f"(person {problem.person_id})")
+                       f"(person {shown(problem.person_id)})")
         click.echo(f"{len(problems)} register problem(s) found." if problems
                    else "Register looks consistent: no problems found.")
         return EXIT_FINDINGS if problems else EXIT_CLEAN
+
+    _run(debug, body)
+
+
+@cli.group("record")
+def record_group() -> None:
+    """Search the dispatch record written by `check --record` (breach triage)."""
+
+
+@record_group.command("find")
+@click.option("--record", "record", required=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The dispatch record (JSON Lines) to search.")
+@click.option("--recipient", metavar="ID", help="A recipient_id, as the batch held it.")
+@click.option("--destination", metavar="VALUE",
+              help="An email address, a phone number, an address with its postcode, or a "
+                   "postcode alone (everything sent into it).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The record's key file (default: POLICYLINT_RECORD_KEY, else RECORD.key).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def record_find(record: Path, recipient: str | None, destination: str | None,
+                key_file: Path | None, fmt: str, debug: bool) -> None:
+    """What went to whom, and where: every recorded item for a recipient and/or a
+    destination. The values you type are hashed with the record's key and never
+    printed; matches show masked ids, rows, templates and what the rules found.
+
+    \b
+    Examples:
+      policylint record find --record dispatch.jsonl --recipient P-10145
+      policylint record find --record dispatch.jsonl --destination "17 Mill Lane, PE30 4AB"
+      policylint record find --record dispatch.jsonl --destination 07700900123
+
+    Exit codes: 0 matches found, 1 no match, 2 error.
+    """
+
+    def body() -> int:
+        from policylint.record import find, record_key
+
+        if not recipient and not destination:
+            raise PolicylintError("give --recipient ID and/or --destination VALUE")
+        if key_file is None and not (record.with_name(record.name + ".key").exists()
+                                     or os.environ.get("POLICYLINT_RECORD_KEY")):
+            raise PolicylintError("no key for this record: set POLICYLINT_RECORD_KEY or "
+                                  "pass --key-file", file=str(record))
+        matches = find(record, record_key(record, key_file), recipient=recipient,
+                       destination=destination)
+        if fmt == "json":
+            click.echo(json.dumps(matches, indent=2, ensure_ascii=True))
+        else:
+            for entry in matches:
+                result = entry.get("result") or {}
+                found = ", ".join(result.get("findings") or []) or "no findings"
+                click.echo(f"{entry.get('time', '?')}  {entry.get('file', '?')} row "
+                           f"{entry.get('row', '?')}  {entry.get('channel') or '-'}  "
+                           f"template {entry.get('template') or '-'}  recipient "
+                           f"{entry.get('recipient_masked') or '-'}  "
+                           f"{result.get('status', '?')}: {found}")
+            click.echo(f"{len(matches)} recorded item(s) match.")
+        return EXIT_CLEAN if matches else EXIT_FINDINGS
 
     _run(debug, body)
 

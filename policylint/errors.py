@@ -55,6 +55,25 @@ class RegisterError(InputError):
     """A register that is missing, malformed, or missing a required table or column."""
 
 
+class RegisterErrors(RegisterError):
+    """Several register rows could not be read: every one is kept, the first is shown.
+
+    ``problems`` holds each row's own error (file, row, key), so ``register check``
+    can list them all while ``check`` still prints one line.
+    """
+
+    def __init__(self, problems: list[RegisterError], *, stopped: bool = False) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = len(problems) - 1
+        suffix = ""
+        if more:
+            suffix = (f" (and {more}{'+' if stopped else ''} more unreadable register "
+                      f"row{'s' if more > 1 else ''}: `policylint register check` lists them)")
+        super().__init__(first.message + suffix, file=first.file, row=first.row,
+                         key=first.key)
+
+
 class LimitError(InputError):
     """An input beyond a documented limit (cell size, column count)."""
 

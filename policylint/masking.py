@@ -83,7 +83,8 @@ def _mask_address(value: str) -> str:
     return "[address]"
 
 
-def _mask_identifier(value: str) -> str:
+def mask_identifier(value: str) -> str:
+    """An id or reference shown by its last two characters (``*****45``)."""
     text = value.strip()
     if len(text) <= 2:
         return "**"
@@ -107,7 +108,7 @@ def mask(value: Personal) -> str:
     if kind is PersonalKind.ADDRESS:
         return _mask_address(text)
     if kind is PersonalKind.IDENTIFIER:
-        return _mask_identifier(text)
+        return mask_identifier(text)
     if kind is PersonalKind.DATE:
         return "**/**/****"
     return f"[redacted, {len(text)} chars]"

@@ -29,6 +29,12 @@ class Severity(str, enum.Enum):
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 CHANNELS = ("letter", "email", "sms", "voicemail")
+
+# Checks of the engine itself, not rules: a row they report was NOT checked, so
+# no policy, suppression or baseline may hide them and they always mean exit 2.
+RENDER_ERROR = "render-error"  # the row's template could not be rendered for it
+READ_ERROR = "read-error"  # the row could not be read from the batch file
+NOT_CHECKED_RULES = frozenset({RENDER_ERROR, READ_ERROR})
 AUDIENCES = ("recipient", "third_party")
 # How a template's text is written; a Word .docx is known by its extension.
 SYNTAXES = ("jinja", "notify")
@@ -180,6 +186,16 @@ class Summary:
     suppressed: int = 0  # hidden by a policy suppression
     baselined: int = 0  # hidden by --baseline
     fail_on: Severity = Severity.ERROR
+    # Rows that could not be read, rendered or checked: they make the run exit 2.
+    rows_not_checked: int = 0
+    first_not_checked: tuple[int, ...] = ()  # the first few such rows, in order
+    # Errors that stopped the run (exit 2): one line each, no personal data.
+    errors: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every row was checked and nothing stopped the run."""
+        return not self.rows_not_checked and not self.errors
 
     @property
     def total(self) -> int:

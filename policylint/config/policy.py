@@ -35,7 +35,7 @@ import jsonschema
 from policylint.config.schema import first_error, suggest, validate_policy_data
 from policylint.config.yamlsafe import MAX_BYTES, KeyLines, dotted, load_yaml
 from policylint.errors import PolicyError
-from policylint.model import Severity
+from policylint.model import NOT_CHECKED_RULES, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -127,6 +127,12 @@ class Policy:
     suppressions: tuple[Suppression, ...]
     fingerprint_key: str | None
     files: tuple[str, ...]
+    # output.show_ids: print opaque internal recipient/subject ids in full. Off by
+    # default; ids that are NHS or NI numbers, emails or phones stay masked anyway.
+    show_ids: bool = False
+    # The dispatch record (`record:`) and its key file, resolved against the policy file.
+    record: str | None = None
+    record_key_file: str | None = None
 
     def setting(self, rule_name: str) -> RuleSetting | None:
         """The merged setting of ``rule_name``, or None when no file configures it."""
@@ -452,6 +458,9 @@ class _RuleAcc:
 def _merge(layers: Sequence[_Layer], source: str) -> Policy:
     register: str | None = None
     fingerprint_key: str | None = None
+    show_ids = False
+    record: str | None = None
+    record_key_file: str | None = None
     fields: dict[str, tuple[str, ...]] = {}
     templates: list[TemplateSpec] = []
     suppressions: list[Suppression] = []
@@ -462,6 +471,11 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
             register = _resolve_path(layer.display, data["register"])
         if "fingerprint_key" in data:
             fingerprint_key = data["fingerprint_key"]
+        show_ids = bool(data.get("output", {}).get("show_ids", show_ids))
+        if "record" in data:
+            record = _resolve_path(layer.display, data["record"])
+        if "record_key_file" in data:
+            record_key_file = _resolve_path(layer.display, data["record_key_file"])
         for role, columns in data.get("fields", {}).items():
             fields[role] = _as_tuple(columns)
         for index, spec in enumerate(data.get("templates", [])):
@@ -500,6 +514,9 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
         suppressions=tuple(suppressions),
         fingerprint_key=fingerprint_key,
         files=tuple(layer.display for layer in layers),
+        show_ids=show_ids,
+        record=record,
+        record_key_file=record_key_file,
     )
 
 
@@ -576,7 +593,7 @@ def validate_rule_settings(policy: Policy, schemas: Mapping[str, Mapping[str, An
     for sup in policy.suppressions:
         index = per_file.get(sup.file, 0)
         per_file[sup.file] = index + 1
-        if sup.rule not in schemas:
+        if sup.rule not in schemas and sup.rule not in NOT_CHECKED_RULES:
             raise PolicyError(
                 f"suppression names unknown rule {sup.rule!r}{suggest(sup.rule, known)}",
                 file=sup.file,

@@ -132,6 +132,28 @@ POLICY_SCHEMA: dict[str, Any] = {
             },
         },
         "fingerprint_key": _NON_EMPTY_STRING,
+        "record": {
+            "description": "append one line per checked item to this dispatch record "
+                           "(JSON Lines of keyed hashes, never personal data)",
+            **_NON_EMPTY_STRING,
+        },
+        "record_key_file": {
+            "description": "file holding the dispatch record's HMAC key (default: the "
+                           "record's name + .key, created on first use)",
+            **_NON_EMPTY_STRING,
+        },
+        "output": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "show_ids": {
+                    "description": "print opaque internal recipient and subject ids in full "
+                                   "(ids that are NHS or NI numbers, emails or phones stay "
+                                   "masked)",
+                    "type": "boolean",
+                },
+            },
+        },
     },
 }
 

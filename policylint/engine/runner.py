@@ -11,27 +11,38 @@ import datetime as dt
 import glob
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policylint.config.policy import Policy, Suppression, validate_rule_settings
-from policylint.engine.fingerprint import fingerprint, fingerprint_key
-from policylint.engine.rule import BatchInfo, FieldMap, Item, Rule, RunContext
+from policylint.config.policy import Policy, validate_rule_settings
+from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, shown_path
+from policylint.engine.fingerprint import fingerprint
+from policylint.engine.rule import BatchInfo, FieldMap, Item, RunContext
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
-from policylint.masking import render_message
-from policylint.model import CHANNELS, Finding, Row, Severity, Summary, Violation
+from policylint.model import (
+    CHANNELS,
+    NOT_CHECKED_RULES,
+    READ_ERROR,
+    RENDER_ERROR,
+    Finding,
+    Row,
+    Severity,
+    Summary,
+    Violation,
+)
 from policylint.plugins import RuleEntry, get_plugin_manager, rule_registry
+from policylint.record import Recorder, RunInfo, policy_digest, record_key
+from policylint.record import now as record_now
 
-# Checks of the engine itself: not rules, so no policy can switch them off.
-ENGINE_CHECK = "render-error"
-POLICY_CHECK = "policy"
+# Kept for plug-ins and tests that imported them from here.
+ENGINE_CHECK = RENDER_ERROR
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class CheckRequest:
     today: dt.date = field(default_factory=dt.date.today)
     baseline: frozenset[str] = frozenset()
     debug: bool = False
+    record: Path | None = None  # --record: the dispatch record to append to
     sheet: str | None = None  # --sheet: the worksheet of a workbook batch
 
 
@@ -58,87 +70,15 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
+        if not self.summary.complete:
+            return 2  # fail closed: a row that was not checked never passes
         fail_rank = self.summary.fail_on.rank
         return 1 if any(f.severity.rank >= fail_rank for f in self.findings) else 0
 
-
-@dataclass
-class ActiveRule:
-    rule: Rule
-    severity: Severity
-    plugin: str
-
-
-class Collector:
-    """Turns violations into masked, fingerprinted findings and applies suppressions."""
-
-    def __init__(self, policy: Policy, show_values: bool, today: dt.date) -> None:
-        self.key = fingerprint_key(policy.fingerprint_key)
-        self.show_values = show_values
-        self.today = today
-        self.suppressions = [s for s in policy.suppressions if not s.expired(today)]
-        self.expired = [s for s in policy.suppressions if s.expired(today)]
-        self.findings: list[Finding] = []
-        self.suppressed = 0
-
-    def add(self, active: ActiveRule | None, violation: Violation, *, file: str,
-            row: int | None = None, recipient_id: str | None = None,
-            template: str = "", rule_name: str | None = None,
-            severity: Severity | None = None) -> None:
-        name = rule_name or (active.rule.name if active else ENGINE_CHECK)
-        recipient = violation.recipient_id or recipient_id or None
-        target_file = violation.file or file
-        if self._suppressed(name, recipient, template):
-            self.suppressed += 1
-            return
-        level = violation.severity or severity or (active.severity if active else Severity.ERROR)
-        row_number = violation.row if violation.row is not None else row
-        self.findings.append(Finding(
-            rule=name,
-            severity=level,
-            message=render_message(violation, self.show_values),
-            file=target_file,
-            code=violation.code,
-            row=row_number,
-            line=violation.line,
-            col=violation.col,
-            column=violation.column,
-            recipient_id=recipient,
-            fingerprint=fingerprint(
-                self.key, name, violation.code,
-                # A row's finding is about a recipient, whatever today's batch file is
-                # called; a template's finding is about that file.
-                Path(target_file).name if row_number is None else "", recipient or "",
-                violation.column or "", template, violation.fingerprint_extra),
-            plugin=active.plugin if active else "policylint",
-        ))
-
-    def _suppressed(self, rule: str, recipient: str | None, template: str) -> bool:
-        return any(_matches(s, rule, recipient, template) for s in self.suppressions)
-
-    def report_expired(self) -> None:
-        for s in self.expired:
-            target = f"recipient {s.recipient_id}" if s.recipient_id else (
-                f"template {s.template}" if s.template else "every item")
-            self.findings.append(Finding(
-                rule=POLICY_CHECK,
-                severity=Severity.WARNING,
-                message=(f"The suppression of {s.rule} for {target} expired on "
-                         f"{s.expires.isoformat()}: renew it with a new reason or remove it"),
-                file=str(_shown(Path(s.file))),
-                code="expired-suppression",
-                line=s.line,
-                fingerprint=fingerprint(self.key, POLICY_CHECK, "expired-suppression", s.rule,
-                                        s.recipient_id or "", s.template or ""),
-            ))
-
-
-def _matches(s: Suppression, rule: str, recipient: str | None, template: str) -> bool:
-    if s.rule != rule:
-        return False
-    if s.recipient_id is not None and s.recipient_id != recipient:
-        return False
-    return s.template is None or s.template == template
+    @property
+    def baselinable(self) -> list[Finding]:
+        """What --write-baseline may record: never a row that was not checked."""
+        return [f for f in self.unfiltered if f.rule not in NOT_CHECKED_RULES]
 
 
 def select_rules(policy: Policy, registry: Mapping[str, RuleEntry], select: Sequence[str],
@@ -186,22 +126,13 @@ def template_paths(policy: Policy, extra: Sequence[Path] = (), *, require_match:
                               file=spec.file or policy.source, line=spec.line,
                               key=f"templates[{index}].path")
         for match in matches:
-            path = _shown(Path(match))
+            path = shown_path(Path(match))
             found.setdefault(path, (path, TemplateMeta(
                 channel=spec.channel, audience=spec.audience, scope=spec.scope,
                 syntax=spec.syntax)))
     for path in extra:
         found.setdefault(path, (path, TemplateMeta()))
     return list(found.values())
-
-
-def _shown(path: Path) -> Path:
-    """A path as findings show it: relative to the working directory when inside it
-    (policy globs are absolute once resolved)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 class Engine:
@@ -229,7 +160,8 @@ class Engine:
                                   show_values=request.show_values)
         self.chosen = chosen
         self.collector = Collector(self.policy, request.show_values, request.today)
-        self.rows_checked = 0
+        self.rows_read = 0
+        self.recorder: Recorder | None = None
         self.files: list[str] = []
         self._missing: dict[str, list[str]] = {}
         self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
@@ -282,8 +214,8 @@ class Engine:
             for violation in self._guard(active, None, active.rule.begin_batch, info):
                 self.collector.add(active, violation, file=display)
         names = set(reader.names)
-        self._missing = {t.name: sorted(t.variable_names - names) for t in templates.values()
-                         if t.variable_names - names}
+        self._missing = {t.name: missing for t in templates.values()
+                         if (missing := t.missing_fields(names))}
         self._unrenderable = {}
         workers = None
         if jobs > 1 and path is not None and _can_fork():
@@ -300,10 +232,12 @@ class Engine:
                     for active in observers:
                         self._guard(active, row, active.rule.observe, item)
             for row in reader.rows():
-                self.rows_checked += 1
+                self.rows_read += 1
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
-            _stop_on_unreadable_rows(reader)
+                if self.recorder is not None:
+                    self.recorder.add_item(item, path)
+            self._report_unreadable(reader, display)
             for active in rules:
                 for violation in self._guard(active, None, active.rule.finish):
                     self.collector.add(active, violation, file=display)
@@ -319,12 +253,14 @@ class Engine:
     def _check_item(self, rules: Sequence[ActiveRule], item: Item, display: str) -> None:
         row = item.row
         template = item.template.name if item.template else ""
+        identifiers = _identifiers(item)
         for active in rules:
             if not active.rule.applies_to(item):
                 continue
             for violation in self._guard(active, row, active.rule.check_item, item):
                 self.collector.add(active, violation, file=display, row=row.number,
-                                   recipient_id=item.recipient_id, template=template)
+                                   recipient_id=item.recipient_id, template=template,
+                                   identifiers=identifiers)
 
     def check_part(self, path: Path, templates: Mapping[str, Template],
                    default_template: Template | None, part: int,
@@ -352,8 +288,17 @@ class Engine:
                     self._check_item(rules, item, reader.display)
         finally:
             reader.close()
-        findings = [f for f in self.collector.findings if f.rule != ENGINE_CHECK]
+        findings = [f for f in self.collector.findings if f.rule not in NOT_CHECKED_RULES]
         return findings, self.collector.suppressed
+
+    def _report_unreadable(self, reader: BatchReader, display: str) -> None:
+        """Every row the reader could not read is a finding, and the run exits 2."""
+        for problem in reader.problems:
+            self.collector.add(None, Violation(
+                code="unreadable-row",
+                message="This row could not be read ({reason}): it was not checked",
+                facts={"reason": problem.reason}, column=problem.column),
+                file=display, row=problem.row, rule_name=READ_ERROR)
 
     def _report_unrenderable(self, templates: Mapping[str, Template], display: str) -> None:
         """One finding per missing field per template, not one per row: a typo in a
@@ -372,7 +317,7 @@ class Engine:
                     line=where[0].line if where else None,
                     col=where[0].col if where else None,
                     file=template.path, fingerprint_extra=field_name),
-                    file=display, template=name)
+                    file=display, template=name, rule_name=RENDER_ERROR)
 
     def _item(self, row: Row, fields: FieldMap, templates: Mapping[str, Template],
               default_template: Template | None, *, render_text: bool) -> Item:
@@ -394,13 +339,15 @@ class Engine:
                 message=("The row names template '{template}', which is not among the loaded "
                          "templates: this item cannot be checked"),
                 facts={"template": requested[:80]}, column=template_header),
-                file=row.file, row=row.number, recipient_id=recipient)
+                file=row.file, row=row.number, recipient_id=recipient,
+                identifiers=_identifiers(item))
             return item
         if template is None:
             return item
         if template.name in self._missing:
             count, first = self._unrenderable.get(template.name, (0, row.number))
             self._unrenderable[template.name] = (count + 1, first)
+            self.collector.not_checked.add(row.number)
             return item
         try:
             rendered = render(template, row.values)
@@ -408,16 +355,17 @@ class Engine:
             self.collector.add(None, Violation(
                 code=exc.code, message="{reason}: this item cannot be checked",
                 facts={"reason": str(exc)}), file=row.file, row=row.number,
-                recipient_id=recipient, template=template.name)
+                recipient_id=recipient, template=template.name, identifiers=_identifiers(item))
             return item
         return Item(row=row, fields=fields, channel=channel, template=template,
                     rendered=rendered)
 
-    def _guard(self, active: ActiveRule, row: Row | None, method: object,
+    def _guard(self, active: ActiveRule, row: Row | None,
+               method: Callable[..., Iterable[Violation] | None],
                *args: object) -> list[Violation]:
         """Call a rule; a rule that raises fails the whole run (never passes silently)."""
         try:
-            result = method(*args)  # type: ignore[operator]
+            result = method(*args)
             return list(result) if result is not None else []
         except PolicylintError:
             raise
@@ -437,36 +385,43 @@ class Engine:
 
     # --- result ----------------------------------------------------------------
 
-    def outcome(self, templates_checked: int, *, report_expired: bool = True) -> Outcome:
-        if report_expired:
-            self.collector.report_expired()
+    def outcome(self, templates_checked: int, *, report_policy: bool = True) -> Outcome:
+        if report_policy:
+            self.collector.report_policy_warnings()
+        baseline = self.request.baseline
+        ignored = sum(1 for f in self.collector.findings
+                      if f.rule in NOT_CHECKED_RULES and f.fingerprint in baseline)
+        if ignored:
+            self.collector.findings.append(Finding(
+                rule=POLICY_CHECK, severity=Severity.WARNING, code="baseline-ignored",
+                message=(f"{ignored} baseline entr{'y' if ignored == 1 else 'ies'} matched "
+                         "rows that could not be checked and were ignored: such rows always "
+                         "fail the run"),
+                file=self.files[0] if self.files else "",
+                fingerprint=fingerprint(self.collector.key, POLICY_CHECK, "baseline-ignored")))
         unfiltered = sorted(self.collector.findings, key=Finding.sort_key)
-        kept = [f for f in unfiltered if f.fingerprint not in self.request.baseline]
+        kept = [f for f in unfiltered
+                if f.rule in NOT_CHECKED_RULES or f.fingerprint not in baseline]
         counts = Counter(f.severity.value for f in kept)
+        not_checked = self.collector.not_checked
         summary = Summary(
             files=tuple(self.files),
-            rows_checked=self.rows_checked,
+            rows_checked=self.rows_read - min(not_checked.count, self.rows_read),
             templates_checked=templates_checked,
             counts={s.value: counts.get(s.value, 0) for s in Severity},
             suppressed=self.collector.suppressed,
             baselined=len(unfiltered) - len(kept),
             fail_on=self.request.fail_on,
+            rows_not_checked=not_checked.count,
+            first_not_checked=tuple(sorted(not_checked.first)),
         )
         return Outcome(findings=kept, unfiltered=unfiltered, summary=summary)
 
 
-def _stop_on_unreadable_rows(reader: BatchReader) -> None:
-    """Fail closed on rows the reader could not read (it listed them and read on).
-
-    A stopgap: the engine's full report of every unreadable row replaces it.
-    """
-    problems = getattr(reader, "problems", ())  # a third-party reader may have none
-    if problems:
-        first = problems[0]
-        more = len(problems) - 1
-        note = f" (and {more} more unreadable row{'s' if more > 1 else ''})" if more else ""
-        raise InputError(first.reason + note, file=reader.display, row=first.row,
-                         line=first.line)
+def _identifiers(item: Item) -> list[str]:
+    """The row's ids and references: masked wherever a message quotes them."""
+    return [i for i in (item.recipient_id, item.subject_id,
+                        *(value for _header, value in item.references)) if i]
 
 
 def open_batch(path: Path, sheet: str | None = None) -> BatchReader:
@@ -491,6 +446,7 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
     """
     engine = Engine(request)
     try:
+        engine.recorder = _recorder(request, engine.policy)
         templates = load_templates(template_paths(engine.policy, request.templates))
         engine.check_templates(templates.values(), fail_on_problem=True)
         default = _default_template(templates, request.templates)
@@ -500,9 +456,24 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:
                 reader.close()
-        return engine.outcome(templates_checked=len(templates))
+        outcome = engine.outcome(templates_checked=len(templates))
+        if engine.recorder is not None:
+            engine.recorder.finish(outcome.unfiltered, outcome.summary.complete)
+        return outcome
     finally:
+        if engine.recorder is not None:
+            engine.recorder.close()
         engine.close()
+
+
+def _recorder(request: CheckRequest, policy: Policy) -> Recorder | None:
+    """The dispatch record this run appends to (--record, else the policy's record:)."""
+    location = request.record or (Path(policy.record) if policy.record else None)
+    if location is None:
+        return None
+    key_file = Path(policy.record_key_file) if policy.record_key_file else None
+    return Recorder(location, record_key(location, key_file),
+                    RunInfo(time=record_now(), policy_digest=policy_digest(policy.files)))
 
 
 # --- --jobs: worker processes ---------------------------------------------------------
@@ -562,7 +533,7 @@ def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:
         engine.check_templates(templates, fail_on_problem=False)
         # Suppressions are about batch findings: a template commit is not the
         # place to nag about them.
-        return engine.outcome(templates_checked=len(templates), report_expired=False)
+        return engine.outcome(templates_checked=len(templates), report_policy=False)
     finally:
         engine.close()
 

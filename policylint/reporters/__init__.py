@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from policylint.hookspecs import hookimpl
 from policylint.reporters.base import Reporter, RuleInfo
+from policylint.reporters.csv_report import CsvReporter
 from policylint.reporters.github import GithubReporter
 from policylint.reporters.json_report import JsonReporter
 from policylint.reporters.junit import JunitReporter
@@ -22,17 +23,19 @@ BUILTIN_REPORTERS: tuple[type[Reporter], ...] = (
     SarifReporter,
     JunitReporter,
     GithubReporter,
+    CsvReporter,
 )
 
 
 @hookimpl
 def policylint_reporters() -> Sequence[type[Reporter]]:
-    """The built-in reporters: text, json, sarif, junit, github."""
+    """The built-in reporters: text, json, sarif, junit, github, csv."""
     return BUILTIN_REPORTERS
 
 
 __all__ = [
     "BUILTIN_REPORTERS",
+    "CsvReporter",
     "GithubReporter",
     "JsonReporter",
     "JunitReporter",

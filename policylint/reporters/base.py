@@ -221,6 +221,8 @@ def findings_phrase(summary: Summary) -> str:
     counts = severity_counts(summary)
     total = sum(counts.values())
     if total == 0:
+        if not summary.complete:  # never "all clear" over rows nobody checked
+            return "No findings in the rows that were checked."
         return f"All clear: no findings at or above {fail_on}."
     parts = [plural(n, sev) for sev, n in counts.items() if n]
     text = f"Found {plural(total, 'finding')}: {', '.join(parts)}."
@@ -239,7 +241,32 @@ def hidden_phrase(summary: Summary) -> str:
     return f"{', '.join(parts)}." if parts else ""
 
 
+def not_checked_phrase(summary: Summary) -> str:
+    """``3 of 10 rows were not checked (rows 4, 7, 9).`` or ``""`` when all were."""
+    count = summary.rows_not_checked
+    if not count:
+        return ""
+    total = summary.rows_checked + count
+    rows = ", ".join(str(r) for r in summary.first_not_checked)
+    more = ", ..." if count > len(summary.first_not_checked) else ""
+    where = f" (row{'s' if count > 1 else ''} {rows}{more})" if rows else ""
+    verb = "was" if count == 1 else "were"
+    return f"{count} of {plural(total, 'row')} {verb} not checked{where}."
+
+
+def run_errors(summary: Summary) -> list[str]:
+    """Why the run is incomplete, one line each: what exit 2 means in a report."""
+    lines = list(summary.errors)
+    phrase = not_checked_phrase(summary)
+    if phrase:
+        lines.append(f"{phrase} The batch must not be sent until every row is checked.")
+    return lines
+
+
 def summary_line(summary: Summary) -> str:
     """The plain one-line summary every human-readable format ends with."""
-    pieces = [checked_phrase(summary), findings_phrase(summary), hidden_phrase(summary)]
+    if summary.errors:  # the run stopped: that is the one thing to say
+        return f"Not checked: {summary.errors[0]}"
+    pieces = [checked_phrase(summary), findings_phrase(summary), hidden_phrase(summary),
+              not_checked_phrase(summary)]
     return " ".join(p for p in pieces if p)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from policylint.model import Finding, Severity, Summary
-from policylint.reporters.base import Reporter, clean_text, position, summary_line
+from policylint.reporters.base import Reporter, clean_text, position, run_errors, summary_line
 
 _NEWLINES = "\r\n"  # escaped by escape_data, so clean_text leaves them alone
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -67,5 +67,7 @@ class GithubReporter(Reporter):
 
     def render(self, findings: Sequence[Finding], summary: Summary) -> str:
         lines = [self.format_finding(f) for f in findings]
+        lines.extend(f"::error title=policylint::{escape_data(clean_text(e, keep=_NEWLINES))}"
+                     for e in run_errors(summary))
         lines.append(summary_line(summary))
         return "\n".join(lines) + "\n"

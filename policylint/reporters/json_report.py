@@ -22,7 +22,13 @@ import json
 from collections.abc import Sequence
 
 from policylint.model import Finding, Summary
-from policylint.reporters.base import Reporter, clean_finding, clean_text, severity_counts
+from policylint.reporters.base import (
+    Reporter,
+    clean_finding,
+    clean_text,
+    run_errors,
+    severity_counts,
+)
 
 
 def summary_dict(summary: Summary) -> dict[str, object]:
@@ -35,6 +41,9 @@ def summary_dict(summary: Summary) -> dict[str, object]:
         "suppressed": summary.suppressed,
         "baselined": summary.baselined,
         "fail_on": summary.fail_on.value,
+        "complete": summary.complete,
+        "rows_not_checked": summary.rows_not_checked,
+        "first_not_checked": list(summary.first_not_checked),
     }
 
 
@@ -50,5 +59,7 @@ class JsonReporter(Reporter):
             "version": self.tool_version,
             "findings": [clean_finding(f).to_dict() for f in findings],
             "summary": summary_dict(summary),
+            # Why the run exits 2 (empty when every row was checked).
+            "errors": [clean_text(e) for e in run_errors(summary)],
         }
         return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

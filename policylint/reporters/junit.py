@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from policylint.model import Finding, Summary
-from policylint.reporters.base import Reporter, clean_text, position, summary_line
+from policylint.reporters.base import Reporter, clean_text, position, run_errors, summary_line
 from policylint.reporters.text import TextReporter
 
 
@@ -72,7 +72,14 @@ class JunitReporter(Reporter):
                 failure.text = detail
             else:
                 ET.SubElement(case, "system-out").text = detail
-        if not findings:
+        errors = run_errors(summary)
+        for message in errors:
+            case = ET.SubElement(suite, "testcase", classname="policylint",
+                                 name="policylint: run not complete")
+            error = ET.SubElement(case, "error", type="not-checked",
+                                  message=clean_text(message))
+            error.text = clean_text(message)
+        if not findings and not errors:
             files = ", ".join(clean_text(f) for f in summary.files) or "no files"
             case = ET.SubElement(
                 suite, "testcase", classname="policylint", name=f"policylint: {files}"
@@ -81,7 +88,7 @@ class JunitReporter(Reporter):
         counts = {
             "tests": str(len(suite)),
             "failures": str(failures),
-            "errors": "0",
+            "errors": str(len(errors)),
             "skipped": "0",
         }
         suite.attrib.update(counts)

@@ -33,6 +33,7 @@ from policylint.reporters.base import (
     clean_finding,
     clean_text,
     position,
+    run_errors,
     severity_counts,
 )
 
@@ -119,6 +120,15 @@ class SarifReporter(Reporter):
             result["properties"] = properties
         return result
 
+    def _invocation(self, summary: Summary) -> dict[str, object]:
+        """executionSuccessful is false whenever the run exits 2: not every row checked."""
+        invocation: dict[str, object] = {"executionSuccessful": summary.complete}
+        errors = run_errors(summary)
+        if errors:
+            invocation["toolExecutionNotifications"] = [
+                {"level": "error", "message": {"text": clean_text(e)}} for e in errors]
+        return invocation
+
     def build(self, findings: Sequence[Finding], summary: Summary) -> dict[str, object]:
         """The SARIF log as JSON-ready data."""
         findings = [clean_finding(f) for f in findings]
@@ -138,6 +148,7 @@ class SarifReporter(Reporter):
             },
             "columnKind": "unicodeCodePoints",
             "results": [self._result(f, index[f.rule]) for f in findings],
+            "invocations": [self._invocation(summary)],
             "properties": {
                 "rows_checked": summary.rows_checked,
                 "templates_checked": summary.templates_checked,
@@ -145,6 +156,7 @@ class SarifReporter(Reporter):
                 "suppressed": summary.suppressed,
                 "baselined": summary.baselined,
                 "fail_on": summary.fail_on.value,
+                "rows_not_checked": summary.rows_not_checked,
             },
         }
         return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}

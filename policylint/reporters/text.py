@@ -2,8 +2,8 @@
 
 ::
 
-    batch.csv:14: stale-address [error] Previous address (column address_line_1, recipient P-1043)
-    templates/reminder.j2:3:12: merge-integrity [warning] Unresolved placeholder
+    batch.csv:14: stale-address[previous-address] [error] Previous address (recipient ****43)
+    templates/reminder.j2:3:12: merge-integrity[placeholder] [warning] Unresolved placeholder
     Checked 212 rows in 1 file and 4 templates. Found 2 findings: 1 error, 1 warning.
 """
 
@@ -24,7 +24,11 @@ _SEVERITY_STYLE = {
 
 
 class TextReporter(Reporter):
-    """``{file}:{row or line}[:{col}]: {rule} [{severity}] {message}``, one line each.
+    """``{file}:{row or line}[:{col}]: {rule}[{code}] [{severity}] {message}``, one line each.
+
+    The number after a batch file is the row a spreadsheet shows (header = row 1);
+    after a template, its line and column. ``rule[code]`` is what ``--select``,
+    ``--ignore``, suppressions and ``policylint explain`` take.
 
     Colour (severity coloured, file name dim) only when ``color=True``; the CLI
     turns it on for a terminal. Control characters in any field are escaped,
@@ -46,7 +50,10 @@ class TextReporter(Reporter):
         severity = self._paint(
             _SEVERITY_STYLE[finding.severity], f"[{finding.severity.value}]"
         )
-        text = f"{clean_text(finding.rule)} {severity} {clean_text(finding.message)}"
+        name = clean_text(finding.rule)
+        if finding.code:
+            name += f"[{clean_text(finding.code)}]"
+        text = f"{name} {severity} {clean_text(finding.message)}"
         if finding.file:
             text = f"{where}: {text}"
         extra = []
@@ -58,7 +65,31 @@ class TextReporter(Reporter):
             text += f" ({', '.join(extra)})"
         return text
 
+    # "row" or "rule": findings under one heading per row (or rule) instead of a flat list.
+    group_by: str | None = None
+
     def render(self, findings: Sequence[Finding], summary: Summary) -> str:
-        lines = [self.format_finding(f) for f in findings]
+        if self.group_by in ("row", "rule"):
+            lines = self._grouped(findings, self.group_by)
+        else:
+            lines = [self.format_finding(f) for f in findings]
         lines.append(summary_line(summary))
         return "\n".join(lines) + "\n"
+
+    def _grouped(self, findings: Sequence[Finding], by: str) -> list[str]:
+        groups: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if by == "rule":
+                heading = clean_text(finding.rule)
+            elif finding.row is not None:
+                heading = f"{clean_text(finding.file)}, row {finding.row}"
+            else:
+                heading = clean_text(finding.file) or "policylint"
+            groups.setdefault(heading, []).append(finding)
+        ordered = sorted(groups.items()) if by == "rule" else list(groups.items())
+        lines: list[str] = []
+        for heading, members in ordered:
+            count = f" ({len(members)})" if by == "rule" else ":"
+            lines.append(self._paint(_DIM, heading) + count)
+            lines.extend("  " + self.format_finding(f) for f in members)
+        return lines

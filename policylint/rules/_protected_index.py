@@ -2,12 +2,16 @@
 
 Built once per run from the register's restrictions (DESIGN §1):
 
-* ``confidential_address`` on person P: P's current address and recent previous
-  addresses, and P's current and previous phone numbers and email addresses,
-  may go to nobody but P and P's representatives;
+* ``confidential_address`` on person P: P's current address, phone numbers and
+  email addresses may go to nobody but P, the people who live with P and their
+  valid, in-scope representatives;
 * ``do_not_disclose_to`` (P, O): nothing that locates or reaches P may go to O.
 
-Every address fingerprint (``"14 station road"``, ``"cf10 1ep"``) goes into one
+Previous addresses and contacts are not protected details (DESIGN §2) unless the
+rule's ``recent_days`` option keeps recently left ones protected.
+
+Every address fingerprint (``"14 station road"``, ``"cf10 1ep"``, a building name
+with its street, ``"beech house rowan way"``) goes into one
 Aho-Corasick automaton, every email key into another, and every phone key
 (E.164) into a dict, so that a row is searched for every protected detail at
 once, whatever the size of the register.
@@ -24,20 +28,34 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from policylint.io.register.base import Address, Register
+from policylint.io.register.base import Address, Register, Representative
 from policylint.normalise.address import (
     ABBREVIATIONS,
     AddressKey,
     address_fingerprints,
     address_key,
+    normalise_address_text,
     same_address,
 )
 from policylint.normalise.contact import email_key, phone_key
+from policylint.normalise.locators import (
+    building_locators,
+    building_names,
+    street_and_town,
+    street_of,
+)
 from policylint.normalise.postcode import normalise_postcode
+from policylint.rules._destinations import scan_addresses
 
 ADDRESS = "address"
 PHONE = "phone"
 EMAIL = "email"
+
+# What an address fingerprint is, which decides what else the text must say:
+POSTCODE_PRINT = "postcode"  # a postcode: needs the house number or name near it
+PLACE_PRINT = "place"  # a house number, house or building name with its street
+STREET_PRINT = "street"  # a short street with its town: locates only to a do-not-disclose
+                         # target (to anyone else it says nothing about whom)
 
 CONFIDENTIAL = "confidential_address"
 DO_NOT_DISCLOSE = "do_not_disclose_to"
@@ -84,6 +102,8 @@ class GuardedAddress:
     postcodes: frozenset[str]  # canonical lower-case postcodes ("cf10 1ep")
     numbers: frozenset[str]  # house numbers (flat numbers only if nothing else), lower case
     premise: str  # house name of a numberless address ("rose cottage")
+    names: tuple[str, ...]  # house/building names ("beech house", "alder court")
+    units: tuple[str, ...]  # flat/unit identifiers ("3" of "Flat 3, Alder Court")
     current: bool
     left_on: dt.date | None  # valid_to of a previous address
     confidential: bool  # protected from everyone but P and P's representatives
@@ -109,8 +129,12 @@ class ProtectedPerson:
     name: str
     confidential: bool
     dnd_targets: frozenset[str]
-    representatives: frozenset[str]  # representative_ids active on the day of the run
+    representatives: tuple[Representative, ...]  # links active on the day of the run
     current_keys: tuple[AddressKey, ...]
+    # The current addresses and contacts of the people P is protected from: an item
+    # sent there reaches them, whoever it is addressed to.
+    target_keys: tuple[tuple[str, AddressKey], ...] = ()
+    target_contacts: frozenset[tuple[str, str, str]] = frozenset()  # (kind, key, person)
 
 
 @dataclass(frozen=True)
@@ -120,7 +144,7 @@ class AddressHit:
     start: int
     end: int
     pattern: str  # " 14 station road " (padded)
-    refs: tuple[tuple[GuardedAddress, bool], ...]  # (address, fingerprint is a postcode)
+    refs: tuple[tuple[GuardedAddress, str], ...]  # (address, POSTCODE_PRINT | ... )
 
 
 @dataclass(frozen=True)
@@ -133,6 +157,12 @@ class ContactHit:
 
 def address_display(address: Address) -> str:
     return ", ".join([*address.lines, *([address.postcode] if address.postcode else [])])
+
+
+def _district(postcode: str) -> str:
+    """The outward code of a register postcode (``"LS7"`` of ``"LS7 2AA"``), or ``""``."""
+    squashed = "".join(postcode.split()).upper()
+    return squashed[:-3] if len(squashed) > 4 else ""
 
 
 def _postcodes_of(lines: Sequence[str], postcode: str) -> frozenset[str]:
@@ -274,14 +304,17 @@ class ProtectedIndex:
         self.people: dict[str, ProtectedPerson] = {}
         self.addresses: list[GuardedAddress] = []
         self.contacts: list[GuardedContact] = []
-        self._address_patterns: dict[str, list[tuple[GuardedAddress, bool]]] = {}
+        self._address_patterns: dict[str, list[tuple[GuardedAddress, str]]] = {}
         self._email_patterns: dict[str, list[GuardedContact]] = {}
         self.phones: dict[str, tuple[GuardedContact, ...]] = {}
         self._address_automaton: ahocorasick.Automaton | None = None
         self._email_automaton: ahocorasick.Automaton | None = None
         self._anchors: set[str] = set()
         self._anchor_automaton: ahocorasick.Automaton | None = None
+        self._phone_anchor_automaton: ahocorasick.Automaton | None = None
         self._ungated = False  # some fingerprint has no anchor: normalise every text
+        # (address, street, town, postcode district) of do-not-disclose people's homes
+        self._street_candidates: list[tuple[GuardedAddress, str, str, str]] = []
 
     @property
     def empty(self) -> bool:
@@ -290,7 +323,12 @@ class ProtectedIndex:
     # --- building ------------------------------------------------------------------
 
     @classmethod
-    def build(cls, register: Register, today: dt.date, recent_days: int) -> ProtectedIndex:
+    def build(cls, register: Register, today: dt.date, recent_days: int,
+              short_street_homes: int = 0) -> ProtectedIndex:
+        """``recent_days`` > 0 keeps a previous address left within that many days (and
+        previous contacts) protected; 0, the default, protects current details only.
+        ``short_street_homes`` > 0 makes a street with its town locate a do-not-disclose
+        person who lives on a street of at most that many registered homes."""
         index = cls()
         confidential: set[str] = set()
         targets: dict[str, set[str]] = {}
@@ -300,31 +338,42 @@ class ProtectedIndex:
             elif restriction.kind == DO_NOT_DISCLOSE and restriction.other_person_id:
                 targets.setdefault(restriction.person_id, set()).add(
                     restriction.other_person_id)
-        cutoff = today - dt.timedelta(days=recent_days)
+        cutoff = today - dt.timedelta(days=recent_days) if recent_days > 0 else None
         for person_id in sorted(confidential | set(targets)):
             index._add_person(register, person_id, person_id in confidential,
                               frozenset(targets.get(person_id, ())), today, cutoff)
+        index._add_short_streets(register, short_street_homes)
         index._finish()
         return index
 
     def _add_person(self, register: Register, person_id: str, confidential: bool,
-                    dnd: frozenset[str], today: dt.date, cutoff: dt.date) -> None:
+                    dnd: frozenset[str], today: dt.date, cutoff: dt.date | None) -> None:
         person = register.person(person_id)
-        representatives = frozenset(
-            r.representative_id for r in register.representatives(person_id)
-            if r.active_on(today))
+        representatives = tuple(
+            r for r in register.representatives(person_id) if r.active_on(today))
         current_keys: list[AddressKey] = []
         # Addresses the people P must be protected from have (had) themselves: a home
         # P and O once shared is not news to O.
+        their_addresses = {other: register.addresses(other) for other in sorted(dnd)}
         their_keys = {
-            other: tuple(address_key(a.lines, a.postcode) for a in register.addresses(other))
-            for other in dnd
+            other: tuple(address_key(a.lines, a.postcode) for a in addresses)
+            for other, addresses in their_addresses.items()
         }
+        target_keys = tuple(
+            (other, address_key(a.lines, a.postcode))
+            for other, addresses in their_addresses.items()
+            for a in addresses if a.status == "current")
+        target_contacts = frozenset(
+            (c.kind, contact_key, other)
+            for other in sorted(dnd) for c in register.contacts(other)
+            if c.status == "current" and c.kind in (PHONE, EMAIL)
+            and (contact_key := phone_key(c.value) if c.kind == PHONE
+                 else email_key(c.value)))
         for address in register.addresses(person_id):
             current = address.status == "current"
-            recent = address.valid_to is None or address.valid_to >= cutoff
-            if not current and not recent:
-                continue
+            if not current and (cutoff is None or (
+                    address.valid_to is not None and address.valid_to < cutoff)):
+                continue  # previous addresses are not protected details (DESIGN §2)
             key = address_key(address.lines, address.postcode)
             if current:
                 current_keys.append(key)
@@ -340,26 +389,31 @@ class ProtectedIndex:
                 postcodes=_postcodes_of(address.lines, address.postcode),
                 numbers=_house_numbers(key),
                 premise=key.premise,
+                names=building_names(address.lines),
+                units=tuple(u.upper() for u in key.units),
                 current=current,
                 left_on=None if current else address.valid_to,
                 confidential=confidential,
                 dnd_targets=dnd_targets,
             )
             self.addresses.append(ref)
-            for fingerprint in address_fingerprints(address.lines, address.postcode):
+            fingerprints = address_fingerprints(address.lines, address.postcode)
+            fingerprints |= building_locators(address.lines)
+            for fingerprint in sorted(fingerprints):
                 if _usable_fingerprint(fingerprint):
-                    anchor = anchor_of(fingerprint)
-                    if anchor is None:
-                        self._ungated = True
-                    else:
-                        self._anchors.add(anchor)
-                    is_postcode = normalise_postcode(fingerprint) is not None
-                    self._address_patterns.setdefault(f" {fingerprint} ", []).append(
-                        (ref, is_postcode))
+                    kind = (POSTCODE_PRINT if normalise_postcode(fingerprint) is not None
+                            else PLACE_PRINT)
+                    self._add_pattern(fingerprint, ref, kind)
+            if current and dnd_targets:
+                street, town = street_and_town(address.lines)
+                district = _district(address.postcode)
+                if street and town and district:
+                    self._street_candidates.append((ref, street, town, district))
         for contact in register.contacts(person_id):
-            if contact.kind not in (PHONE, EMAIL) or contact.status not in ("current",
-                                                                             "previous"):
-                continue
+            if contact.kind not in (PHONE, EMAIL) or not (
+                    contact.status == "current"
+                    or (contact.status == "previous" and cutoff is not None)):
+                continue  # a previous phone or email no longer reaches P
             ckey = phone_key(contact.value) if contact.kind == PHONE else email_key(
                 contact.value)
             if not ckey or (contact.kind == EMAIL and "@" not in ckey):
@@ -384,7 +438,48 @@ class ProtectedIndex:
             dnd_targets=dnd,
             representatives=representatives,
             current_keys=tuple(current_keys),
+            target_keys=target_keys,
+            target_contacts=target_contacts,
         )
+
+    def _add_pattern(self, fingerprint: str, ref: GuardedAddress, kind: str,
+                     anchor_from: str | None = None) -> None:
+        """``anchor_from``: a leading part of ``fingerprint`` to take the anchor from
+        (a street's words are rarer than its town's)."""
+        anchor = anchor_of(anchor_from or fingerprint)
+        if anchor is None:
+            self._ungated = True
+        else:
+            self._anchors.add(anchor)
+        self._address_patterns.setdefault(f" {fingerprint} ", []).append((ref, kind))
+
+    def _add_short_streets(self, register: Register, max_homes: int) -> None:
+        """``"rowan way leeds"`` for a do-not-disclose person on a street of at most
+        ``max_homes`` homes in the register (same postcode district): there, a street
+        and town all but name the door."""
+        if max_homes <= 0 or not self._street_candidates:
+            return
+        wanted: dict[tuple[str, str], set[str]] = {}
+        anchors: dict[str, set[str]] = {}  # district -> anchors of its candidate streets
+        for _, street, _, district in self._street_candidates:
+            wanted[(district, street)] = set()
+            anchors.setdefault(district, set()).add(anchor_of(street) or "")
+        for address in scan_addresses(register):
+            if address.status != "current":
+                continue
+            district = _district(address.postcode)
+            found = anchors.get(district)
+            if found is None:
+                continue
+            folded = gate_fold(" ".join(address.lines))
+            if not any(anchor in folded for anchor in found):
+                continue  # cheap: no spelling of a candidate street is in the lines
+            homes = wanted.get((district, street_of(address.lines)))
+            if homes is not None:
+                homes.add(normalise_address_text(", ".join(address.lines)))
+        for ref, street, town, district in self._street_candidates:
+            if len(wanted[(district, street)]) <= max_homes:
+                self._add_pattern(f"{street} {town}", ref, STREET_PRINT, anchor_from=street)
 
     def _finish(self) -> None:
         self._address_automaton = _automaton(
@@ -392,17 +487,25 @@ class ProtectedIndex:
         self._email_automaton = _automaton(
             (p, (p, tuple(refs))) for p, refs in self._email_patterns.items())
         self._anchor_automaton = _automaton((a, (a, ())) for a in self._anchors)
+        # A phone's anchor is its national number (E.164 without "+44"); a key that is
+        # not a UK number has none, and then every text is searched.
+        national = [key[3:] for key in self.phones if key.startswith("+44") and key[3:]]
+        if len(national) == len(self.phones):
+            self._phone_anchor_automaton = _automaton((n, (n, ())) for n in national)
 
     # --- searching -----------------------------------------------------------------
 
-    def units_to_normalise(self, texts: Sequence[str]) -> set[int] | None:
+    def units_to_normalise(self, texts: Sequence[str], folded: str | None = None
+                           ) -> set[int] | None:
         """Indexes of the texts (cells, each searched on its own) that may hold an
-        address fingerprint (None: all of them)."""
+        address fingerprint (None: all of them). ``folded``, when given, is
+        ``gate_fold("\x1f".join(texts))``."""
         if self._ungated:
             return None
         if self._anchor_automaton is None:
             return set()
-        folded = gate_fold("\x1f".join(texts))
+        if folded is None:
+            folded = gate_fold("\x1f".join(texts))
         if folded.count("\x1f") != len(texts) - 1:
             return None  # a text holds the separator itself: search everything
         found: set[int] = set()
@@ -417,14 +520,28 @@ class ProtectedIndex:
             found.add(bisect.bisect_right(starts, end) - 1)
         return found
 
-    def may_hold_address(self, text: str) -> bool:
+    def may_hold_address(self, text: str, folded: str | None = None) -> bool:
         """False only when no address fingerprint can be in ``text``: it holds none
         of the anchors (see :func:`anchor_of`), wherever its lines break."""
         if self._ungated or "\x1f" in text:
             return True  # a fingerprint without an anchor; a text holding the separator
         if self._anchor_automaton is None:
             return False
-        return next(self._anchor_automaton.iter(gate_fold(text)), None) is not None
+        if folded is None:
+            folded = gate_fold(text)
+        return next(self._anchor_automaton.iter(folded), None) is not None
+
+    def may_hold_phone(self, folded: str | None) -> bool:
+        """False only when no protected phone number can be in the text that folds to
+        ``folded`` (:func:`gate_fold`): every UK spelling :data:`PHONE_RE` finds keeps
+        the national number's digits together once separators are dropped
+        (``"+44 (0)7700 900-123"`` folds to ``"4407700900123"``), so a text without
+        any protected national number holds no protected phone."""
+        if not self.phones:
+            return False
+        if folded is None or self._phone_anchor_automaton is None:
+            return True
+        return next(self._phone_anchor_automaton.iter(folded), None) is not None
 
     def find_addresses(self, padded: str) -> Iterator[AddressHit]:
         """Fingerprints in ``" " + normalise_address_text(text) + " "`` (word-bounded)."""

@@ -19,17 +19,22 @@ from policylint.normalise.address import (
     same_address,
 )
 from policylint.normalise.contact import email_key, phone_key
+from policylint.normalise.locators import other_unit
 from policylint.normalise.postcode import find_postcodes, normalise_postcode
+from policylint.rules._destinations import Destinations
 from policylint.rules._protected_index import (
     ADDRESS,
     EMAIL,
     PHONE,
+    POSTCODE_PRINT,
+    STREET_PRINT,
     AddressHit,
     ContactHit,
     GuardedAddress,
     GuardedContact,
     ProtectedIndex,
     ProtectedPerson,
+    gate_fold,
 )
 
 PROTECTED_DETAIL = "protected-detail"
@@ -52,6 +57,10 @@ CELL_BARRIER = "\x1f"
 NUMBER_WINDOW_BEFORE = 70
 NUMBER_WINDOW_AFTER = 25
 POSTCODE_LOOKAHEAD = 45
+# How far before a street line a flat number still belongs to it ("flat 4 14 station road").
+UNIT_LOOKBEHIND = 12
+# A party reached as the item's recipient (the others own its destination).
+RECIPIENT = "recipient"
 
 CHANNEL_NOUNS = {"letter": "letter", "email": "email", "sms": "text message",
                  "voicemail": "voicemail script"}
@@ -76,6 +85,7 @@ class _Source:
         self._lowered: str | None = None
         self.padded = " "
         self.padded_starts: tuple[int, ...] = ()
+        self.may_hold_phone = True
 
     @property
     def lowered(self) -> str:
@@ -108,12 +118,16 @@ class _Source:
         anywhere (lines through the cache of :func:`normalise_address_text`), and
         not at all if it holds none, when no fingerprint can be in it.
         """
+        # One folding serves every gate (the cells' raw text is joined with "\x1f").
+        folded = gate_fold(self.raw) if gate else None
+        self.may_hold_phone = index.may_hold_phone(folded)
         if self.is_rendered:
             # An address may run over lines: a text holding any anchor is normalised
             # whole (a letter's lines are mostly its template's, and cached).
-            self._normalise(None if not gate or index.may_hold_address(self.raw) else set())
+            self._normalise(None if not gate or index.may_hold_address(self.raw, folded)
+                            else set())
             return
-        wanted = index.units_to_normalise(self.texts) if gate else None
+        wanted = index.units_to_normalise(self.texts, folded) if gate else None
         # A cell is searched on its own: nothing else bears on its hits.
         self._normalise(wanted)
 
@@ -177,9 +191,12 @@ class _Found:
     detail: str
     label: str
     is_rendered: bool
-    target: str  # the do-not-disclose target the item goes to
+    party: _Party | None  # who it is disclosed to (None: nobody the register knows)
     address: GuardedAddress | None = None
     places: list[str] = field(default_factory=list)
+    # Other protected people whose address this is too (a mother and her child).
+    sharers: list[str] = field(default_factory=list)
+    street_only: bool = False  # only the street and town were found (a short street)
 
 
 def _examples() -> tuple[Example, ...]:
@@ -202,6 +219,8 @@ def _examples() -> tuple[Example, ...]:
          "postcode": "CF10 1EP", "status": "current"},
         {"person_id": "P-2004", "line_1": "Flat 1, 9 Heol Y Deri", "line_2": "Cardiff",
          "postcode": "CF14 6HF", "status": "current"},
+        {"person_id": "P-2001", "line_1": "3 Mill Lane", "line_2": "Swansea",
+         "postcode": "SA1 1AA", "status": "previous", "valid_to": "2026-05-31"},
     ]
     contacts = [
         {"person_id": "P-2001", "kind": "phone", "value": "07700 900123",
@@ -223,6 +242,8 @@ def _examples() -> tuple[Example, ...]:
     letter = ("---\nname: hearing-notice\nchannel: letter\n---\n"
               "Dear {{ name }},\nThe hearing about {{ child }} is on 4 December.\n"
               "{{ case_notes }}\n")
+    moved = ("---\nname: address-change\nchannel: letter\n---\n"
+             "Dear {{ name }},\nWe have opened your account for {{ new_address }}.\n")
     third_party = ("---\nname: contact-notice\nchannel: letter\naudience: third_party\n---\n"
                    "Dear {{ name }},\nThe child's mother can be reached at "
                    "{{ subject_address }}.\n")
@@ -244,6 +265,24 @@ def _examples() -> tuple[Example, ...]:
                        "case_notes": "Your client's address is on file."}],
                 template=letter, register=register,
                 note="the solicitor representing her may see her address",
+            ),
+        ),
+        Example(
+            title="Her own change-of-address letter posted to the home she fled, now his",
+            bad=Case(
+                rows=[{"recipient_id": "P-2001", "name": "Sarah Okafor",
+                       "address_line_1": "3 Mill Lane", "address_line_2": "Swansea",
+                       "postcode": "SA1 1AA",
+                       "new_address": "14 Station Road, Cardiff CF10 1EP"}],
+                template=moved, register=register, expect=[DO_NOT_DISCLOSE],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-2001", "name": "Sarah Okafor",
+                       "address_line_1": "14 Station Road", "address_line_2": "Cardiff",
+                       "postcode": "CF10 1EP",
+                       "new_address": "14 Station Road, Cardiff CF10 1EP"}],
+                template=moved, register=register,
+                note="the same letter to where she lives now",
             ),
         ),
         Example(
@@ -303,30 +342,49 @@ class ProtectedAddress(Rule):
     individual's address from documents sent to their ex-partner". The register's
     ``restrictions`` table says who is protected:
 
-    * ``confidential_address`` on a person: their current address, any address
-      they left within ``recent_days``, and their phone numbers and email
-      addresses (current and previous) go to nobody but them and their
-      representatives. Every other item is searched for them.
-    * ``do_not_disclose_to`` (person, other person): items to the other person
-      must carry nothing that locates or reaches the person: their current
-      address, a recent previous address the other person never lived at, the
-      postcode on its own, their phone numbers and emails.
+    * ``confidential_address`` on a person: their current address (and anything
+      that locates it), current phone numbers and email addresses go to nobody
+      but them, the people who currently live at that address, and the valid,
+      in-scope representatives of either. Every other item is searched for them.
+    * ``do_not_disclose_to`` (person, other person): nothing may reach the other
+      person that locates or reaches the person: their current address, the
+      postcode on its own, their current phone numbers and emails. This outranks
+      every household and representative link.
+
+    Who an item reaches is judged by where it really goes, not only by its
+    ``recipient_id``: the register's people whose *current* address is the
+    item's address block (a letter), whose current email it goes to (an email),
+    or whose current phone it goes to (a text or voicemail). Her own
+    change-of-address letter posted to the home she shared with him, or a
+    voicemail about her new flat left on her old mobile that is now his, is a
+    ``do-not-disclose`` finding that names whose destination it is: "this
+    discloses her address to him, who lives at the address it is sent to".
+    (A destination the register has for nobody is stale-address's finding.)
+
+    Representatives: a link counts while ``valid_to`` is empty or not past, and
+    only for templates its ``scope`` covers (``scope: all`` or empty covers
+    everything; a template without ``scope:`` may go to any valid link; else the
+    scopes must be equal), so a property and finance attorney does not receive a
+    health and welfare letter carrying the address.
 
     Every cell of the row (whatever its column: ``case_notes``, ``subject_address``,
     a shifted ``address_line_3``) and the rendered text are searched, all protected
     details at once. Addresses are found by their postcode together with the
-    house number or house name, or by the house number with its street
-    (``14 Station Rd`` matches ``14 station road``; ``114 Station Road`` and a
-    street name alone do not). Phone numbers match however they are spaced
-    (``07700 900123``, ``+44 7700 900 123``, ``(01632) 960123``).
+    house number, house name or building name; by the house number with its
+    street (``14 Station Rd`` matches ``14 station road``; ``114 Station Road`` and
+    a street name alone do not); by a house or building name with its street
+    (``Beech House, Rowan Way``; ``Flat 3, Alder Court``). Numbers compare exactly
+    and a different flat is a different home (``Flat 4, Alder Court`` is not
+    Flat 3; ``Oak House`` is not ``Beech House``). Phone numbers match however
+    they are spaced (``07700 900123``, ``+44 7700 900 123``, ``(01632) 960123``).
 
-    Not flagged: the protected person's own items; items to their active
-    representative (``representatives`` table, ``valid_to`` empty or not past);
-    items to people the register has at the same current address (household);
-    a neighbour's letter, which carries the shared postcode and their own house
-    number; a previous address the recipient lives or lived at themselves (a home
-    they shared, a re-let flat); wording that is part of the template itself (the
-    council's own address in the footer); a phone or email the recipient has too.
+    Not flagged: the protected person's own items sent to their own address,
+    email or phone; items to the people living with them and to valid,
+    in-scope representatives; a neighbour's letter, which carries the shared
+    postcode and their own house number; a previous address (not a protected
+    detail: a letter to the ex-partner at his own home, once hers, is fine);
+    wording that is part of the template itself (the council's own address in
+    the footer); a phone or email the recipient has too.
 
     Codes:
 
@@ -361,8 +419,10 @@ class ProtectedAddress(Rule):
         recipient_id,subject_id,name,case_notes
         P-2002,P-2001,Mark Hollis,"Contact arrangements go through the family court team"
 
-    Options: ``recent_days`` (default 730) is how long a previous address stays
-    protected after the person left it; ``subject_contact_fields`` adds field
+    Options: ``recent_days`` (default 0: previous details are not protected)
+    keeps a previous address protected for that many days after the person left
+    it, and previous phones and emails protected, for a policy that wants it;
+    ``subject_contact_fields`` adds field
     names a third-party template may not print; ``search_rendered`` (default
     true) searches the rendered text as well as the merge values.
     """
@@ -377,13 +437,21 @@ class ProtectedAddress(Rule):
         "type": "object",
         "properties": {
             "recent_days": {
-                "type": "integer", "minimum": 0, "default": 730,
-                "description": "A previous address stays protected for this many days "
-                               "after the person left it.",
+                "type": "integer", "minimum": 0, "default": 0,
+                "description": "0 (default): previous addresses and contacts are not "
+                               "protected details. N: a previous address stays protected "
+                               "for N days after the person left it (and previous phone "
+                               "numbers and emails stay protected).",
             },
             "subject_contact_fields": {
                 "type": "array", "items": {"type": "string"}, "default": [],
                 "description": "More field names a third_party template may not print.",
+            },
+            "short_street_homes": {
+                "type": "integer", "minimum": 0, "default": 5,
+                "description": "A street with its town locates a do-not-disclose person "
+                               "who lives on a street with at most this many homes in the "
+                               "register (0: never).",
             },
             "search_rendered": {
                 "type": "boolean", "default": True,
@@ -400,11 +468,14 @@ class ProtectedAddress(Rule):
 
     def __init__(self, options: Mapping[str, Any], context: RunContext) -> None:
         super().__init__(options, context)
-        self._recent_days = int(self.options.get("recent_days", 730))
+        self._recent_days = int(self.options.get("recent_days", 0))
         self._search_rendered = bool(self.options.get("search_rendered", True))
         self._extra_fields = frozenset(
             str(f).strip().lower() for f in self.options.get("subject_contact_fields") or ())
         self._index: ProtectedIndex | None = None
+        self._destinations: Destinations | None = None
+        self._allowed: dict[tuple[str, str | None], frozenset[str]] = {}
+        self._households: dict[str, frozenset[str]] = {}
         self._address_keys: dict[str, tuple[tuple[AddressKey, bool], ...]] = {}
         self._boilerplate: dict[tuple[str, str], frozenset[str]] = {}
         # Third-party templates with contact fields, and the first row that sent
@@ -420,8 +491,51 @@ class ProtectedAddress(Rule):
         if register is None:
             return None
         if self._index is None:
-            self._index = ProtectedIndex.build(register, self.context.today, self._recent_days)
+            self._index = ProtectedIndex.build(
+                register, self.context.today, self._recent_days,
+                int(self.options.get("short_street_homes", 5)))
         return self._index
+
+    @property
+    def destinations(self) -> Destinations | None:
+        """Who owns a destination address, email or phone (built on first use, once)."""
+        register = self.context.register
+        if register is None:
+            return None
+        if self._destinations is None:
+            self._destinations = Destinations(register)
+        return self._destinations
+
+    def household(self, person: ProtectedPerson) -> frozenset[str]:
+        """The people whose current address is one of P's current addresses (P too)."""
+        found = self._households.get(person.person_id)
+        if found is None:
+            places = self.destinations
+            owners: set[str] = {person.person_id}
+            if places is not None:
+                for key in person.current_keys:
+                    owners |= places.address_owners(key)
+            found = self._households[person.person_id] = frozenset(owners)
+        return found
+
+    def allowed(self, person: ProtectedPerson, scope: str | None) -> frozenset[str]:
+        """Who may see P's protected details in an item of this template scope: P, the
+        people living at P's address, and their representatives whose link is valid
+        today and covers ``scope`` (DESIGN §1 representatives)."""
+        key = (person.person_id, scope)
+        found = self._allowed.get(key)
+        if found is None:
+            register = self.context.register
+            today = self.context.today
+            members = self.household(person)
+            ids = set(members)
+            for member in sorted(members):
+                links = (person.representatives if member == person.person_id else
+                         register.representatives(member) if register is not None else ())
+                ids.update(r.representative_id for r in links
+                           if r.active_on(today) and r.covers(scope))
+            found = self._allowed[key] = frozenset(ids)
+        return found
 
     def _keys_of(self, person_id: str, *, with_previous: bool = False
                  ) -> tuple[AddressKey, ...]:
@@ -501,8 +615,9 @@ class ProtectedAddress(Rule):
             return False
         if subject == recipient:
             return True
+        scope = item.template.scope if item.template is not None else None
         if any(r.representative_id == recipient and r.active_on(self.context.today)
-               for r in register.representatives(subject)):
+               and r.covers(scope) for r in register.representatives(subject)):
             return True
         theirs = self._keys_of(subject)
         return any(same_address(mine, key) for mine in self._keys_of(recipient)
@@ -524,12 +639,11 @@ class ProtectedAddress(Rule):
         index = self.index
         if index is None or index.empty:
             return []
-        headers: list[str] = []
-        values: list[str] = []
-        for header, value in item.row.values.items():
-            if value and not value.isspace():
-                headers.append(header)
-                values.append(value)
+        # Every cell, empty ones too: they hold nothing to find, and filtering them
+        # costs more than carrying them.
+        cells = item.row.values
+        headers = list(cells)
+        values = list(cells.values())
         sources = [_Source(headers, values, rendered=False)]
         boilerplate: frozenset[str] = frozenset()
         if self._search_rendered and item.rendered is not None:
@@ -547,6 +661,8 @@ class ProtectedAddress(Rule):
             for contact in index.find_emails(source.lowered):
                 if contact.key not in skip:
                     check.contact(source, contact)
+            if not source.may_hold_phone:
+                continue
             for contact in index.find_phones(source.raw):
                 if contact.key not in skip:
                     check.contact(source, contact)
@@ -568,10 +684,11 @@ class ProtectedAddress(Rule):
     def _violation(self, item: Item, index: ProtectedIndex, found: _Found) -> Violation:
         person = index.people[found.person_id]
         values: dict[str, Personal] = {}
+        party = found.party
         facts: dict[str, object] = {
             "channel": CHANNEL_NOUNS.get(item.channel or "", "item"),
             "protected_id": found.person_id,
-            "target_id": found.target,
+            "target_id": party.person_id if party is not None else "its recipient",
         }
         recipient_name = self._recipient_name(item)
         if recipient_name:
@@ -598,28 +715,71 @@ class ProtectedAddress(Rule):
         left = ""
         if address is not None and not address.current:
             facts["left_on"] = address.left_on.isoformat() if address.left_on else "unknown"
-            left = (" They left it on {left_on}; an address stays protected for "
+            left = (" They left it on {left_on}; the policy keeps an address protected for "
                     "{recent_days} days after a move.")
+        if found.sharers:
+            facts["sharers"] = len(found.sharers)
+            left += (" It is also the protected address of {sharers} other "
+                     + ("person" if len(found.sharers) == 1 else "people") + " living there.")
+        # Reached through its destination: say whose it is, and what that discloses.
+        disclosed = ""
+        if party is not None and party.via != RECIPIENT:
+            owner = self._person_name(party.person_id)
+            if owner:
+                values["owner"] = Personal(PersonalKind.NAME, owner)
+            else:
+                facts["owner"] = party.person_id
+            facts["owner_id"] = party.person_id
+            destination = self._destination_text(item, party.via)
+            values["destination"] = Personal(
+                {ADDRESS: PersonalKind.ADDRESS, PHONE: PersonalKind.PHONE,
+                 EMAIL: PersonalKind.EMAIL}[party.via], destination)
+            facts["thing"] = {ADDRESS: "address", PHONE: "phone number",
+                              EMAIL: "email address"}[found.kind]
+            facts["relation"] = {
+                ADDRESS: "lives at the address it is sent to",
+                PHONE: "owns the phone number it goes to",
+                EMAIL: "owns the email address it goes to"}[party.via]
+            disclosed = (" It is sent to {destination}, the register's current "
+                         + {ADDRESS: "address", PHONE: "number", EMAIL: "email"}[party.via]
+                         + " of {owner} ({owner_id}): this discloses {protected}'s {thing} "
+                           "to {owner}, who {relation}.")
         if found.code == DO_NOT_DISCLOSE:
             told = ("where {protected_id} lives" if found.kind == ADDRESS
                     else "how to reach {protected_id}")
             message = ("This {channel} to {recipient} contains {protected}'s {what} {detail} "
-                       "({where})." + left + " {target_id} must not be told " + told
-                       + " (do_not_disclose_to restriction in the register): take it out "
-                         "before the {channel} is sent")
+                       "({where})." + disclosed + left + " {target_id} must not be told "
+                       + told + " (do_not_disclose_to restriction in the register): "
+                       + ("do not send it there" if disclosed else
+                          "take it out before the {channel} is sent"))
         else:
-            why = ("{protected} has a confidential address: nobody but them and their "
-                   "representatives may see it." if found.kind == ADDRESS else
-                   "{protected}'s address and contact details are confidential: nobody but "
-                   "them and their representatives may see them.")
+            why = ("{protected} has a confidential address: nobody but them, the people who "
+                   "live with them and their representatives may see it." if found.kind == ADDRESS
+                   else "{protected}'s address and contact details are confidential: nobody "
+                        "but them, the people who live with them and their representatives "
+                        "may see them.")
             message = ("This {channel} to {recipient} contains {protected}'s {what} "
-                       "({where}). " + why + left
-                       + " Remove {detail} before the {channel} is sent")
+                       "({where})." + disclosed + " " + why + left
+                       + (" Send it only to where {protected} lives, or remove {detail}"
+                          if disclosed else " Remove {detail} before the {channel} is sent"))
         return Violation(
             code=found.code, message=message, values=values, facts=facts,
             column=None if found.is_rendered else found.label,
             fingerprint_extra=f"{found.person_id}:{found.kind}",
         )
+
+    def _person_name(self, person_id: str) -> str:
+        register = self.context.register
+        person = register.person(person_id) if register is not None else None
+        return person.full_name if person is not None else ""
+
+    @staticmethod
+    def _destination_text(item: Item, via: str) -> str:
+        if via == EMAIL:
+            return item.role("email")
+        if via == PHONE:
+            return item.role("phone")
+        return ", ".join(item.address_lines)
 
     def _recipient_name(self, item: Item) -> str:
         register = self.context.register
@@ -638,65 +798,134 @@ def _describe(found: _Found) -> str:
         address = found.address
         if address is not None and not address.current:
             return f"{confidential}previous address"
+        if found.street_only:
+            return ("street and town, where theirs is one of the few homes the register "
+                    "has; it locates their current address")
         return "confidential address" if confidential else "current address"
     noun = "phone number" if found.kind == PHONE else "email address"
     return confidential + noun
 
 
+@dataclass(frozen=True)
+class _Party:
+    """Someone an item reaches: its recipient, or an owner of its destination."""
+
+    person_id: str
+    via: str  # RECIPIENT, or the destination's kind: ADDRESS, EMAIL, PHONE
+
+
 class _ItemCheck:
-    """Judges the hits of one item: who it goes to, and whether each hit is really P's."""
+    """Judges the hits of one item: who it reaches, and whether each hit is really P's."""
 
     def __init__(self, rule: ProtectedAddress, index: ProtectedIndex, item: Item) -> None:
         self.rule = rule
         self.index = index
         self.item = item
+        self.scope = item.template.scope if item.template is not None else None
         self.found: dict[tuple[str, str, str], _Found] = {}
-        self._recipients: frozenset[str] | None = None
+        self._parties: tuple[_Party, ...] | None = None
+        self._destination: tuple[str, str, str] | None = None
+        self._destination_known = False
         self._own: tuple[_Own, ...] | None = None
         self._row_key: AddressKey | None = None
+        self._dnd: dict[tuple[str, frozenset[str]], _Party | None] = {}
 
-    # --- who gets the item ---------------------------------------------------------
-
-    @property
-    def recipients(self) -> frozenset[str]:
-        """The recipient_id; without one, whoever the register says owns the destination."""
-        if self._recipients is None:
-            recipient = self.item.recipient_id
-            if recipient:
-                self._recipients = frozenset({recipient})
-            else:
-                self._recipients = self._destination_owners()
-        return self._recipients
-
-    def _destination_owners(self) -> frozenset[str]:
-        register = self.rule.context.register
-        item = self.item
-        if register is None:
-            return frozenset()
-        if item.channel == "email" and item.role("email"):
-            return frozenset(c.person_id for c in register.contact_owners(
-                EMAIL, email_key(item.role("email"))))
-        if item.channel in ("sms", "voicemail") and item.role("phone"):
-            key = phone_key(item.role("phone"))
-            return frozenset(c.person_id for c in register.contact_owners(PHONE, key)
-                             ) if key else frozenset()
-        return frozenset()
+    # --- where the item goes ---------------------------------------------------------
 
     @property
     def row_key(self) -> AddressKey | None:
         if self._row_key is None and self.item.address_lines:
-            self._row_key = address_key(self.item.address_lines)
+            name = self.item.role("name")
+            self._row_key = address_key(self.item.address_lines, "", (name,) if name else ())
         return self._row_key
+
+    @property
+    def destination(self) -> tuple[str, str, str] | None:
+        """(kind, value as written, normalised key) of where the item is delivered:
+        the email for an email, the phone for a text or voicemail, else the address
+        block (key ``""``: :attr:`row_key` is the address's key)."""
+        if not self._destination_known:
+            item = self.item
+            found: tuple[str, str, str] | None = None
+            if item.channel == "email":
+                email = item.role("email")
+                if email and "@" in (key := email_key(email)):
+                    found = (EMAIL, email, key)
+            elif item.channel in ("sms", "voicemail"):
+                phone = item.role("phone")
+                if phone and (key := phone_key(phone)):
+                    found = (PHONE, phone, key)
+            elif item.address_lines and self.row_key is not None:
+                found = (ADDRESS, ", ".join(item.address_lines), "")
+            self._destination = found
+            self._destination_known = True
+        return self._destination
+
+    @property
+    def parties(self) -> tuple[_Party, ...]:
+        """The recipient, then the register's current owners of the destination."""
+        if self._parties is None:
+            parties: list[_Party] = []
+            recipient = self.item.recipient_id
+            if recipient:
+                parties.append(_Party(recipient, RECIPIENT))
+            destination = self.destination
+            if destination is not None:
+                kind, _, key = destination
+                places = self.rule.destinations
+                owners: frozenset[str] = frozenset()
+                if places is not None:
+                    if kind == ADDRESS and self.row_key is not None:
+                        owners = places.address_owners(self.row_key)
+                    elif kind != ADDRESS:
+                        owners = places.contact_owners(kind, key)
+                parties.extend(_Party(owner, kind) for owner in sorted(owners)
+                               if owner != recipient)
+            self._parties = tuple(parties)
+        return self._parties
+
+    def dnd_party(self, person: ProtectedPerson, targets: frozenset[str]) -> _Party | None:
+        """A person P is protected from whom the item reaches (cheap: no register scan).
+
+        The recipient, or the destination when it is a target's current address,
+        email or phone (her letter posted to the home she fled, now his).
+        """
+        if not targets:
+            return None
+        memo_key = (person.person_id, targets)
+        if memo_key in self._dnd:
+            return self._dnd[memo_key]
+        found: _Party | None = None
+        recipient = self.item.recipient_id
+        if recipient in targets:
+            found = _Party(recipient, RECIPIENT)
+        else:
+            destination = self.destination
+            if destination is not None and destination[0] == ADDRESS:
+                mine = self.row_key
+                for other, theirs in person.target_keys:
+                    if other in targets and mine is not None and (
+                            not theirs.postcode or not mine.postcode
+                            or theirs.postcode == mine.postcode) and same_address(theirs, mine):
+                        found = _Party(other, ADDRESS)
+                        break
+            elif destination is not None:
+                kind, _, key = destination
+                for c_kind, c_key, other in sorted(person.target_contacts):
+                    if c_kind == kind and c_key == key and other in targets:
+                        found = _Party(other, kind)
+                        break
+        self._dnd[memo_key] = found
+        return found
 
     def own_addresses(self) -> tuple[_Own, ...]:
         """The recipient's current addresses (register) and the address the row goes to."""
         if self._own is None:
             own: list[_Own] = []
             register = self.rule.context.register
-            for person_id in self.recipients:
-                if register is None:
-                    break
-                for address in register.addresses(person_id):
+            recipient = self.item.recipient_id
+            if register is not None and recipient:
+                for address in register.addresses(recipient):
                     if address.status == "current":
                         own.append(_own(address.lines, address.postcode))
             if self.item.address_lines:
@@ -704,51 +933,48 @@ class _ItemCheck:
             self._own = tuple(own)
         return self._own
 
-    # --- is the item allowed to carry this person's details? -----------------------
+    # --- may the item carry this person's details? ---------------------------------
 
-    def code_for(self, person_id: str, confidential: bool, targets: frozenset[str],
-                 address: GuardedAddress | None = None,
-                 contact: GuardedContact | None = None) -> tuple[str, str] | None:
-        """(code, do-not-disclose target) when the detail must not be in this item."""
-        recipients = self.recipients
-        if person_id in recipients:
-            return None
-        hit_targets = recipients & targets
-        if hit_targets:
-            return DO_NOT_DISCLOSE, min(hit_targets)
+    def verdict(self, person_id: str, confidential: bool, targets: frozenset[str],
+                address: GuardedAddress | None = None,
+                contact: GuardedContact | None = None) -> tuple[str, _Party | None] | None:
+        """(code, who it discloses to) when the detail must not be in this item.
+
+        A person P is protected from comes first, whoever the item is for; then,
+        for a confidential detail, anyone the item reaches who is not P, someone
+        living at P's address, or a valid in-scope representative of one of them.
+        """
+        person = self.index.people[person_id]
+        party = self.dnd_party(person, targets)
+        if party is not None:
+            return DO_NOT_DISCLOSE, party
         if not confidential:
             return None
-        person = self.index.people[person_id]
-        if recipients & person.representatives:
-            return None
-        if self._household(person):
-            return None
-        if address is not None and not address.current and self._lives_at(address.key):
-            return None  # a home they shared, or a re-let home: their own address
-        if contact is not None:
-            register = self.rule.context.register
-            if register is not None and any(
-                    c.person_id in recipients
-                    for c in register.contact_owners(contact.kind, contact.key)):
-                return None  # a shared landline or family email the recipient has too
-        return PROTECTED_DETAIL, ""
+        parties = self.parties
+        if not parties:
+            return PROTECTED_DETAIL, None  # nobody the register knows: fail closed
+        allowed = self.rule.allowed(person, self.scope)
+        for party in parties:
+            if party.person_id in allowed:
+                continue
+            if contact is not None and self._has_contact(party.person_id, contact):
+                continue  # a shared landline or family email they have too
+            if address is not None and not address.current and self._lives_at(
+                    party.person_id, address.key):
+                continue  # a home they shared, or a re-let home: their own address
+            return PROTECTED_DETAIL, party
+        return None
 
-    def _household(self, person: ProtectedPerson) -> bool:
-        """The recipient lives at the protected person's current address."""
-        if not person.current_keys:
-            return False
-        if self.item.recipient_id:
-            return any(same_address(theirs, mine) for r in self.recipients
-                       for theirs in self.rule._keys_of(r) for mine in person.current_keys)
-        # No recipient id: an item posted to the person's own home goes to the household.
-        row_key = self.row_key
-        return row_key is not None and any(
-            same_address(row_key, mine) for mine in person.current_keys)
+    def _has_contact(self, person_id: str, contact: GuardedContact) -> bool:
+        register = self.rule.context.register
+        return register is not None and any(
+            c.person_id == person_id
+            for c in register.contact_owners(contact.kind, contact.key))
 
-    def _lives_at(self, key: AddressKey) -> bool:
-        """The recipient lives or lived at this (previous) address of the protected person."""
-        if any(same_address(theirs, key) for r in self.recipients
-               for theirs in self.rule._keys_of(r, with_previous=True)):
+    def _lives_at(self, person_id: str, key: AddressKey) -> bool:
+        """The party lives or lived at this (previous) address of the protected person."""
+        if any(same_address(theirs, key)
+               for theirs in self.rule._keys_of(person_id, with_previous=True)):
             return True
         row_key = self.row_key
         return row_key is not None and same_address(row_key, key)
@@ -756,43 +982,62 @@ class _ItemCheck:
     # --- hits ----------------------------------------------------------------------
 
     def address(self, source: _Source, hit: AddressHit) -> None:
-        recipients = self.recipients
-        for address, is_postcode in hit.refs:
+        for address, kind in hit.refs:
             # Cheap checks first: most hits are a neighbour's shared postcode.
-            if address.person_id in recipients:
+            person = self.index.people[address.person_id]
+            dnd = self.dnd_party(person, address.dnd_targets) is not None
+            if not (dnd or address.confidential) or (kind == STREET_PRINT and not dnd):
                 continue
-            dnd = bool(recipients & address.dnd_targets)
-            if not (dnd or address.confidential):
-                continue
+            is_postcode = kind == POSTCODE_PRINT
             if not _text_locates(source.padded, hit, address, is_postcode, dnd):
                 continue
-            verdict = self.code_for(address.person_id, address.confidential,
-                                    address.dnd_targets, address=address)
-            if verdict is None or self._recipients_own(hit, address, is_postcode):
+            if self._recipients_own(hit, address, is_postcode):
                 continue
-            code, target = verdict
+            verdict = self.verdict(address.person_id, address.confidential,
+                                   address.dnd_targets, address=address)
+            if verdict is None:
+                continue
+            code, party = verdict
             key = (address.person_id, ADDRESS, code)
             label = source.label_at_padded(hit.start + 1)
+            if key not in self.found:
+                shared = self._same_place(address, code)
+                if shared is not None:
+                    if address.person_id not in shared.sharers:
+                        shared.sharers.append(address.person_id)
+                    continue
             if key in self.found:
+                if kind != STREET_PRINT:
+                    self.found[key].street_only = False
                 self._also(key, source, label)
                 continue
             self.found[key] = _Found(code, address.person_id, ADDRESS, address.text, label,
-                                     source.is_rendered, target, address)
+                                     source.is_rendered, party, address,
+                                     street_only=kind == STREET_PRINT)
 
     def contact(self, source: _Source, hit: ContactHit) -> None:
         for contact in hit.refs:
-            verdict = self.code_for(contact.person_id, contact.confidential,
-                                    contact.dnd_targets, contact=contact)
+            verdict = self.verdict(contact.person_id, contact.confidential,
+                                   contact.dnd_targets, contact=contact)
             if verdict is None:
                 continue
-            code, target = verdict
+            code, party = verdict
             key = (contact.person_id, contact.kind, code)
             label = source.label_at_raw(hit.start)
             if key in self.found:
                 self._also(key, source, label)
                 continue
             self.found[key] = _Found(code, contact.person_id, contact.kind, contact.value,
-                                     label, source.is_rendered, target)
+                                     label, source.is_rendered, party)
+
+    def _same_place(self, address: GuardedAddress, code: str) -> _Found | None:
+        """A finding already made for the same home of another protected person."""
+        for found in self.found.values():
+            if (found.code == code and found.address is not None
+                    and found.person_id != address.person_id
+                    and same_address(found.address.key, address.key)):
+                return found
+        return None
 
     def _also(self, key: tuple[str, str, str], source: _Source, label: str) -> None:
         found = self.found[key]
@@ -806,6 +1051,8 @@ class _ItemCheck:
                         is_postcode: bool) -> bool:
         """The wording found belongs to an address the recipient has (not P's own)."""
         own = [o for o in self.own_addresses() if not same_address(o.key, address.key)]
+        if not own:
+            return False
         if is_postcode:
             canonical = normalise_postcode(hit.pattern.strip())
             # The recipient's own postcode: a neighbour's letter.
@@ -823,9 +1070,19 @@ def _text_locates(padded: str, hit: AddressHit, address: GuardedAddress, is_post
             return True  # to the person they fled, a postcode narrows it to a few doors
         window = _cell(padded, hit.start - NUMBER_WINDOW_BEFORE,
                        hit.end + NUMBER_WINDOW_AFTER, hit.start)
+        if other_unit(window, address.units):
+            return False  # "Flat 4, Alder Court, LS1 4AP": the flat next door
         if set(window.split()) & address.numbers:
             return True
-        return bool(address.premise) and f" {address.premise} " in f" {window} "
+        spaced = f" {window} "
+        if address.premise and f" {address.premise} " in spaced:
+            return True
+        return any(f" {name} " in spaced for name in address.names)
+    if address.units:
+        # "Flat 4, 14 Station Road" names another flat in the building.
+        before = _cell(padded, hit.start - UNIT_LOOKBEHIND, hit.end, hit.start + 1)
+        if other_unit(before, address.units):
+            return False
     if address.postcodes:
         after = _cell(padded, hit.end - 1, hit.end + POSTCODE_LOOKAHEAD, hit.end - 1)
         codes = find_postcodes(after)

@@ -210,8 +210,8 @@ def test_through_the_cli_unreadable_rows_exit_2_and_no_traceback(tmp_path: Path)
     result = CliRunner().invoke(cli, ["check", str(path), "--policy",
                                       str(examples / "policylint.yaml"), "--today", "2026-11-26"])
     assert result.exit_code == 2
-    assert "row 4" in result.output and "Traceback" not in result.output
-    assert "stray" not in result.output
+    assert "batch.csv:4:" in result.output and "batch.csv:7:" in result.output  # both rows
+    assert "Traceback" not in result.output and "stray" not in result.output
 
 
 # ------------------------------------------------------------------ property: a partition

@@ -163,6 +163,6 @@ def test_builtin_reporters_are_registered_through_the_hook() -> None:
     results = pm.hook.policylint_reporters()
     assert [tuple(r) for r in results] == [BUILTIN_REPORTERS]
     names = [r.name for r in BUILTIN_REPORTERS]
-    assert names == ["text", "json", "sarif", "junit", "github"]
+    assert names == ["text", "json", "sarif", "junit", "github", "csv"]
     assert all(r.description for r in BUILTIN_REPORTERS)
     assert all(issubclass(r, Reporter) for r in BUILTIN_REPORTERS)

@@ -11,12 +11,13 @@ from policylint.reporters.json_report import JsonReporter
 FINDING_KEYS = {"rule", "severity", "message", "file", "row", "line", "col", "column",
                 "recipient_id", "code", "fingerprint"}
 SUMMARY_KEYS = {"files", "rows_checked", "templates_checked", "counts", "suppressed",
-                "baselined", "fail_on"}
+                "baselined", "fail_on", "complete", "rows_not_checked", "first_not_checked"}
 
 
 def test_document_shape(findings: list[Finding], summary: Summary) -> None:
     doc = json.loads(JsonReporter(tool_version="1.2.3").render(findings, summary))
-    assert set(doc) == {"tool", "version", "findings", "summary"}
+    assert set(doc) == {"tool", "version", "findings", "summary", "errors"}
+    assert doc["errors"] == []  # every row was checked
     assert doc["tool"] == "policylint"
     assert doc["version"] == "1.2.3"
     assert [set(f) for f in doc["findings"]] == [FINDING_KEYS] * 3
@@ -30,6 +31,9 @@ def test_document_shape(findings: list[Finding], summary: Summary) -> None:
         "suppressed": 2,
         "baselined": 1,
         "fail_on": "error",
+        "complete": True,
+        "rows_not_checked": 0,
+        "first_not_checked": [],
     }
 
 

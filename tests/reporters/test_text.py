@@ -14,11 +14,12 @@ def test_one_line_per_finding_then_summary(findings: list[Finding], summary: Sum
     out = TextReporter().render(findings, summary)
     assert out.endswith("\n")
     assert out.splitlines() == [
-        "batch.csv:14: stale-address [error] Letter to a previous address (moved 2025-03-01)"
-        " (column address_line_1, recipient P-1043)",
-        "batch.csv:20: voicemail-content [warning] Voicemail script names a surname J. S***"
-        " (recipient P-2001)",
-        "templates/reminder.j2:3:12: merge-integrity [info] Unresolved placeholder {{ ref }}",
+        "batch.csv:14: stale-address[previous-address] [error] Letter to a previous address"
+        " (moved 2025-03-01) (column address_line_1, recipient P-1043)",
+        "batch.csv:20: voicemail-content[surname] [warning] Voicemail script names a surname"
+        " J. S*** (recipient P-2001)",
+        "templates/reminder.j2:3:12: merge-integrity[placeholder] [info] Unresolved placeholder"
+        " {{ ref }}",
         "Checked 212 rows in 1 file and 4 templates. Found 3 findings: 1 error, 1 warning,"
         " 1 info. 2 suppressed, 1 in baseline.",
     ]
@@ -50,7 +51,8 @@ def test_hostile_text_stays_on_one_line_and_cannot_colour(nasty: list[Finding],
     lines = out.splitlines()
     assert len(lines) == 3  # two findings + summary: embedded newlines did not split lines
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\r" not in out
-    assert lines[0].startswith("dir, with: comma/batch 1.csv:7: recipient-mismatch [error] ")
+    assert lines[0].startswith(
+        "dir, with: comma/batch 1.csv:7: recipient-mismatch[name-differs] [error] ")
     assert "first line\\nsecond\\r line" in lines[0]
     assert '"q" \'s\' <b>&amp; 100% a,b c:d \\x1b[31mred\\x07 \\u202eevil' in lines[0]
     assert lines[0].endswith("(column name\\ncol, recipient P,1:2)")

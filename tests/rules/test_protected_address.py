@@ -134,7 +134,8 @@ def test_registered_with_documented_options() -> None:
     assert ProtectedAddress in BUILTIN_RULES
     assert ProtectedAddress.default_severity is Severity.ERROR
     assert ProtectedAddress.default_options() == {
-        "recent_days": 730, "subject_contact_fields": [], "search_rendered": True}
+        "recent_days": 0, "subject_contact_fields": [], "search_rendered": True,
+        "short_street_homes": 5}
     doc = ProtectedAddress.doc()
     for word in ("Anti-pattern", "Best practice", PROTECTED_DETAIL, DO_NOT_DISCLOSE,
                  THIRD_PARTY_FIELD, "recent_days"):
@@ -167,8 +168,8 @@ def test_worst_case_message_reads_clearly() -> None:
     assert violation.severity is None  # the rule's default, error
     assert render_message(violation, False).startswith(
         "This letter to P. R. contains S. O.'s confidential address (column note). "
-        "S. O. has a confidential address: nobody but them and their representatives "
-        "may see it.")
+        "S. O. has a confidential address: nobody but them, the people who live with them "
+        "and their representatives may see it.")
 
 
 def test_court_bundle_rendered_address_to_father() -> None:
@@ -196,7 +197,6 @@ def test_postcode_with_house_number_is_an_address() -> None:
     ("sms", "Amy's mum's new number is 077009 00123"),
     ("voicemail", "call her back on plus... +44 7700 900 123, that's all"),
     ("sms", "ring (07700) 900-123"),
-    ("voicemail", "her old mobile 07700900124"),
 ])
 def test_victims_mobile_to_ex_partner_any_spacing(channel: str, spelling: str) -> None:
     found = check([{"recipient_id": "P-101", "channel": channel, "phone": "07700 900461",
@@ -259,10 +259,20 @@ def test_postcode_alone_to_ex_partner() -> None:
     assert check([letter_to("P-107", "Priya Raman", "Contact centre near CF10 1EP")]) == []
 
 
-def test_refuge_address_to_ex_partner() -> None:
-    found = check([letter_to("P-101", "Mark Hollis", "Forwarded from 3 Willow Court, Bristol")])
-    violation = only(found, DO_NOT_DISCLOSE)
+def test_refuge_address_to_ex_partner_only_when_policy_keeps_it() -> None:
+    # The refuge she left in May is a previous address: not a protected detail (DESIGN §2)
+    # unless the policy keeps recently left addresses protected.
+    row = letter_to("P-101", "Mark Hollis", "Forwarded from 3 Willow Court, Bristol")
+    assert check([row]) == []
+    violation = only(check([row], options={"recent_days": 730}), DO_NOT_DISCLOSE)
     assert "previous address" in render_message(violation, False)
+
+
+def test_previous_contacts_are_not_protected_by_default() -> None:
+    row = {"recipient_id": "P-101", "channel": "voicemail", "phone": "07700 900461",
+           "script": "her old mobile 07700900124"}
+    assert check([row]) == []
+    assert codes(check([row], options={"recent_days": 730})) == [DO_NOT_DISCLOSE]
 
 
 # --- must not be flagged ----------------------------------------------------------------
@@ -332,8 +342,11 @@ def test_same_street_line_elsewhere() -> None:
 def test_previous_address_recent_days() -> None:
     old = letter_to("P-107", "Priya Raman", "Records from 8 Heol Las, Swansea SA1 2CD")
     recent = letter_to("P-107", "Priya Raman", "Records from 3 Willow Court, Bristol BS1 4DJ")
-    assert check([old]) == []  # left in 2021, outside 730 days
-    violation = only(check([recent]), PROTECTED_DETAIL)
+    # By default previous addresses are not protected details.
+    assert check([old]) == [] and check([recent]) == []
+    keep = {"recent_days": 730}
+    assert check([old], options=keep) == []  # left in 2021, outside 730 days
+    violation = only(check([recent], options=keep), PROTECTED_DETAIL)
     assert "They left it on 2026-05-31" in render_message(violation, False)
     assert check([recent], options={"recent_days": 90}) == []
     assert codes(check([old], options={"recent_days": 3000})) == [PROTECTED_DETAIL]
@@ -347,19 +360,26 @@ def test_relet_home_new_occupier() -> None:
 
 
 def test_shared_home_is_not_news_to_ex_partner() -> None:
+    keep = {"recent_days": 730}
     rows = [letter_to("P-101", "Mark Hollis", "Council tax for 27 Orchard Close, NP20 4AB")]
-    assert check(rows) == []
-    # To anyone else, the home she left in February is still protected.
+    assert check(rows) == [] and check(rows, options=keep) == []
+    # With recently left addresses kept protected, to anyone else the home she left in
+    # February still is; by default a previous address is not a protected detail.
     rows = [letter_to("P-107", "Priya Raman", "Council tax for 27 Orchard Close, NP20 4AB")]
-    assert codes(check(rows)) == [PROTECTED_DETAIL]
+    assert check(rows) == []
+    assert codes(check(rows, options=keep)) == [PROTECTED_DETAIL]
 
 
 def test_number_the_recipient_now_has() -> None:
+    # Helen's previous number is Priya's now (protected only when the policy keeps
+    # previous contacts protected).
+    keep = {"recent_days": 730}
     rows = [{"recipient_id": "P-107", "channel": "sms", "phone": "07700 900555",
              "message": "Reply to 07700 900555 to confirm"}]
-    assert check(rows) == []
+    assert check(rows, options=keep) == []
     rows[0]["recipient_id"] = "P-203"
-    assert codes(check(rows)) == [PROTECTED_DETAIL]
+    assert check(rows) == []
+    assert codes(check(rows, options=keep)) == [PROTECTED_DETAIL]
 
 
 def test_template_own_wording_is_not_a_leak() -> None:
@@ -567,7 +587,8 @@ PIECES = ("Flat 2", "flat 2", "Apt 2", "14", "No. 14", "Station Road", "Station 
           "Cardiff", "CF10 1EP", "cf101ep", "CF10  1EP", "Rose Cottage", "Church Lane",
           "Church Ln", "LS21 3AB", "12 Acacia Ave", "12", "LS6 2QJ", "3 Willow Court",
           "BS1 4DJ", "27 Orchard Close", "NP20 4AB", "Café", "St John's", "114", "16",
-          "High Street", "Dear Sir", "£14.00", "LS1 4AP", "22")
+          "High Street", "Dear Sir", "£14.00", "LS1 4AP", "22", "07700 900123",
+          "+44 (0)7700 900-123", "07700", "900123", "077009\u00a000123", "helen.carter@example.net")
 SEPARATORS = (" ", ", ", "\n", "\n\n", "; ", " - ", "", "\t", "\n\n\n\n", "\n—\n\n-\n\n",
               "\nالعربية\n")
 
@@ -610,3 +631,365 @@ def test_postcode_needs_the_building_number_not_the_flat_number() -> None:
     assert check([letter_to("P-107", "Priya Raman", "Drop-in on 2 March, CF10 1EP")]) == []
     found = check([letter_to("P-107", "Priya Raman", "Complaint about no. 14, CF10 1EP")])
     assert codes(found) == [PROTECTED_DETAIL]
+
+
+# --- where the item really goes (DESIGN §2: judged by the destination's owners) ----------
+
+DEST_PEOPLE: Table = [
+    person("V-1", "Ms", "Kirsty", "Falconer"),   # fled; confidential; do-not-disclose to V-2
+    person("V-2", "Mr", "Darren", "Falconer"),   # her ex-partner, still at the old home
+    person("V-3", "Miss", "Mia", "Falconer"),    # her daughter, lives with her
+    person("V-4", "Mrs", "Sunita", "Bhardwaj"),  # next door to the old home
+    person("V-5", "Mr", "Owen", "Tudor"),        # her solicitor (scope all)
+    person("V-6", "Ms", "Ruth", "Penn"),         # her property and finance attorney
+    person("V-7", "Mr", "Alan", "Marsh"),        # her advocate until 2025
+    person("V-8", "Dr", "Nia", "Hughes"),        # her health and welfare deputy
+    person("M-1", "Mrs", "Anna", "Kowalska"),    # a mother...
+    person("C-1", "Master", "Jan", "Kowalski"),  # ...whose child has a confidential address
+    person("S-1", "Ms", "Jo", "Bright"),         # the mother's solicitor
+    person("B-1", "Ms", "Erin", "Lake"),         # confidential: Flat 3, Alder Court
+    person("B-2", "Mr", "Femi", "Adeyemi"),      # Flat 4, Alder Court
+    person("H-1", "Mr", "Colm", "Reilly"),       # confidential: Beech House, 14 Rowan Way
+    person("H-2", "Mrs", "Ivy", "Stone"),        # Oak House, 12 Rowan Way, same postcode
+]
+DEST_ADDRESSES: Table = [
+    address("V-1", "Flat 4", "9 Kestrel Way", "Oakhurst", postcode="PE44 7LB",
+            valid_from="2026-09-15"),
+    address("V-1", "12 Alder Close", "Wrenbury", postcode="PE43 2TX", status="previous",
+            valid_from="2019-03-01", valid_to="2026-09-14"),
+    address("V-2", "12 Alder Close", "Wrenbury", postcode="PE43 2TX"),
+    address("V-3", "Flat 4", "9 Kestrel Way", "Oakhurst", postcode="PE44 7LB"),
+    address("V-4", "14 Alder Close", "Wrenbury", postcode="PE43 2TX"),
+    address("V-5", "Tudor & Co Solicitors", "2 Bank Street", "Oakhurst", postcode="PE44 1AA"),
+    address("V-6", "5 Mill Row", "Oakhurst", postcode="PE44 2BB"),
+    address("V-7", "7 Mill Row", "Oakhurst", postcode="PE44 2BB"),
+    address("V-8", "3 Surgery Lane", "Oakhurst", postcode="PE44 3CC"),
+    address("M-1", "40 Holt Road", "Leeds", postcode="LS8 4DD"),
+    address("C-1", "40 Holt Road", "Leeds", postcode="LS8 4DD"),
+    address("S-1", "1 Park Square", "Leeds", postcode="LS1 2NE"),
+    address("B-1", "Flat 3", "Alder Court", "Rowan Way", "Leeds", postcode="LS6 1XY"),
+    address("B-2", "Flat 4", "Alder Court", "Rowan Way", "Leeds", postcode="LS6 1XY"),
+    address("H-1", "Beech House", "14 Rowan Way", "Leeds", postcode="LS7 2AA"),
+    address("H-2", "Oak House", "12 Rowan Way", "Leeds", postcode="LS7 2AA"),
+]
+DEST_CONTACTS: Table = [
+    contact("V-1", "phone", "07700 900301"),
+    contact("V-1", "phone", "07700 900300", status="previous"),  # she gave it up; his now
+    contact("V-1", "email", "kirsty.f@example.org"),
+    contact("V-2", "phone", "07700 900300"),
+    contact("V-2", "email", "darren.f@example.net"),
+    contact("V-4", "phone", "07700 900320"),
+    contact("V-4", "email", "sunita.b@example.com"),
+]
+DEST_REGISTER: dict[str, Table] = {
+    "people": DEST_PEOPLE, "addresses": DEST_ADDRESSES, "contacts": DEST_CONTACTS,
+    "restrictions": [
+        {"person_id": "V-1", "kind": "confidential_address"},
+        {"person_id": "V-1", "kind": "do_not_disclose_to", "other_person_id": "V-2"},
+        {"person_id": "C-1", "kind": "confidential_address"},
+        {"person_id": "B-1", "kind": "confidential_address"},
+        {"person_id": "H-1", "kind": "confidential_address"},
+    ],
+    "representatives": [
+        {"person_id": "V-1", "representative_id": "V-5", "scope": "all", "valid_to": ""},
+        {"person_id": "V-1", "representative_id": "V-6", "scope": "property_and_finance",
+         "valid_to": ""},
+        {"person_id": "V-1", "representative_id": "V-7", "scope": "",
+         "valid_to": "2025-12-31"},
+        {"person_id": "V-1", "representative_id": "V-8", "scope": "health_and_welfare",
+         "valid_to": "2027-06-30"},
+        {"person_id": "M-1", "representative_id": "S-1", "scope": "", "valid_to": ""},
+    ],
+}
+NEW_HOME = "Flat 4, 9 Kestrel Way, Oakhurst, PE44 7LB"
+OLD_HOME = {"address_line_1": "12 Alder Close", "address_line_2": "Wrenbury",
+            "postcode": "PE43 2TX"}
+HER_HOME = {"address_line_1": "Flat 4", "address_line_2": "9 Kestrel Way",
+            "address_line_3": "Oakhurst", "postcode": "PE44 7LB"}
+MOVE_LETTER = ("---\nname: address-change\nchannel: letter\n---\n"
+               "Dear {{ name }},\nWe have opened an account for your new address:\n"
+               "{{ new_address }}\n")
+
+
+def dest_check(rows: Sequence[Mapping[str, str]], template: str | None = MOVE_LETTER,
+               options: Mapping[str, Any] | None = None) -> list[Violation]:
+    case = Case(rows=rows, template=template, register=DEST_REGISTER)
+    return run_case(ProtectedAddress, case, today=TODAY, options=options)
+
+
+def her_letter(where: Mapping[str, str], **extra: str) -> dict[str, str]:
+    return {"recipient_id": "V-1", "name": "Kirsty Falconer", "new_address": NEW_HOME,
+            **where, **extra}
+
+
+def test_her_own_letter_posted_to_the_home_of_the_man_she_fled() -> None:
+    violation = only(dest_check([her_letter(OLD_HOME)]), DO_NOT_DISCLOSE)
+    assert violation.facts["owner_id"] == "V-2"
+    masked = render_message(violation, False)
+    assert ("this discloses K. F.'s address to D. F., who lives at the address it is sent "
+            "to") in masked
+    assert "V-2 must not be told where V-1 lives" in masked
+    for secret in ("Falconer", "Kestrel", "Alder", "7LB", "2TX"):
+        assert secret not in masked
+    shown = render_message(violation, True)
+    assert "12 Alder Close" in shown and "Darren Falconer" in shown
+
+
+def test_her_own_letter_to_her_own_home_is_fine() -> None:
+    assert dest_check([her_letter(HER_HOME)]) == []
+    # The address block written differently is still her home.
+    assert dest_check([her_letter({"address_line_1": "Flat 4, 9 Kestrel Wy",
+                                   "address_line_2": "OAKHURST PE44 7LB"})]) == []
+
+
+def test_her_own_letter_posted_to_a_neighbours_home() -> None:
+    where = {"address_line_1": "14 Alder Close", "address_line_2": "Wrenbury",
+             "postcode": "PE43 2TX"}
+    violation = only(dest_check([her_letter(where)]), PROTECTED_DETAIL)
+    assert violation.facts["owner_id"] == "V-4"
+    assert "this discloses K. F.'s address to S. B., who lives at the address it is sent to" \
+        in render_message(violation, False)
+
+
+def test_letter_to_her_household_is_fine() -> None:
+    # Her daughter lives with her: a letter to her carrying the address is no disclosure.
+    rows = [{"recipient_id": "V-3", "name": "Mia Falconer", "new_address": NEW_HOME,
+             **HER_HOME}]
+    assert dest_check(rows) == []
+    # ...but the daughter's letter posted to her father's home is.
+    rows = [{"recipient_id": "V-3", "name": "Mia Falconer", "new_address": NEW_HOME,
+             **OLD_HOME}]
+    assert codes(dest_check(rows)) == [DO_NOT_DISCLOSE]
+
+
+def test_representative_link_and_scope() -> None:
+    health = MOVE_LETTER.replace("channel: letter", "channel: letter\nscope: health_and_welfare")
+    money = MOVE_LETTER.replace("channel: letter",
+                                "channel: letter\nscope: property_and_finance")
+
+    def to(rep: str, template: str) -> list[Violation]:
+        return dest_check([{"recipient_id": rep, "name": "A Representative",
+                            "new_address": NEW_HOME}], template)
+
+    assert to("V-8", health) == []   # health and welfare deputy, health letter
+    assert to("V-5", health) == []   # scope all
+    assert to("V-6", money) == []    # property and finance attorney, finance letter
+    assert to("V-6", MOVE_LETTER) == []  # a template without a scope: any valid link
+    # A property and finance attorney must not receive a health and welfare letter.
+    violation = only(to("V-6", health), PROTECTED_DETAIL)
+    assert violation.facts["target_id"] == "V-6"
+    assert codes(to("V-8", money)) == [PROTECTED_DETAIL]
+    # A link that ended is no link.
+    assert codes(to("V-7", MOVE_LETTER)) == [PROTECTED_DETAIL]
+
+
+def test_household_members_representative_may_receive_it() -> None:
+    # A letter about the mother to her own solicitor; her son (confidential address)
+    # lives with her, so the address is hers too.
+    rows = [{"recipient_id": "S-1", "subject_id": "M-1", "name": "Jo Bright",
+             "new_address": "40 Holt Road, Leeds LS8 4DD"}]
+    assert dest_check(rows) == []
+    rows[0].update(recipient_id="V-4", name="Sunita Bhardwaj")
+    assert only(dest_check(rows), PROTECTED_DETAIL).fingerprint_extra == "C-1:address"
+
+
+def test_previous_address_is_not_a_protected_detail() -> None:
+    # A letter to the ex-partner at his own home, which was once hers.
+    rows = [{"recipient_id": "V-2", "name": "Darren Falconer", "new_address":
+             "12 Alder Close, Wrenbury PE43 2TX", **OLD_HOME}]
+    assert dest_check(rows) == []
+    # The same letter carrying where she lives now is the breach.
+    rows[0]["new_address"] = NEW_HOME
+    violation = only(dest_check(rows), DO_NOT_DISCLOSE)
+    assert "owner_id" not in violation.facts  # he is the recipient: no destination clause
+
+
+def test_email_destination_owned_by_the_ex_partner() -> None:
+    template = ("---\nname: email-move\nchannel: email\n---\nDear {{ name }}, your new "
+                "address {{ new_address }} is on our records.\n")
+    row = {"recipient_id": "V-1", "name": "Kirsty Falconer", "email": "Darren.F@example.net",
+           "new_address": NEW_HOME}
+    violation = only(dest_check([row], template), DO_NOT_DISCLOSE)
+    assert "who owns the email address it goes to" in render_message(violation, False)
+    assert "D***@e***.net" in render_message(violation, False)
+    row["email"] = "kirsty.f@example.org"
+    assert dest_check([row], template) == []
+
+
+def test_phone_destination_owned_by_someone_else() -> None:
+    template = ("---\nname: keys\nchannel: voicemail\n---\nHello {{ first_name }}, the keys "
+                "to {{ new_address }} are ready.\n")
+    row = {"recipient_id": "V-1", "first_name": "Kirsty", "phone": "07700 900300",
+           "new_address": NEW_HOME}
+    violation = only(dest_check([row], template), DO_NOT_DISCLOSE)
+    assert "who owns the phone number it goes to" in render_message(violation, False)
+    assert violation.facts["owner_id"] == "V-2"
+    row["phone"] = "07700 900301"
+    assert dest_check([row], template) == []
+    # Her new mobile texted to a neighbour's phone.
+    sms = {"recipient_id": "V-1", "channel": "sms", "phone": "07700 900320",
+           "message": "Your new mobile 07700 900301 is registered"}
+    violation = only(dest_check([sms], None), PROTECTED_DETAIL)
+    assert violation.fingerprint_extra == "V-1:phone"
+    assert violation.facts["owner_id"] == "V-4"
+    sms["phone"] = "07700 900301"
+    assert dest_check([sms], None) == []
+
+
+def test_destination_nobody_is_registered_at() -> None:
+    # Her letter to an address the register has for nobody: stale-address's finding
+    # (not current), not a disclosure to a known person.
+    where = {"address_line_1": "99 Nowhere Street", "address_line_2": "Oakhurst",
+             "postcode": "PE44 9ZZ"}
+    assert dest_check([her_letter(where)]) == []
+
+
+# --- what locates a home ------------------------------------------------------------------
+
+def note_to_neighbour(note: str) -> list[Violation]:
+    return dest_check([{"recipient_id": "V-4", "name": "Sunita Bhardwaj", "new_address": note,
+                        "address_line_1": "14 Alder Close", "address_line_2": "Wrenbury",
+                        "postcode": "PE43 2TX"}])
+
+
+@pytest.mark.parametrize("note,whose", [
+    ("Beech House, Rowan Way, Leeds", "H-1"),
+    ("Beech House, 14 Rowan Way", "H-1"),
+    ("Beech House, LS7 2AA", "H-1"),
+    ("14 Rowan Way, Leeds", "H-1"),
+    ("Flat 3, Alder Court", "B-1"),
+    ("Flat 3 Alder Ct, Rowan Way", "B-1"),
+    ("Alder Court, Rowan Way, Leeds", "B-1"),
+    ("Alder Court, LS6 1XY", "B-1"),
+])
+def test_building_names_locate_a_home(note: str, whose: str) -> None:
+    violation = only(note_to_neighbour(note), PROTECTED_DETAIL)
+    assert violation.fingerprint_extra == f"{whose}:address"
+
+
+@pytest.mark.parametrize("note", [
+    "Oak House, Rowan Way, Leeds",         # the house next door
+    "12 Rowan Way, Leeds LS7 2AA",         # the next number, same postcode
+    "Oak House, LS7 2AA",
+    "Flat 4, Alder Court, Rowan Way",      # the flat next door
+    "Flat 4, Alder Court, LS6 1XY",
+    "Rowan Way, Leeds",                    # a street on its own
+    "Beech House, Holt Road, Leeds",       # the same house name on another street
+    "Alder Court residents' meeting",
+    "Works on Rowan Way, LS7 2AA",         # a postcode with no number or name
+])
+def test_neighbours_and_look_alikes_are_not_her_home(note: str) -> None:
+    assert note_to_neighbour(note) == []
+
+
+def test_neighbours_own_letters_in_the_same_building_and_postcode() -> None:
+    rows = [{"recipient_id": "B-2", "name": "Femi Adeyemi", "new_address": "",
+             "address_line_1": "Flat 4", "address_line_2": "Alder Court",
+             "address_line_3": "Rowan Way", "address_line_4": "Leeds", "postcode": "LS6 1XY"},
+            {"recipient_id": "H-2", "name": "Ivy Stone", "new_address": "",
+             "address_line_1": "Oak House", "address_line_2": "12 Rowan Way",
+             "address_line_3": "Leeds", "postcode": "LS7 2AA"}]
+    assert dest_check(rows) == []
+
+
+def test_third_party_template_to_out_of_scope_representative() -> None:
+    # The subject's health and welfare letter to her property and finance attorney:
+    # the template that prints her address field is reported once the batch sends it.
+    template = ("---\nname: care-plan\nchannel: letter\naudience: third_party\n"
+                "scope: health_and_welfare\n---\nDear {{ name }},\nThe care plan for "
+                "{{ subject_name }} at {{ subject_address }} is enclosed.\n")
+    rows = [{"recipient_id": "V-8", "subject_id": "V-1", "name": "Nia Hughes",
+             "subject_name": "Kirsty Falconer", "subject_address": "c/o the care team"}]
+    assert dest_check(rows, template) == []
+    rows[0].update(recipient_id="V-6", name="Ruth Penn")
+    assert codes(dest_check(rows, template)) == [THIRD_PARTY_FIELD]
+
+
+def test_short_street_with_town_locates_her_to_the_ex_partner() -> None:
+    # She is the only home the register has on Kestrel Way, Oakhurst: to the man she is
+    # protected from, the street and town all but name the door.
+    to_him = [{"recipient_id": "V-2", "name": "Darren Falconer", **OLD_HOME,
+               "new_address": "somewhere on Kestrel Way, Oakhurst"}]
+    violation = only(dest_check(to_him), DO_NOT_DISCLOSE)
+    assert violation.fingerprint_extra == "V-1:address"
+    assert dest_check(to_him, options={"short_street_homes": 0}) == []
+    # To anyone else a street says nothing about whom.
+    to_neighbour = [{**to_him[0], "recipient_id": "V-4", "name": "Sunita Bhardwaj",
+                     "address_line_1": "14 Alder Close"}]
+    assert dest_check(to_neighbour) == []
+    # The same street elsewhere (another postcode follows) is not hers.
+    to_him[0]["new_address"] = "Kestrel Way, Oakhurst PE49 1AA"
+    assert dest_check(to_him) == []
+
+
+def test_long_street_with_town_does_not_locate_her() -> None:
+    homes = [address(f"K-{n}", f"{n} Kestrel Way", "Oakhurst", postcode="PE44 7LD")
+             for n in range(1, 12)]
+    register = {**DEST_REGISTER, "addresses": [*DEST_ADDRESSES, *homes],
+                "people": [*DEST_PEOPLE, *(person(f"K-{n}", "Mr", "A", f"Resident{n}")
+                                           for n in range(1, 12))]}
+    rows = [{"recipient_id": "V-2", "name": "Darren Falconer", **OLD_HOME,
+             "new_address": "somewhere on Kestrel Way, Oakhurst"}]
+    case = Case(rows=rows, template=MOVE_LETTER, register=register)
+    assert run_case(ProtectedAddress, case, today=TODAY) == []
+    # ...while her street number with the street still does.
+    rows[0]["new_address"] = "9 Kestrel Way"
+    case = Case(rows=rows, template=MOVE_LETTER, register=register)
+    assert codes(run_case(ProtectedAddress, case, today=TODAY)) == [DO_NOT_DISCLOSE]
+
+
+def test_another_flat_in_her_building_is_not_her_home() -> None:
+    # Sarah lives at Flat 2, 14 Station Road: Flat 12 of the same building is not hers.
+    for note in ("Repairs to Flat 12, 14 Station Road, CF10 1EP",
+                 "Repairs to Flat 12, 14 Station Road"):
+        assert check([letter_to("P-107", "Priya Raman", note)]) == [], note
+    for note in ("Repairs to Flat 2, 14 Station Road, CF10 1EP",
+                 "Repairs to Flat 2, 14 Station Road"):
+        assert codes(check([letter_to("P-107", "Priya Raman", note)])) == [PROTECTED_DETAIL]
+
+
+def test_destination_decides_without_a_recipient_id() -> None:
+    # No recipient_id column: the email goes to whoever owns the address it is sent to.
+    template = ("---\nname: email-move\nchannel: email\n---\nYour new address "
+                "{{ new_address }} is on our records.\n")
+    row = {"email": "darren.f@example.net", "new_address": NEW_HOME}
+    violation = only(dest_check([row], template), DO_NOT_DISCLOSE)
+    assert violation.facts["owner_id"] == "V-2"
+    row["email"] = "kirsty.f@example.org"
+    assert dest_check([row], template) == []
+
+
+class _ProtocolOnly:
+    """A register with only the Register protocol (no whole-table scans)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.source = "protocol-only"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("all_"):
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_destination_owners(wrap: bool) -> None:
+    from policylint.io.register.memory import MemoryRegister
+    from policylint.normalise.address import address_key
+    from policylint.rules._destinations import Destinations
+
+    register: Any = MemoryRegister(DEST_REGISTER, source="<test>")
+    places = Destinations(_ProtocolOnly(register) if wrap else register)
+    # Her current home: her and her daughter; written another way, the same.
+    assert places.address_owners(address_key(["Flat 4", "9 Kestrel Way"], "PE44 7LB")) == {
+        "V-1", "V-3"}
+    assert places.address_owners(address_key(["Flat 4, 9 Kestrel Wy", "Oakhurst"])) == {
+        "V-1", "V-3"}
+    # Her previous home is his current one: only current addresses count.
+    assert places.address_owners(address_key(["12 Alder Close"], "PE43 2TX")) == {"V-2"}
+    # The flat next door, and number 12 in another postcode, are nobody's.
+    assert places.address_owners(address_key(["Flat 5", "9 Kestrel Way"], "PE44 7LB")) == set()
+    assert places.address_owners(address_key(["12 Alder Close"], "PE43 2TY")) == set()
+    # Her old mobile is his now: current owners only.
+    assert places.contact_owners("phone", "+447700900300") == {"V-2"}
+    assert places.contact_owners("email", "kirsty.f@example.org") == {"V-1"}

@@ -105,7 +105,7 @@ def test_engine_reports_each_stale_row(mailing: tuple[Path, Path]) -> None:
     assert outcome.exit_code == 1
     by_row = {f.row: f for f in outcome.findings}
     assert "confidential address" in by_row[2].message
-    assert by_row[2].recipient_id == "P-1"
+    assert by_row[2].recipient_id == "*-1"  # ids are masked like other identifiers
     for finding in outcome.findings:
         for secret in (*SURNAMES, *POSTCODES, "old-employer", "900456"):
             assert secret not in finding.message, (finding.row, finding.message)

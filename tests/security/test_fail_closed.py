@@ -68,7 +68,11 @@ def test_plugin_rule_that_raises_fails_the_run_naming_rule_and_row(project: Proj
     line = _one_error_line(result)
     assert "zz-boom" in line and "row 3" in line and "ZeroDivisionError" in line
     assert "secret detail" not in result.output
-    assert not out.exists()
+    # The report says the gate failed (a CI upload `if: always()` finds it), and
+    # never looks like a complete run.
+    report = out.read_text(encoding="utf-8")
+    assert "Not checked:" in report and "zz-boom" in report
+    assert "secret detail" not in report and "All clear" not in report
 
 
 def test_builtin_rule_that_raises_fails_the_run(project: Project,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from policylint.errors import RegisterError
+from policylint.errors import RegisterError, RegisterErrors
 from policylint.io.register.base import (
     ALL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -61,6 +61,8 @@ NON_EMPTY: dict[str, tuple[str, ...]] = {
     "representatives": ("person_id", "representative_id"),
 }
 
+# Bad rows collected before loading stops: enough to fix a whole export in one go.
+MAX_BAD_REGISTER_ROWS = 1000
 # YYYY-MM-DD, optionally followed by a time (as database and spreadsheet exports write it).
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?\Z")
 
@@ -643,6 +645,7 @@ class MemoryRegister:
         restrictions_by: dict[str, list[Restriction]] = {}
         representatives: dict[str, list[Representative]] = {}
 
+        problems: list[RegisterError] = []
         builder = RecordBuilder()
         for table in TABLES:
             if table not in tables:
@@ -663,17 +666,25 @@ class MemoryRegister:
             duplicates = DuplicateIds(origin)
             for number, cells, raw in rows:
                 record = build(cells)
-                if record is None:
-                    # Not plain: the reference path raises the exact error (or accepts).
-                    values: Mapping[str, str] = (
-                        raw if header is None  # type: ignore[assignment]
-                        else dict(zip(header, raw, strict=False))
-                    )
-                    record = make_record(table, clean_values(values, origin, number))
+                try:
+                    if record is None:
+                        # Not plain: the reference path raises the exact error (or accepts).
+                        values: Mapping[str, str] = (
+                            raw if header is None  # type: ignore[assignment]
+                            else dict(zip(header, raw, strict=False))
+                        )
+                        record = make_record(table, clean_values(values, origin, number))
+                    if table == "people":
+                        duplicates.add(record.person_id, number)
+                except RegisterError as exc:
+                    # Read on: one run lists every bad row, not one per run.
+                    problems.append(exc)
+                    if len(problems) >= MAX_BAD_REGISTER_ROWS:
+                        raise RegisterErrors(problems, stopped=True) from None
+                    continue
                 person_id = record.person_id
                 if table == "people":
                     assert isinstance(record, Person)
-                    duplicates.add(person_id, number)
                     people[person_id] = record
                 elif table == "addresses":
                     assert isinstance(record, Address)
@@ -692,6 +703,8 @@ class MemoryRegister:
                     assert isinstance(record, Representative)
                     representatives.setdefault(person_id, []).append(record)
 
+        if problems:
+            raise RegisterErrors(problems)
         self._people = people
         self._addresses = {k: tuple(v) for k, v in addresses.items()}
         self._contacts = {k: tuple(v) for k, v in contacts.items()}

@@ -1,4 +1,4 @@
-"""Templates: Jinja2 files with optional YAML front matter (DESIGN §1).
+"""Jinja2 templates: parsed and rendered in a sandbox (DESIGN §1).
 
 Rendering happens in a sandbox (no attribute access to Python internals, no
 file or environment access, bounded output and arithmetic) with
@@ -15,101 +15,26 @@ import operator
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
-import yaml
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from policylint.errors import InputError
-from policylint.model import AUDIENCES, CHANNELS, SYNTAXES
+from policylint.io.templates.base import (
+    MAX_OUTPUT_CHARS,
+    RenderError,
+    TemplateProblem,
+    VariableRef,
+)
 
-FRONT_MATTER_FENCE = "---"
-MAX_TEMPLATE_BYTES = 2_000_000
-MAX_OUTPUT_CHARS = 1_000_000
 MAX_RENDER_SECONDS = 2.0
 MAX_SEQUENCE_PRODUCT = 100_000
 MAX_INT_BITS = 16_384  # about 4,900 decimal digits: more than any letter prints
-
-
-@dataclass(frozen=True)
-class VariableRef:
-    """A variable a template reads, with where it appears in the file (1-based)."""
-
-    name: str
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class TemplateProblem:
-    """Why a template cannot be used: reported as a finding by ``lint``, exit 2 by ``check``."""
-
-    code: str
-    message: str
-    line: int | None = None
-    col: int | None = None
-
-
-@dataclass(frozen=True)
-class TemplateMeta:
-    """What a policy's ``templates:`` entry says about the files it matches.
-
-    Front matter wins over these; None means "not set here".
-    """
-
-    channel: str | None = None
-    audience: str | None = None
-    scope: str | None = None
-    syntax: str | None = None
-
-
-@dataclass(frozen=True)
-class Template:
-    name: str
-    path: str
-    channel: str | None
-    audience: str
-    source: str  # the whole file, front matter included
-    body_offset: int = 0  # lines taken by the front matter
-    variables: tuple[VariableRef, ...] = ()
-    front_matter: Mapping[str, object] = field(default_factory=dict)
-    problem: TemplateProblem | None = None
-    compiled: jinja2.Template | None = field(default=None, compare=False, repr=False)
-    # Which representatives may receive it (matched against representatives.scope);
-    # None: any valid representative.
-    scope: str | None = None
-    syntax: str = "jinja"
-
-    @property
-    def variable_names(self) -> frozenset[str]:
-        return frozenset(v.name for v in self.variables)
-
-    def positions(self, name: str) -> tuple[VariableRef, ...]:
-        return tuple(v for v in self.variables if v.name == name)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A template rendered for one row. ``text`` is what the recipient gets."""
-
-    template: Template
-    text: str
-
-
-class RenderError(Exception):
-    """A row could not be rendered; ``code`` says why (never includes cell values)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
 
 
 # When the render in progress must stop (time.monotonic()); set by render().
@@ -332,25 +257,6 @@ def make_environment() -> LimitedSandbox:
 _ENV = make_environment()
 
 
-def split_front_matter(text: str) -> tuple[str, str, int]:
-    """Return (front matter YAML, body, number of lines the front matter takes)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
-        return "", text, 0
-    for index in range(1, len(lines)):
-        if lines[index].strip() == FRONT_MATTER_FENCE:
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 1
-    return "", text, 0  # an unclosed fence is template text, not front matter
-
-
-def template_name(path: Path, front: Mapping[str, object]) -> str:
-    """Front-matter ``name``, else the file stem up to its first dot."""
-    name = front.get("name")
-    if isinstance(name, str) and name.strip():
-        return name.strip()
-    return path.name.split(".", 1)[0]
-
-
 def _variable_refs(env: jinja2.Environment, body: str, names: Iterable[str],
                    line_offset: int) -> tuple[VariableRef, ...]:
     """Locate each use of ``names`` in ``body`` by walking the token stream.
@@ -381,85 +287,6 @@ def _variable_refs(env: jinja2.Environment, body: str, names: Iterable[str],
     return tuple(refs)
 
 
-def parse_template(text: str, path: Path, meta: TemplateMeta | None = None) -> Template:
-    """Parse one template. Problems are kept on the Template, not raised."""
-    display = str(path)
-    front_text, body, offset = split_front_matter(text)
-    front: dict[str, object] = {}
-    problem: TemplateProblem | None = None
-    if front_text:
-        try:
-            loaded = yaml.safe_load(front_text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 2 if mark is not None else 1
-            problem = TemplateProblem("front-matter", "front matter is not valid YAML", line, 1)
-            loaded = {}
-        if isinstance(loaded, dict):
-            front = {str(k): v for k, v in loaded.items()}
-        elif loaded is not None and problem is None:
-            problem = TemplateProblem("front-matter", "front matter must be a mapping", 2, 1)
-    meta = meta or TemplateMeta()
-    resolved_channel = _front_str(front, "channel") or meta.channel
-    resolved_audience = _front_str(front, "audience") or meta.audience or "recipient"
-    resolved_scope = _front_str(front, "scope") or meta.scope
-    resolved_syntax = _front_str(front, "syntax") or meta.syntax or "jinja"
-    if problem is None and resolved_channel is not None and resolved_channel not in CHANNELS:
-        problem = TemplateProblem(
-            "front-matter", f"channel '{resolved_channel}' is not one of {', '.join(CHANNELS)}",
-            _front_line(text, "channel"), 1)
-    if problem is None and resolved_audience not in AUDIENCES:
-        problem = TemplateProblem(
-            "front-matter",
-            f"audience '{resolved_audience}' is not one of {', '.join(AUDIENCES)}",
-            _front_line(text, "audience"), 1)
-    if problem is None and resolved_syntax not in SYNTAXES:
-        problem = TemplateProblem(
-            "front-matter", f"syntax '{resolved_syntax}' is not one of {', '.join(SYNTAXES)}",
-            _front_line(text, "syntax"), 1)
-    compiled: jinja2.Template | None = None
-    variables: tuple[VariableRef, ...] = ()
-    if problem is None:
-        try:
-            ast = _ENV.parse(body)
-            names = jinja2.meta.find_undeclared_variables(ast)
-            variables = _variable_refs(_ENV, body, names, offset)
-            compiled = _ENV.from_string(harden(ast))
-        except jinja2.TemplateSyntaxError as exc:
-            line = (exc.lineno or 1) + offset
-            problem = TemplateProblem("syntax", f"template syntax error: {exc.message}",
-                                      line, _error_column(text, line))
-        except RecursionError:  # (((((... or {{ a[b[c[...: Jinja's parser recurses
-            problem = TemplateProblem("syntax", "template syntax error: nesting too deep",
-                                      offset + 1, 1)
-    return Template(
-        name=template_name(path, front),
-        path=display,
-        channel=resolved_channel if resolved_channel in CHANNELS else None,
-        audience=resolved_audience,
-        source=text,
-        body_offset=offset,
-        variables=variables,
-        front_matter=front,
-        problem=problem,
-        compiled=compiled,
-        scope=resolved_scope,
-        syntax=resolved_syntax if resolved_syntax in SYNTAXES else "jinja",
-    )
-
-
-def _front_str(front: Mapping[str, object], key: str) -> str | None:
-    value = front.get(key)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _front_line(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(f"{key}:"):
-            return number
-    return 1
-
-
 def _error_column(text: str, line: int) -> int:
     """Column of the first Jinja delimiter on the failing line (1 if none): the
     syntax error is almost always inside that tag."""
@@ -471,46 +298,35 @@ def _error_column(text: str, line: int) -> int:
     return 1
 
 
-def load_template(path: Path, meta: TemplateMeta | None = None, *,
-                  display: str | None = None) -> Template:
-    """Read and parse a template file; unreadable files raise InputError."""
-    shown = display or str(path)
+def parse_jinja(text: str, body: str, offset: int
+                ) -> tuple[tuple[VariableRef, ...], jinja2.Template | None, TemplateProblem | None]:
+    """Compile a Jinja body; ``text`` is the whole file (for the error column)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_TEMPLATE_BYTES:
-            raise InputError(f"template larger than {MAX_TEMPLATE_BYTES} bytes", file=shown)
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("template file not found", file=shown) from None
-    except IsADirectoryError:
-        raise InputError("template path is a directory", file=shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read template: {exc.strerror}", file=shown) from None
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise InputError("NUL byte in template", file=shown, line=line)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("template is not UTF-8", file=shown, line=line) from None
-    return parse_template(text, Path(shown), meta)
+        ast = _ENV.parse(body)
+        names = jinja2.meta.find_undeclared_variables(ast)
+        variables = _variable_refs(_ENV, body, names, offset)
+        return variables, _ENV.from_string(harden(ast)), None
+    except jinja2.TemplateSyntaxError as exc:
+        line = (exc.lineno or 1) + offset
+        return (), None, TemplateProblem("syntax", f"template syntax error: {exc.message}",
+                                         line, _error_column(text, line))
+    except RecursionError:  # (((((... or {{ a[b[c[...: Jinja's parser recurses
+        return (), None, TemplateProblem("syntax", "template syntax error: nesting too deep",
+                                         offset + 1, 1)
 
 
-def render(template: Template, variables: Mapping[str, str]) -> Rendered:
-    """Render ``template`` with ``variables``; RenderError says why not.
+def render_jinja(compiled: jinja2.Template, variables: Mapping[str, str]) -> str:
+    """Render a compiled template; RenderError says why not.
 
     Output is streamed and stopped at MAX_OUTPUT_CHARS or MAX_RENDER_SECONDS,
     so a hostile or broken template cannot hang or exhaust the run.
     """
-    if template.compiled is None:
-        raise RenderError("template-unusable", "template could not be parsed")
     parts: list[str] = []
     size = 0
     deadline = time.monotonic() + MAX_RENDER_SECONDS
     token = _DEADLINE.set(deadline)
     try:
-        for chunk in template.compiled.generate(variables):
+        for chunk in compiled.generate(variables):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise RenderError("output-too-large",
@@ -531,26 +347,9 @@ def render(template: Template, variables: Mapping[str, str]) -> Rendered:
             from None
     finally:
         _DEADLINE.reset(token)
-    return Rendered(template=template, text="".join(parts))
+    return "".join(parts)
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:
     # Jinja's message is "'last_nme' is undefined": a field name, never a value.
     return f"template field {exc.message} for this row" if exc.message else "undefined field"
-
-
-def select_template(templates: Mapping[str, Template], name: str) -> Template | None:
-    return templates.get(name)
-
-
-def load_templates(paths: Sequence[tuple[Path, TemplateMeta]]) -> dict[str, Template]:
-    """Load templates (path, policy metadata) keyed by name; a duplicate name is an error."""
-    loaded: dict[str, Template] = {}
-    for path, meta in paths:
-        template = load_template(path, meta)
-        other = loaded.get(template.name)
-        if other is not None and other.path != template.path:
-            raise InputError(
-                f"template name '{template.name}' is also used by {other.path}", file=template.path)
-        loaded[template.name] = template
-    return loaded

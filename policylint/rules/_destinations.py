@@ -1,0 +1,114 @@
+"""Who an item really reaches: the register people whose current address or contact
+its destination is (DESIGN §2, "judged by where the item really goes").
+
+Built once per run, on first use: the register's current addresses are read in
+one scan and bucketed by postcode, so that the owners of a destination address
+are found by one dict look-up and a few exact comparisons (postcode and house
+numbers exact, wording fuzzy: :func:`same_address`). Emails and phones use the
+register's own owner index (``contact_owners``), current contacts only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policylint.io.register.base import Address, Register
+from policylint.io.register.check import TableScans
+from policylint.normalise.address import AddressKey, address_key, same_address
+
+# Owners looked up per run are remembered; a run sends a few hundred items to
+# protected people at most, so the cache stays small.
+CACHE_LIMIT = 50_000
+
+
+def _squash(postcode: str) -> str:
+    return "".join(postcode.split()).upper()
+
+
+def scan_addresses(register: Register) -> Iterator[Address]:
+    """Every address in the register, in one scan where the backend has one."""
+    if isinstance(register, TableScans):
+        return register.all_addresses()
+    return (a for p in register.people() for a in register.addresses(p.person_id))
+
+
+class Destinations:
+    """The register people whose *current* address, email or phone a destination is."""
+
+    def __init__(self, register: Register) -> None:
+        self._register = register
+        self._by_postcode: dict[str, list[str]] | None = None
+        self._unposted: list[str] = []  # people with a current address without a postcode
+        self._by_number: dict[str, list[str]] | None = None
+        self._address_cache: dict[AddressKey, frozenset[str]] = {}
+
+    # --- addresses -----------------------------------------------------------------
+
+    def _scan(self) -> Iterator[Address]:
+        return scan_addresses(self._register)
+
+    def _postcode_index(self) -> dict[str, list[str]]:
+        if self._by_postcode is None:
+            index: dict[str, list[str]] = {}
+            for address in self._scan():
+                if address.status != "current":
+                    continue
+                postcode = _squash(address.postcode)
+                if postcode:
+                    bucket = index.setdefault(postcode, [])
+                    if not bucket or bucket[-1] != address.person_id:
+                        bucket.append(address.person_id)
+                else:
+                    self._unposted.append(address.person_id)
+            self._by_postcode = index
+        return self._by_postcode
+
+    def _number_index(self) -> dict[str, list[str]]:
+        """House number or name -> people (only for a destination without a postcode)."""
+        if self._by_number is None:
+            index: dict[str, list[str]] = {}
+            for address in self._scan():
+                if address.status == "current":
+                    index.setdefault(_ident(address_key(address.lines, address.postcode)),
+                                     []).append(address.person_id)
+            self._by_number = index
+        return self._by_number
+
+    def address_owners(self, key: AddressKey) -> frozenset[str]:
+        """People whose current address is ``key`` (the same place, exactly numbered)."""
+        cached = self._address_cache.get(key)
+        if cached is not None:
+            return cached
+        if key.postcode:
+            candidates = [*self._postcode_index().get(key.postcode, ()), *self._unposted]
+        else:
+            candidates = list(self._number_index().get(_ident(key), ()))
+        owners: set[str] = set()
+        register = self._register
+        for person_id in dict.fromkeys(candidates):
+            for address in register.addresses(person_id):
+                if address.status == "current" and same_address(
+                        address_key(address.lines, address.postcode), key):
+                    owners.add(person_id)
+                    break
+        found = frozenset(owners)
+        if len(self._address_cache) > CACHE_LIMIT:
+            self._address_cache.clear()
+        self._address_cache[key] = found
+        return found
+
+    # --- contacts ------------------------------------------------------------------
+
+    def contact_owners(self, kind: str, key: str) -> frozenset[str]:
+        """People whose current email or phone (normalised ``key``) this is."""
+        if not key:
+            return frozenset()
+        return frozenset(c.person_id for c in self._register.contact_owners(kind, key)
+                         if c.status == "current")
+
+
+def _ident(key: AddressKey) -> str:
+    """What two keys of the same place always share: their numbers, else their name."""
+    if key.numbers:
+        return " ".join(sorted(key.numbers))
+    return "name:" + (key.premise or key.words.split(" ", 1)[0])
