@@ -52,6 +52,8 @@ ROLES: tuple[str, ...] = (
     "channel",
     "template",
     "reference",
+    "attachments",
+    "attachment_password",
 )
 
 SEVERITY_VALUES = ("error", "warning", "info")
