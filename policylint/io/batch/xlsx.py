@@ -142,7 +142,10 @@ def _without_size_scan() -> Iterator[None]:
     """
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    original = ReadOnlyWorksheet._get_size
+    original = getattr(ReadOnlyWorksheet, "_get_size", None)
+    if original is None:  # another openpyxl: nothing to skip
+        yield
+        return
     ReadOnlyWorksheet._get_size = lambda self: None
     try:
         yield
@@ -191,7 +194,11 @@ class XlsxBatchReader:
         try:
             self._sheet = self._choose(sheet)
             self.sheet_name: str = self._sheet.title
-            self._parser = _parser_class()
+            try:
+                self._parser = _parser_class()
+            except (ImportError, AttributeError) as exc:  # openpyxl internals moved
+                raise self._error(f"this openpyxl version cannot be used ({exc}): "
+                                  "pip install 'openpyxl>=3.1,<4'") from exc
             self._formats: dict[int, str] = {}
             self.header: tuple[str, ...] = ()
             self.names: tuple[str, ...] = ()
