@@ -66,6 +66,7 @@ class CheckRequest:
     baseline: frozenset[str] = frozenset()
     debug: bool = False
     record: Path | None = None  # --record: the dispatch record to append to
+    sheet: str | None = None  # --sheet: the worksheet of a workbook batch
 
 
 @dataclass
@@ -290,7 +291,7 @@ class Engine:
             self.context.register = self.register
         self.collector = Collector(self.policy, self.request.show_values, self.request.today)
         rules = [a for a in self.fresh_rules() if a.rule.row_independent]
-        reader = open_batch(path)
+        reader = open_batch(path, self.request.sheet)
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
             for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
@@ -470,13 +471,15 @@ def _identifiers(item: Item) -> list[str]:
                         *(value for _header, value in item.references)) if i]
 
 
-def open_batch(path: Path) -> BatchReader:
+def open_batch(path: Path, sheet: str | None = None) -> BatchReader:
     if not path.exists():
         raise InputError("batch file not found", file=str(path))
-    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(path=path)
+    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(
+        path=path, sheet=sheet)
     if reader is None:
         raise InputError("no installed reader handles this kind of batch file "
-                         "(CSV: .csv, .tsv, .txt)", file=str(path))
+                         "(CSV: .csv, .tsv, .txt; Excel: .xlsx; JSON Lines: .jsonl)",
+                         file=str(path))
     return reader
 
 
@@ -494,7 +497,7 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
         templates = load_templates(template_paths(engine.policy, request.templates))
         default = _default_template(templates, request.templates)
         for path in request.batches:
-            reader = open_batch(path)
+            reader = open_batch(path, request.sheet)
             try:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:
