@@ -31,6 +31,7 @@ from policylint.io.register.location import mask_url
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
 from policylint.model import (
+    BATCH_FORMAT,
     CHANNELS,
     NOT_CHECKED_RULES,
     READ_ERROR,
@@ -305,7 +306,8 @@ class Engine:
         return findings, self.collector.suppressed
 
     def _report_unreadable(self, reader: BatchReader, display: str) -> None:
-        """Every row the reader could not read is a finding, and the run exits 2."""
+        """Every row the reader could not read is a finding, and the run exits 2; what it
+        warned about (values a spreadsheet may have changed) is a warning."""
         for problem in reader.problems:
             self.collector.add(None, Violation(
                 code="unreadable-row",
@@ -313,6 +315,11 @@ class Engine:
                 facts={"reason": problem.reason}, column=problem.column),
                 file=display, row=problem.row, rule_name=READ_ERROR,
                 physical_line=problem.line)
+        for warning in reader.warnings:
+            self.collector.add(None, Violation(
+                code="stored-as-number", message="{reason}", facts={"reason": warning.reason},
+                column=warning.column, severity=Severity.WARNING),
+                file=display, row=warning.row, rule_name=BATCH_FORMAT)
 
     def _report_unrenderable(self, templates: Mapping[str, Template], display: str) -> None:
         """One finding per missing field per template, not one per row: a typo in a

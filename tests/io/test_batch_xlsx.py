@@ -435,3 +435,26 @@ def test_old_xls_workbook_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
     with pytest.raises(InputError, match=r"batch\.xls: an old Excel 97-2003 workbook"):
         open_xlsx_batch(path, None)
+
+
+def test_the_lost_zero_warning_reaches_the_report(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from policylint.cli import cli
+
+    workbook(tmp_path / "b.xlsx", [
+        ["recipient_id", "first_name", "last_name", "Mobile", "channel"],
+        ["P-1", "Ann", "Lee", 7700900124, "sms"],
+        ["P-2", "Bo", "Kay", 7700900125, "sms"],
+    ])
+    (tmp_path / "policylint.yaml").write_text("version: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "b.xlsx", "--select", "merge-integrity",
+                                      "--register", str(tmp_path), "--format", "json"])
+    findings = json.loads(result.stdout)["findings"]
+    [warning] = [f for f in findings if f["rule"] == "batch-format"]
+    assert warning["severity"] == "warning" and warning["row"] == 2
+    assert warning["column"] == "Mobile" and "format the column as Text" in warning["message"]
+    assert "7700" not in result.stdout
+    assert result.exit_code == 0  # a warning does not fail the run at --fail-on error
