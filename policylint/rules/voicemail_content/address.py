@@ -166,6 +166,8 @@ def _street_and_town(lines: tuple[str, ...], addressees: tuple[str, ...]
 
 def _streets(view: ScriptText, sources: Iterable[AddressSource],
              cells: Mapping[str, str], skip: Collection[str]) -> Iterator[Hit]:
+    if view.word_set.isdisjoint(STREET_WORDS):
+        return  # the cheap test: a street is only found with its street word
     for source in sources:
         found = street_and_town(source.lines, source.addressees)
         if found is None:

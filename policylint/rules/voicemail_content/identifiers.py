@@ -36,9 +36,11 @@ _NI_LOWER_RE = re.compile(
 # A run of digits, possibly broken by spaces, hyphens or brackets ("01632 960000",
 # "943-476-5919", "+44 (0)1632 960000").
 _DIGIT_RUN_RE = re.compile(r"[0-9]+(?:[ \u00a0\-\u2010\u2011\u2013\u2014()]{1,3}[0-9]+)*")
-# A code of letters and digits in groups joined by - or / (no spaces), with a letter.
+# A code of letters and digits in groups joined by - or / (no spaces), holding both a
+# letter and a digit (a word or a number alone never matches, which keeps the scan cheap).
 _CODE_RE = re.compile(
-    r"(?<![A-Za-z0-9/\-])[A-Za-z0-9]+(?:[/\-][A-Za-z0-9]+)*(?![A-Za-z0-9]|[/\-][A-Za-z0-9])")
+    r"(?<![A-Za-z0-9/\-])(?:[A-Za-z/\-]*[0-9][A-Za-z0-9/\-]*[A-Za-z]|[0-9/\-]*[A-Za-z]"
+    r"[A-Za-z0-9/\-]*[0-9])[A-Za-z0-9/\-]*")
 # Dates are not long numbers (``2026-12-01`` is a date, not an eight-digit number).
 DATE_RE = re.compile(
     r"(?<![0-9])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
@@ -98,7 +100,11 @@ def identifier_columns(headers: tuple[str, ...]) -> tuple[str, ...]:
 def find_references(view: ScriptText, references: Iterable[tuple[str, str, str]]
                     ) -> Iterator[Hit]:
     """Each reference value said in ``view``: (column, column name as written, value)."""
+    digits = view.digits
     for header, label, value in references:
+        value_digits = NON_DIGIT_RE.sub("", value)
+        if value_digits and value_digits not in digits:
+            continue  # the cheap test: every spelling keeps the digits in order
         needle = compact(value)
         if len(needle) < 3:
             continue
@@ -111,14 +117,12 @@ def find_references(view: ScriptText, references: Iterable[tuple[str, str, str]]
 def find_codes(text: str) -> Iterator[Hit]:
     """Codes that look like references by form: letters and digits (groups joined by
     ``-`` or ``/``), at least one letter and five digits."""
-    if sum(c.isdigit() for c in text) < 5:
-        return
     for match in _CODE_RE.finditer(text):
-        code = match.group()
-        digits = sum(c.isdigit() for c in code)
-        if digits < 5 or not any(c.isalpha() for c in code):
+        code = match.group().strip("/-")
+        if sum(c.isdigit() for c in code) < 5:
             continue
-        yield Hit("reference", match.start(), match.end(), CODE_MESSAGE,
+        start = match.start() + match.group().index(code)
+        yield Hit("reference", start, start + len(code), CODE_MESSAGE,
                   Personal(PersonalKind.IDENTIFIER, code))
 
 

@@ -8,9 +8,9 @@ what the policy excuses.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from policylint.engine.rule import ADDRESS_ROLES, Example, Item, Need, Rule, RunContext
@@ -49,7 +49,7 @@ from policylint.rules.voicemail_content.names import (
 )
 from policylint.rules.voicemail_content.phone import check_number
 from policylint.rules.voicemail_content.terms import TermMatcher
-from policylint.rules.voicemail_content.text import ScriptText, compact, line_col, where
+from policylint.rules.voicemail_content.text import ScriptText, line_col, where
 
 DEFAULT_ALLOWED_FIELDS = ("first_name", "organisation", "callback_number")
 
@@ -78,15 +78,24 @@ def _literal_text(template: Template) -> str:
     return _TAG_RE.sub(blank, body)
 
 
-@functools.lru_cache(maxsize=256)
-def _dob_columns(headers: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(h for h in headers if h in DOB_COLUMNS or "birth" in h)
+@dataclass(frozen=True)
+class _Layout:
+    """Which of a batch's columns hold what this rule looks for (one per batch)."""
 
+    given: tuple[str, ...]  # first-name columns besides the first_name role's
+    dates_of_birth: tuple[str, ...]
+    identifiers: tuple[str, ...]  # identifier columns besides the reference role's
 
-@functools.lru_cache(maxsize=256)
-def _reference_columns(headers: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(h for h in identifier_columns(headers)
-                 if not _NOT_IDENTIFIER_HEADER_RE.search(h))
+    @classmethod
+    def of(cls, headers: tuple[str, ...], first_name: str | None,
+           references: tuple[str, ...]) -> _Layout:
+        return cls(
+            given=tuple(h for h in headers if h in GIVEN_NAME_FIELDS and h != first_name),
+            dates_of_birth=tuple(h for h in headers if h in DOB_COLUMNS or "birth" in h),
+            identifiers=tuple(h for h in identifier_columns(headers)
+                              if h not in references
+                              and not _NOT_IDENTIFIER_HEADER_RE.search(h)),
+        )
 
 
 class VoicemailContent(Rule):
@@ -279,7 +288,22 @@ class VoicemailContent(Rule):
             [str(t) for t in self.options.get("sensitive_terms") or ()],
             [str(t) for t in self.options.get("allowed_terms") or ()])
         self._literal_cache: dict[tuple[str, str], tuple[str, ScriptText]] = {}
+        self._layouts: dict[int, tuple[Mapping[str, str], Any, _Layout]] = {}
         self._callback_cache: dict[tuple[str, ...], tuple[tuple[str, frozenset[str]], ...]] = {}
+
+    def _layout(self, item: Item) -> _Layout:
+        """The batch's layout, worked out once per batch: rows of one batch share one
+        ``headers`` mapping and one field map."""
+        headers = item.row.headers
+        cached = self._layouts.get(id(headers))
+        if cached is None or cached[0] is not headers or cached[1] is not item.fields:
+            layout = _Layout.of(tuple(item.row.values), item.fields.header("first_name"),
+                                item.fields.references)
+            if len(self._layouts) > 64:
+                self._layouts.clear()
+            self._layouts[id(headers)] = (headers, item.fields, layout)
+            return layout
+        return cached[2]
 
     # --- templates --------------------------------------------------------------------
 
@@ -358,10 +382,10 @@ class VoicemailContent(Rule):
             if subject is not None:
                 people.append(subject)
         values = item.row.values
+        layout = self._layout(item)
         first_header = item.fields.header("first_name")
         first_names = [(first_header, item.role("first_name"))] if first_header else []
-        first_names += [(f, values[f].strip()) for f in GIVEN_NAME_FIELDS
-                        if f != first_header and values.get(f, "").strip()]
+        first_names += [(f, values.get(f, "").strip()) for f in layout.given]
         names = name_sources(
             people, first_names,
             (item.fields.header("last_name"), item.role("last_name")),
@@ -375,9 +399,9 @@ class VoicemailContent(Rule):
             return own
 
         hits: list[Hit] = []
-        hits.extend(find_references(view, self._references(item)))
+        hits.extend(find_references(view, self._references(item, layout)))
         hits.extend(find_ni_numbers(text))
-        hits.extend(find_dates_of_birth(view, self._dates_of_birth(item, people)))
+        hits.extend(find_dates_of_birth(view, self._dates_of_birth(item, people, layout)))
         hits.extend(find_amounts(text))
         hits.extend(find_postcodes(text, own_postcodes))
         hits.extend(h for h in find_addresses(text, view, addresses, values, _ADDRESS_HEADERS)
@@ -445,26 +469,23 @@ class VoicemailContent(Rule):
         return sources
 
     @staticmethod
-    def _references(item: Item) -> list[tuple[str, str, str]]:
+    def _references(item: Item, layout: _Layout) -> list[tuple[str, str, str]]:
         """(column, column as written, value) of the row's references and identifier
         columns (a value with a digit in it: "yes" in a ``case`` column is no reference)."""
         headers = item.row.headers
         out = [(h, headers.get(h, h), v) for h, v in item.references]
-        seen = {h for h, _ in item.references}
-        for header in _reference_columns(tuple(item.row.values)):
-            if header in seen:
-                continue
+        for header in layout.identifiers:
             value = item.row.values.get(header, "").strip()
-            if value and any(c.isdigit() for c in value) and len(compact(value)) >= 4:
+            if len(value) >= 4 and any(c.isdigit() for c in value):
                 out.append((header, headers.get(header, header), value))
         return out
 
     @staticmethod
-    def _dates_of_birth(item: Item, people: Sequence[Person]
+    def _dates_of_birth(item: Item, people: Sequence[Person], layout: _Layout
                         ) -> list[tuple[str | None, Any, str]]:
         sources: list[tuple[str | None, Any, str]] = [
             (None, p.date_of_birth, "") for p in people if p.date_of_birth is not None]
-        for column in _dob_columns(tuple(item.row.values)):
+        for column in layout.dates_of_birth:
             value = item.row.values.get(column, "").strip()
             if value:
                 sources.append((column, parse_date(value), value))

@@ -89,6 +89,11 @@ class ScriptText:
         """Every run of digits in the text."""
         return frozenset(DIGITS_RE.findall(self.text))
 
+    @functools.cached_property
+    def digits(self) -> str:
+        """Every digit in the text, run together."""
+        return NON_DIGIT_RE.sub("", self.text)
+
     def _word_at(self, position: int) -> int | None:
         """The word starting at ``position`` of ``compact`` (or ending there, as the
         word before the next), or None inside a word."""
