@@ -43,6 +43,11 @@ ADDRESS_MESSAGE = (
     "The voicemail says {what} {value} {where}. Anyone with the phone would hear where the"
     " person lives: take the address out of the script.")
 
+# Last words of a street (or a building that names one, "Chandlers Court").
+STREET_ENDINGS = STREET_WORDS | frozenset({
+    "court", "chase", "heights", "wharf", "quay", "meadows", "mead", "cottages",
+})
+
 _anchor = functools.lru_cache(maxsize=1 << 14)(anchor_of)
 
 
@@ -152,7 +157,7 @@ def _street_and_town(lines: tuple[str, ...], addressees: tuple[str, ...]
         for word in words:  # drop "Flat 2", "14", "14a" before the street's words
             if street or not (word[:1].isdigit() or word in ("flat", "unit", "apartment")):
                 street.append(word)
-        if len(street) < 2 or street[-1] not in STREET_WORDS or any(
+        if len(street) < 2 or street[-1] not in STREET_ENDINGS or any(
                 w[:1].isdigit() for w in street):
             continue
         town = ""
@@ -166,7 +171,7 @@ def _street_and_town(lines: tuple[str, ...], addressees: tuple[str, ...]
 
 def _streets(view: ScriptText, sources: Iterable[AddressSource],
              cells: Mapping[str, str], skip: Collection[str]) -> Iterator[Hit]:
-    if view.word_set.isdisjoint(STREET_WORDS):
+    if view.word_set.isdisjoint(STREET_ENDINGS):
         return  # the cheap test: a street is only found with its street word
     for source in sources:
         found = street_and_town(source.lines, source.addressees)

@@ -194,7 +194,7 @@ def number_forms(value: str) -> frozenset[str]:
     return frozenset(f for f in forms if len(f) >= 6)
 
 
-_PHONE_CELL_RE = re.compile(r"\s*(?:\+|00)?[0-9][0-9 \u00a0\-().]*[0-9]\s*")
+_PHONE_CELL_RE = re.compile(r"\s*(?:\+|00)?[0-9(][0-9 \u00a0\-().]*[0-9]\s*")
 
 
 def quick_uk(value: str) -> str:
@@ -220,7 +220,5 @@ def phone_number_cell(value: str) -> str:
     NHS number, a note with a number in it, a number that is not a UK phone number)."""
     if not _PHONE_CELL_RE.fullmatch(value):
         return ""
-    national = quick_uk(value)
-    if not national and phone_key(value).startswith("+44"):
-        national = "0" + phone_key(value)[3:]
-    return national
+    # A UK number starts 0, +44 or 0044 (an NHS number never does).
+    return quick_uk(value)

@@ -151,8 +151,10 @@ class TermMatcher:
         kept: list[tuple[int, int, Term]] = []
         reach = -1
         for hit in hits:
-            if hit[1] <= reach or any(a <= hit[0] and hit[1] <= b for a, b in allowed):
-                continue  # inside a longer term ("arrears" of "rent arrears") or a phrase
+            if hit[0] < reach or any(a <= hit[0] and hit[1] <= b for a, b in allowed):
+                # inside or across a longer term ("arrears" of "rent arrears", "alcohol
+                # service" of "drug and alcohol service") or inside an allowed phrase
+                continue
             kept.append(hit)
             reach = hit[1]
         return kept
