@@ -46,6 +46,12 @@ DATE_RE = re.compile(
     r"(?<![0-9])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
     r"(?:[0-9]{4}|[0-9]{2}))(?![0-9])"
 )
+# Opening hours ("0900-1700", "09:00 - 17:00"): two times, not a long number.
+_TIME_RANGE_RE = re.compile(
+    r"(?<![0-9])(?:[01][0-9]|2[0-3])[:.]?[0-5][0-9]\s?(?:-|–|to)\s?(?:[01][0-9]|2[0-3])[:.]?"
+    r"[0-5][0-9](?![0-9])")
+# An extension after a phone number ("01632 960000 ext 214").
+_EXTENSION_RE = re.compile(r"\s*(?:ext\.?|extension|x)\s*[0-9]{1,6}\s*$", re.IGNORECASE)
 # Columns whose values identify a person or their case (besides the policy's
 # ``reference`` role): read out, they let whoever hears them act on the account.
 _IDENTIFIER_HEADER_RE = re.compile(
@@ -138,8 +144,9 @@ def find_long_numbers(text: str, taken: Sequence[tuple[int, int]],
     used = bytearray(len(text))
     for start, end in taken:
         used[start:end] = b"\x01" * (end - start)
-    for match in DATE_RE.finditer(text):
-        used[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+    for pattern in (DATE_RE, _TIME_RANGE_RE):
+        for match in pattern.finditer(text):
+            used[match.start():match.end()] = b"\x01" * (match.end() - match.start())
     for match in runs:
         positions = [match.start() + i for i, c in enumerate(match.group()) if c.isdigit()]
         segment: list[int] = []
@@ -214,10 +221,16 @@ def quick_uk(value: str) -> str:
     return digits if digits.startswith("0") and len(digits) in (10, 11) else ""
 
 
+def without_extension(value: str) -> str:
+    """A phone number without its extension ("01632 960000 ext 214" -> "01632 960000")."""
+    return _EXTENSION_RE.sub("", value) if "x" in value.lower() else value
+
+
 def phone_number_cell(value: str) -> str:
     """The UK phone number a cell holds and nothing else (``"01632 960000"``,
     ``"+44 (0)1632 960000"``) as national digits, or "" (a cell holding anything else: an
     NHS number, a note with a number in it, a number that is not a UK phone number)."""
+    value = without_extension(value)
     if not _PHONE_CELL_RE.fullmatch(value):
         return ""
     # A UK number starts 0, +44 or 0044 (an NHS number never does).

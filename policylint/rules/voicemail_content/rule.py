@@ -9,7 +9,7 @@ what the policy excuses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -41,6 +41,7 @@ from policylint.rules.voicemail_content.identifiers import (
     number_forms,
     phone_number_cell,
     quick_uk,
+    without_extension,
 )
 from policylint.rules.voicemail_content.names import (
     GIVEN_NAME_FIELDS,
@@ -49,7 +50,14 @@ from policylint.rules.voicemail_content.names import (
 )
 from policylint.rules.voicemail_content.phone import check_number
 from policylint.rules.voicemail_content.terms import TermMatcher
-from policylint.rules.voicemail_content.text import ScriptText, line_col, where
+from policylint.rules.voicemail_content.text import (
+    WORD_RE,
+    ScriptText,
+    compact,
+    fold,
+    line_col,
+    where,
+)
 
 DEFAULT_ALLOWED_FIELDS = ("first_name", "organisation", "callback_number")
 
@@ -57,7 +65,18 @@ DEFAULT_ALLOWED_FIELDS = ("first_name", "organisation", "callback_number")
 _TAG_RE = re.compile(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _STRING_RE = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'", re.DOTALL)
 _NOT_IDENTIFIER_HEADER_RE = re.compile(
-    r"date|dob|birth|amount|balance|due|total|count|name|address|line|postcode|email")
+    r"date|dob|birth|amount|balance|due|total|count|name|address|line|postcode|email|house"
+    r"|flat|building|street|room")
+# Words that make a cell an organisation's name ("Fenmarsh Town Hall"): a surname that
+# is also a word of it (Hall, Marsh, Church) is the organisation's, not the person's.
+_ORGANISATION_WORDS = frozenset({
+    "council", "borough", "district", "county", "city", "town", "hall", "trust", "nhs",
+    "hospital", "surgery", "practice", "health", "centre", "center", "housing",
+    "association", "services", "service", "team", "office", "department", "clinic",
+    "school", "college", "university", "group", "ltd", "limited", "plc", "partnership",
+    "authority", "board", "agency", "foundation", "charity", "cyngor", "bwrdd", "iechyd",
+    "canolfan", "gwasanaeth", "gwasanaethau", "ysgol", "meddygfa", "tim",
+})
 _ADDRESS_HEADERS = frozenset({*ADDRESS_ROLES, "postcode"})
 
 
@@ -407,7 +426,7 @@ class VoicemailContent(Rule):
         hits.extend(h for h in find_addresses(text, view, addresses, values, _ADDRESS_HEADERS)
                     # "Hello Holly" is the greeting, not Holly Cottage
                     if not set(view.words_in(h.start, h.end).split()) <= names.given)
-        hits.extend(find_surnames(view, names))
+        hits.extend(self._not_organisation(find_surnames(view, names), item, view))
         # A code that is not already a reference, an NI number, a postcode...
         hits.extend(c for c in find_codes(text)
                     if not any(h.start < c.end and c.start < h.end for h in hits))
@@ -452,6 +471,28 @@ class VoicemailContent(Rule):
             line=line, col=col,
             fingerprint_extra=f"{hit.code}:{hit.start}",
         )
+
+    def _not_organisation(self, hits: Iterable[Hit], item: Item, view: ScriptText
+                          ) -> Iterator[Hit]:
+        """Surname hits, less a surname that is a word of an allowed field's organisation
+        name (Ms Hall and "Fenmarsh Town Hall")."""
+        regions: list[tuple[int, int, frozenset[str]]] | None = None
+        for hit in hits:
+            if hit.facts.get("what") == "the surname":
+                if regions is None:
+                    regions = []
+                    for name in self._number_fields:
+                        value = item.row.values.get(name, "")
+                        words = frozenset(fold(m.group()) for m in WORD_RE.finditer(value))
+                        if len(words) > 1 and not words.isdisjoint(_ORGANISATION_WORDS):
+                            regions.extend((a, b, words)
+                                           for a, b in view.find_compact(compact(value)))
+                surname = set(view.words_in(hit.start, hit.end).split())
+                if any(a <= hit.start and hit.end <= b
+                       and not (words - surname).isdisjoint(_ORGANISATION_WORDS)
+                       for a, b, words in regions):
+                    continue
+            yield hit
 
     # --- what to look for ----------------------------------------------------------------
 
@@ -506,7 +547,7 @@ class VoicemailContent(Rule):
                 if register is not None and register.contact_owners(
                         "phone", contact_key("phone", value)):
                     continue  # someone's own number, not the organisation's
-                found.append((national, number_forms(value)))
+                found.append((national, number_forms(without_extension(value))))
             usable = tuple(found)
             if len(self._callback_cache) > 4096:
                 self._callback_cache.clear()

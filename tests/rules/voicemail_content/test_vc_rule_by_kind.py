@@ -226,3 +226,37 @@ def test_personal_values_stay_masked() -> None:
     masked = " ".join(render_message(v, show_values=False) for v in found)
     for secret in ("943 476 5919", "14 Mill Lane", "03/02/1980", "HB/2024/0071"):
         assert secret not in masked
+
+
+# --- more look-alikes -------------------------------------------------------------------
+
+def test_surname_that_is_a_word_of_the_organisations_name() -> None:
+    people = [{**PEOPLE[0], "family_name": "Hall"}]
+    register = {"people": people, "contacts": CONTACTS[:1], "addresses": ADDRESSES[:1]}
+    row = {**ROW, "last_name": "Hall", "organisation": "Fenmarsh Town Hall"}
+    assert run(row, register=register) == []
+    # ...but the surname said on its own, or a cell holding only it, is still a finding.
+    assert script({**row, "note": "For Ms Hall."}, register=register) == ["surname"]
+    assert script({**row, "organisation": "Hall"}, register=register) == ["surname"]
+
+
+@pytest.mark.parametrize("callback", ["01632 960000 ext 214", "01632 960000 x214",
+                                      "01632 960000 extension 2"])
+def test_callback_number_with_an_extension(callback: str) -> None:
+    assert run({**ROW, "callback_number": callback}) == []
+
+
+@pytest.mark.parametrize("hours", ["0900-1700", "09:00 - 17:00", "0830 to 1730"])
+def test_opening_hours_are_not_long_numbers(hours: str) -> None:
+    assert run({**ROW, "note": f"We are open {hours}."}) == []
+
+
+def test_house_number_column_is_not_a_reference() -> None:
+    row = {**ROW, "house_number": "Flat 2", "note": "Flat 2 is ready."}
+    assert "reference" not in script(row)
+
+
+def test_other_identifier_columns_are_references() -> None:
+    row = {**ROW, "claim_number": "HB-77/12", "note": "Claim HB 77 12 is ready."}
+    found = [v for v in run(row) if v.code == "reference"]
+    assert [v.column for v in found] == ["claim_number"]
