@@ -138,31 +138,33 @@ def _merged(text: str, hits: list[Hit]) -> Iterator[Hit]:
         yield current
 
 
-def street_and_town(lines: Sequence[str], addressees: Sequence[str] = ()
-                    ) -> tuple[str, str] | None:
+def street_and_town(lines: Sequence[str]) -> tuple[str, str] | None:
     """(street, town) of an address: see :func:`_street_and_town`."""
-    return _street_and_town(tuple(lines), tuple(addressees))
+    return _street_and_town(tuple(lines))
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _street_and_town(lines: tuple[str, ...], addressees: tuple[str, ...]
-                     ) -> tuple[str, str] | None:
+def _street_and_town(lines: tuple[str, ...]) -> tuple[str, str] | None:
     """(street, town) of an address, compact: the street name without its house number
     (``"milllane"`` of ``"14 Mill Lane"``) and the next line without digits (the
-    locality or town), or "" when there is none. None when no line is a street."""
-    kept = street_lines(lines, addressees)
-    for index, line in enumerate(kept):
-        words = [fold(m.group()) for m in WORD_RE.finditer(line)]
+    locality or town), or "" when there is none. None when no line is a street.
+
+    Cheap on purpose (it runs for every row whose script says a street word): a line
+    is the street when it ends in a street word and does not start with a title.
+    """
+    for index, line in enumerate(lines):
+        words = [fold(w) for w in WORD_RE.findall(line)]
+        if len(words) < 2 or words[-1] not in STREET_ENDINGS or words[0] in ADDRESSEE_TITLES:
+            continue
         street: list[str] = []
         for word in words:  # drop "Flat 2", "14", "14a" before the street's words
             if street or not (word[:1].isdigit() or word in ("flat", "unit", "apartment")):
                 street.append(word)
-        if len(street) < 2 or street[-1] not in STREET_ENDINGS or any(
-                w[:1].isdigit() for w in street):
+        if len(street) < 2 or any(w[:1].isdigit() for w in street):
             continue
         town = ""
-        for later in kept[index + 1:]:
-            if not any(c.isdigit() for c in later):
+        for later in lines[index + 1:]:
+            if later.strip() and not any(c.isdigit() for c in later):
                 town = compact(later)
                 break
         return "".join(street), town
@@ -171,10 +173,13 @@ def _street_and_town(lines: tuple[str, ...], addressees: tuple[str, ...]
 
 def _streets(view: ScriptText, sources: Iterable[AddressSource],
              cells: Mapping[str, str], skip: Collection[str]) -> Iterator[Hit]:
-    if view.word_set.isdisjoint(STREET_ENDINGS):
+    endings = view.word_set & STREET_ENDINGS
+    if not endings:
         return  # the cheap test: a street is only found with its street word
     for source in sources:
-        found = street_and_town(source.lines, source.addressees)
+        if not any(ending in line.lower() for line in source.lines for ending in endings):
+            continue  # none of its lines ends in a street word the script says
+        found = street_and_town(source.lines)
         if found is None:
             continue
         street, town = found

@@ -36,11 +36,11 @@ _NI_LOWER_RE = re.compile(
 # A run of digits, possibly broken by spaces, hyphens or brackets ("01632 960000",
 # "943-476-5919", "+44 (0)1632 960000").
 _DIGIT_RUN_RE = re.compile(r"[0-9]+(?:[ \u00a0\-\u2010\u2011\u2013\u2014()]{1,3}[0-9]+)*")
-# A code of letters and digits in groups joined by - or / (no spaces), holding both a
-# letter and a digit (a word or a number alone never matches, which keeps the scan cheap).
-_CODE_RE = re.compile(
-    r"(?<![A-Za-z0-9/\-])(?:[A-Za-z/\-]*[0-9][A-Za-z0-9/\-]*[A-Za-z]|[0-9/\-]*[A-Za-z]"
-    r"[A-Za-z0-9/\-]*[0-9])[A-Za-z0-9/\-]*")
+# Characters of a code of letters and digits in groups joined by - or / ("HB/2024/0071").
+_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-")
+_DIGIT_RUN_ONLY_RE = re.compile(r"[0-9]+")
+# A quick test before the lower-case NI pattern: two letters right before six digits.
+_NI_LOWER_HINT_RE = re.compile(r"[a-z][0-9]{6}[a-d]")
 # Dates are not long numbers (``2026-12-01`` is a date, not an eight-digit number).
 DATE_RE = re.compile(
     r"(?<![0-9])(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]"
@@ -89,7 +89,10 @@ def nhs_number_valid(digits: str) -> bool:
 
 
 def find_ni_numbers(text: str) -> Iterator[Hit]:
-    for pattern in (_NI_RE, _NI_LOWER_RE):
+    patterns = [_NI_RE]
+    if _NI_LOWER_HINT_RE.search(text) is not None:
+        patterns.append(_NI_LOWER_RE)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             yield Hit("ni-number", match.start(), match.end(), NI_MESSAGE,
                       Personal(PersonalKind.IDENTIFIER, match.group()))
@@ -123,12 +126,29 @@ def find_references(view: ScriptText, references: Iterable[tuple[str, str, str]]
 def find_codes(text: str) -> Iterator[Hit]:
     """Codes that look like references by form: letters and digits (groups joined by
     ``-`` or ``/``), at least one letter and five digits."""
-    for match in _CODE_RE.finditer(text):
-        code = match.group().strip("/-")
-        if sum(c.isdigit() for c in code) < 5:
+    size = len(text)
+    reach = -1
+    # Digits are rare in a script: grow each run of digits to the code around it.
+    for match in _DIGIT_RUN_ONLY_RE.finditer(text):
+        if match.start() < reach:
             continue
-        start = match.start() + match.group().index(code)
-        yield Hit("reference", start, start + len(code), CODE_MESSAGE,
+        start, end = match.span()
+        if ((start == 0 or text[start - 1] not in _CODE_CHARS)
+                and (end == size or text[end] not in _CODE_CHARS)):
+            continue  # a number on its own ("2026", "01632"): no letter in it
+        while start > 0 and text[start - 1] in _CODE_CHARS:
+            start -= 1
+        while end < size and text[end] in _CODE_CHARS:
+            end += 1
+        reach = end
+        while start < end and text[start] in "/-":
+            start += 1
+        while end > start and text[end - 1] in "/-":
+            end -= 1
+        code = text[start:end]
+        if sum(c.isdigit() for c in code) < 5 or not any(c.isalpha() for c in code):
+            continue
+        yield Hit("reference", start, end, CODE_MESSAGE,
                   Personal(PersonalKind.IDENTIFIER, code))
 
 

@@ -515,9 +515,11 @@ class VoicemailContent(Rule):
         columns (a value with a digit in it: "yes" in a ``case`` column is no reference)."""
         headers = item.row.headers
         out = [(h, headers.get(h, h), v) for h, v in item.references]
+        seen = {v for _, _, v in out}
         for header in layout.identifiers:
             value = item.row.values.get(header, "").strip()
-            if len(value) >= 4 and any(c.isdigit() for c in value):
+            if len(value) >= 4 and value not in seen and any(c.isdigit() for c in value):
+                seen.add(value)  # subject_id is most often the recipient_id again
                 out.append((header, headers.get(header, header), value))
         return out
 

@@ -58,7 +58,7 @@ def test_street_alone_when_a_cell_holds_exactly_the_street() -> None:
 
 
 def test_street_and_town() -> None:
-    assert street_and_town(ROW.lines, ROW.addressees) == ("milllane", "fenmarsh")
+    assert street_and_town(ROW.lines) == ("milllane", "fenmarsh")
     assert street_and_town(("Flat 2", "6 Chandlers Court", "Marlbeck")) == (
         "chandlerscourt", "marlbeck")
     assert street_and_town(("Rose Cottage",)) is None
