@@ -9,6 +9,7 @@ reported only as the full name.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ SURNAME_MESSAGE = (
     " for: say the first name only, and take the surname out of the script.")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def titled_name(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(given words, surname words) of a value written as a title and a name.
 

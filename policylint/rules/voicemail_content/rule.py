@@ -499,10 +499,13 @@ class VoicemailContent(Rule):
     @staticmethod
     def _address_sources(item: Item, people: Sequence[Person],
                          register: Register | None) -> list[AddressSource]:
-        names = tuple(n for n in (item.role("name"),
-                                  f"{item.role('first_name')} {item.role('last_name')}".strip(),
-                                  *(p.full_name for p in people)) if n)
-        sources = [AddressSource(item.address_lines, "", names, from_row=True)]
+        sources = []
+        lines = item.address_lines
+        if lines:
+            names = tuple(n for n in (item.role("name"),
+                                      f"{item.role('first_name')} {item.role('last_name')}"
+                                      .strip(), *(p.full_name for p in people)) if n)
+            sources.append(AddressSource(lines, "", names, from_row=True))
         if register is not None:
             for person in people:
                 sources.extend(AddressSource(a.lines, a.postcode)
