@@ -254,7 +254,11 @@ def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Hide findings whose fingerprint is in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the fingerprints of every finding to this file (then exit 0).")
+              help="Write the fingerprints of every finding to this file (then exit 0; "
+                   "rows that were not checked are never written and still exit 2).")
+@click.option("--baseline-reason", metavar="TEXT",
+              help="Why these findings are accepted: recorded in the baseline file with "
+                   "the date, for whoever reviews it.")
 @click.option("--show-values", is_flag=True,
               help="Show personal data in messages instead of masking it. Refused when CI is "
                    "set: a CI log must never become the breach.")
@@ -273,7 +277,8 @@ def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
 def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path, ...],
           out: OutputOptions, fail_on: str, select: tuple[str, ...],
           ignore: tuple[str, ...], policy: Path | None, debug: bool,
-          baseline: Path | None, write_baseline: Path | None, show_values: bool,
+          baseline: Path | None, write_baseline: Path | None, baseline_reason: str | None,
+          show_values: bool,
           allow_show_values_in_ci: bool, jobs: int, today: str | None,
           record: Path | None, sheet: str | None) -> None:
     """Check BATCH files (CSV, .xlsx, JSON Lines) against the policy, templates and register.
@@ -324,7 +329,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
             raise
         if write_baseline is not None:
             kept = outcome.baselinable
-            count = baselines.write_baseline(write_baseline, kept)
+            count = baselines.write_baseline(write_baseline, kept,
+                                             reason=baseline_reason or "")
             click.echo(f"policylint: wrote {count} fingerprints to {write_baseline}", err=True)
             left_out = len(outcome.unfiltered) - len(kept)
             if left_out:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from policylint import __version__
 from policylint.engine.baseline import filter_baseline, load_baseline, write_baseline
 from policylint.errors import InputError
 from policylint.model import Finding, Severity
@@ -38,12 +39,16 @@ def test_round_trip(tmp_path: Path, findings: list[Finding]) -> None:
 
 def test_file_holds_fingerprints_only_sorted(tmp_path: Path, findings: list[Finding]) -> None:
     path = tmp_path / "baseline.json"
-    write_baseline(path, findings)
+    write_baseline(path, findings, reason="accepted by the DPO, ticket 4411",
+                   written="2026-12-01T09:00:00+00:00")
     text = path.read_text()
     doc = json.loads(text)
     assert doc == {
         "version": 1,
         "tool": "policylint",
+        "policylint_version": __version__,
+        "written": "2026-12-01T09:00:00+00:00",
+        "reason": "accepted by the DPO, ticket 4411",
         "findings": [
             {"fingerprint": "fp-c", "rule": "merge-integrity", "code": "placeholder"},
             {"fingerprint": "fp-b", "rule": "stale-address", "code": "previous-address"},
@@ -142,3 +147,33 @@ def test_wrong_shape(tmp_path: Path, document: object, key: str | None, match: s
 def test_directory_is_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read baseline"):
         load_baseline(tmp_path)
+
+
+def test_stale_entries_are_reported_so_the_baseline_shrinks(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    from click.testing import CliRunner
+
+    from policylint.cli import cli
+    from tests.cli.mailing import HEADER, TODAY, good_row, write_register
+
+    write_register(tmp_path / "register", 3)
+    (tmp_path / "policylint.yaml").write_text("version: 1\nregister: ./register\n",
+                                              encoding="utf-8")
+    rows = [good_row(1), good_row(2).replace("Patel", "Shah"), good_row(3)]
+    (tmp_path / "batch.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = CliRunner().invoke
+    written = run(cli, ["check", "batch.csv", "--today", TODAY, "--write-baseline", "b.json",
+                        "--baseline-reason", "known typo, fixed in the source system"])
+    assert written.exit_code == 0
+    doc = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert doc["reason"] == "known typo, fixed in the source system" and doc["written"]
+    still = run(cli, ["check", "batch.csv", "--today", TODAY, "--baseline", "b.json"])
+    assert still.exit_code == 0 and "stale-baseline" not in still.output
+    (tmp_path / "batch.csv").write_text(HEADER + good_row(1) + good_row(2) + good_row(3),
+                                        encoding="utf-8")
+    fixed = run(cli, ["check", "batch.csv", "--today", TODAY, "--baseline", "b.json"])
+    assert fixed.exit_code == 0
+    assert "policy[stale-baseline] [info]" in fixed.output
+    assert "matched no finding" in fixed.output

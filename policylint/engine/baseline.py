@@ -19,6 +19,7 @@ small. Only ``fingerprint`` decides whether a finding is baselined; ``rule`` and
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -46,10 +47,21 @@ def baseline_entries(findings: Iterable[Finding]) -> list[dict[str, str]]:
     ]
 
 
-def write_baseline(path: Path, findings: Sequence[Finding]) -> int:
-    """Write a baseline of ``findings`` to ``path`` atomically; return how many entries."""
+def write_baseline(path: Path, findings: Sequence[Finding], *, reason: str = "",
+                   written: str = "") -> int:
+    """Write a baseline of ``findings`` to ``path`` atomically; return how many entries.
+
+    Like detect-secrets' ``generated_at``, the file says when it was written, by which
+    policylint, and why (``--baseline-reason``): a reviewer of the commit that adds it
+    sees what was accepted and on what grounds.
+    """
+    from policylint import __version__
+
     entries = baseline_entries(findings)
-    document = {"version": BASELINE_VERSION, "tool": "policylint", "findings": entries}
+    document: dict[str, object] = {
+        "version": BASELINE_VERSION, "tool": "policylint", "policylint_version": __version__,
+        "written": written or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "reason": reason, "findings": entries}
     atomic_write_text(Path(path), json.dumps(document, indent=2, ensure_ascii=True) + "\n")
     return len(entries)
 

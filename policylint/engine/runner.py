@@ -462,6 +462,16 @@ class Engine:
                          "fail the run"),
                 file=self.files[0] if self.files else "",
                 fingerprint=fingerprint(self.collector.key, POLICY_CHECK, "baseline-ignored")))
+        stale = len(baseline - {f.fingerprint for f in self.collector.findings})
+        if stale:
+            # detect-secrets' habit: a baseline only shrinks if someone is told it can.
+            self.collector.findings.append(Finding(
+                rule=POLICY_CHECK, severity=Severity.INFO, code="stale-baseline",
+                message=(f"{stale} baseline entr{'y' if stale == 1 else 'ies'} matched no "
+                         "finding: those problems are gone. Rewrite the baseline "
+                         "(--write-baseline) so it hides only what is still there"),
+                file=self.files[0] if self.files else "",
+                fingerprint=fingerprint(self.collector.key, POLICY_CHECK, "stale-baseline")))
         unfiltered = sorted(self.collector.findings, key=Finding.sort_key)
         kept = [f for f in unfiltered
                 if f.rule in NOT_CHECKED_RULES or f.fingerprint not in baseline]
