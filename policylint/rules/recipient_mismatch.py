@@ -12,6 +12,7 @@ from policylint.io.register.base import Address, Person
 from policylint.model import Personal, PersonalKind, Severity, Violation
 from policylint.normalise.address import OCCUPIER_LINES, address_key, same_address
 from policylint.normalise.contact import contact_key
+from policylint.normalise.name_diff import describe_name_difference, difference_clause
 from policylint.normalise.names import name_tokens, names_match
 from policylint.normalise.postcode import find_postcodes, normalise_postcode
 from policylint.rules._row_shift import (
@@ -96,6 +97,23 @@ _Fits = Callable[[ShiftKey, str], bool]
 
 def _n(row: int) -> str:
     return f"{row:,}"
+
+
+def different_person(other: Person, person: Person, threshold: float) -> str:
+    """``" (a different person: the surname differs)"``: how another register person's
+    name differs from the recipient's, in words that hold no personal data (masked, two
+    names may read alike)."""
+    difference = describe_name_difference(other.full_name, person.given_name,
+                                          person.family_name, "", threshold)
+    if not difference:
+        return " (a different person with the same name)"
+    return f" (a different person: {difference})"
+
+
+def scope_words(scope: str) -> str:
+    """``"property_and_finance"`` -> ``"property and finance"`` (scopes are not personal)."""
+    words = " ".join(scope.replace("_", " ").replace("-", " ").split())
+    return words or "any"
 
 
 _PEOPLE = [
@@ -314,6 +332,7 @@ class RecipientMismatch(Rule):
         self._roles_by_header: dict[str, str] = {}
         self._recipient_header = "recipient_id"
         self._people: dict[str, Person | None] = {}
+        self._name_differences: dict[int, str] = {}  # row -> " (the surname differs)"
         self._current: dict[str, tuple[Address, ...]] = {}
 
     # --- first pass ------------------------------------------------------------
@@ -384,16 +403,23 @@ class RecipientMismatch(Rule):
                 keys.append(key)
         if keys:
             self._remember("name", number, keys)
+            # How the name differs, kept (no personal data) for a leftover finding.
+            self._name_differences[number] = difference_clause(
+                name.text, person.given_name, person.family_name, person.title,
+                self._threshold)
             return  # reported in finish: as part of a column shift, or on its own
         self._gap("name", number)
         yield Violation(
             code="name-mismatch", column=headers[0],
             message=("The name {name} does not match the register's name for the recipient "
-                     "{recipient_id}, {register_name}: check that this item goes to the "
-                     "right person before sending"),
+                     "{recipient_id}, {register_name}{difference}: check that this item "
+                     "goes to the right person before sending"),
             values={"name": Personal(PersonalKind.NAME, name.text),
                     "register_name": Personal(PersonalKind.NAME, person.full_name)},
-            facts={"recipient_id": item.recipient_id})
+            facts={"recipient_id": item.recipient_id,
+                   "difference": difference_clause(name.text, person.given_name,
+                                                   person.family_name, person.title,
+                                                   self._threshold)})
 
     def _name_fits(self, item: Item, key: ShiftKey, other: str) -> bool:
         person = self._person(other)
@@ -451,14 +477,17 @@ class RecipientMismatch(Rule):
                                     "contact": ""}
         if owner_person is not None and owner_person.full_name:
             values["owner"] = Personal(PersonalKind.NAME, owner_person.full_name)
+            facts["different"] = different_person(owner_person, person, self._threshold)
+        else:
+            facts["different"] = " (a different person)"
         if contact is not None:
             values["contact"] = contact
         return Violation(
             code="contact-belongs-to-other", column=header,
             message=("This {what} " + ("{contact} " if contact is not None else "")
                      + "belongs to {owner} ({owner_id}){extra}, not to the recipient "
-                       "{recipient} ({recipient_id}): correct it before sending, or the item "
-                       "goes to someone else"),
+                       "{recipient} ({recipient_id}){different}: correct it before sending, "
+                       "or the item goes to someone else"),
             values=values, facts=facts, fingerprint_extra=what)
 
     # subject ---------------------------------------------------------------------
@@ -472,10 +501,25 @@ class RecipientMismatch(Rule):
             return
         links = [r for r in register.representatives(subject)
                  if r.representative_id == recipient]
-        if any(r.active_on(self.context.today) for r in links):
+        scope = item.template.scope if item.template is not None else None
+        active = [r for r in links if r.active_on(self.context.today)]
+        if any(r.covers(scope) for r in active):
+            return
+        facts: dict[str, object] = {"subject_id": subject, "recipient_id": recipient}
+        if active:
+            # A valid link whose scope does not cover this letter: a property-and-finance
+            # attorney must not receive a health and welfare letter. Scopes are not
+            # personal data, so the message names them.
+            facts["their_scope"] = " or ".join(sorted({scope_words(r.scope) for r in active}))
+            facts["scope"] = scope_words(scope or "")
+            yield Violation(
+                code="subject-not-represented", column=item.fields.header("subject_id"),
+                message=("This item is about {subject_id} and goes to their representative "
+                         "{recipient_id}, but the representative's scope ({their_scope}) does "
+                         "not cover this letter ({scope}): check who should receive it"),
+                facts=facts, fingerprint_extra="scope")
             return
         ended = max((r.valid_to for r in links if r.valid_to is not None), default=None)
-        facts: dict[str, object] = {"subject_id": subject, "recipient_id": recipient}
         message = ("This item is about {subject_id} but goes to {recipient_id}, who is not "
                    "their representative in the register")
         if ended is not None:
@@ -706,12 +750,13 @@ class RecipientMismatch(Rule):
                          "recipient {other_name} ({other_id}), not of the recipient "
                          "{register_name} ({recipient_id}): correct it before sending"),
                 values=values, facts=facts)
+        facts["difference"] = self._name_differences.get(row, "")
         return Violation(
             code="name-mismatch", column=column, row=row, recipient_id=recipient,
             message=("The name in column {column} does not match the register's name for the "
-                     "recipient {recipient_id}, {register_name}: it is the name of row "
-                     "{other_row}'s recipient {other_name} ({other_id}). Check that this item "
-                     "goes to the right person before sending"),
+                     "recipient {recipient_id}, {register_name}{difference}: it is the name "
+                     "of row {other_row}'s recipient {other_name} ({other_id}), a different "
+                     "person. Check that this item goes to the right person before sending"),
             values=values, facts=facts)
 
     # --- helpers ---------------------------------------------------------------------
