@@ -26,7 +26,7 @@ Nothing here holds more than the register already does: indexes of positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ahocorasick
@@ -57,7 +57,8 @@ _FEW = 16
 Occurrence = tuple[str, str, str]
 
 
-def may_name(occurrence: Occurrence, people: list[tuple[str, list[str], str, str]]) -> bool:
+def may_name(occurrence: Occurrence, people: Sequence[tuple[str, list[str], str, str]]
+             ) -> bool:
     """Does ``occurrence`` fit one of ``people`` (:meth:`RegisterPeople.own`)? The test
     :meth:`RegisterPeople.fitting` makes of everyone, for the few an item may name."""
     family, before, after = occurrence
@@ -159,16 +160,18 @@ class RegisterPeople:
 
     # --- searching -------------------------------------------------------------------
 
-    def occurrences(self, padded: str) -> set[Occurrence]:
+    def occurrences(self, padded: str,
+                    own: Sequence[tuple[str, list[str], str, str]] = ()) -> set[Occurrence]:
         """Every family name of the register in ``padded`` (folded words separated by
         runs of spaces, a space at both ends: :func:`fold_spaced`), with the words
-        either side of it."""
+        either side of it; but not those that may name one of ``own``
+        (:meth:`own`: the recipient and the subject), which are theirs."""
         automaton = self._automaton
         if automaton is None:
             return set()
         found: set[Occurrence] = set()
         size = len(padded)
-        for end, family in automaton.iter(padded):  # _around, inline: once per name
+        for end, family in automaton.iter(padded):
             last = end - len(family) - 2  # the last character before the leading space
             while last >= 0 and padded[last] == " ":
                 last -= 1
@@ -177,7 +180,10 @@ class RegisterPeople:
             while first < size and padded[first] == " ":
                 first += 1
             stop = padded.find(" ", first)
-            found.add((family, before, padded[first:stop if stop >= 0 else size]))
+            occurrence = (family, before, padded[first:stop if stop >= 0 else size])
+            if own and may_name(occurrence, own):
+                continue
+            found.add(occurrence)
         return found
 
     def own(self, numbers: Iterable[int]) -> list[tuple[str, list[str], str, str]]:

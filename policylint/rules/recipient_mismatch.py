@@ -27,7 +27,6 @@ from policylint.rules._register_people import (
     RegisterPeople,
     ids_in,
     locating_fingerprints,
-    may_name,
 )
 from policylint.rules._row_shift import (
     MAX_GAP,
@@ -61,17 +60,25 @@ class _Name:
 def _batch_name(item: Item) -> _Name | None:
     """The ``name`` column, or title + first_name + last_name; None when the row has none
     (or its last_name column is empty)."""
-    header = item.fields.header("name")
-    if header is not None and item.role("name"):
-        return _Name(item.role("name"), (("name", header, item.role("name")),))
-    if item.has_role("last_name") and not item.role("last_name"):
+    # Straight from the row's cells: called twice per row, on every row.
+    roles = item.fields.roles
+    values = item.row.values
+    header = roles.get("name")
+    if header is not None:
+        value = values.get(header, "").strip()
+        if value:
+            return _Name(value, (("name", header, value),))
+    last = roles.get("last_name")
+    if last is not None and not values.get(last, "").strip():
         return None  # an incomplete name is merge-integrity's (empty-field, "Dear Mrs ,")
     parts: list[str] = []
     columns: list[tuple[str, str, str]] = []
     for role in ("title", *_NAME_ROLES):
-        value = item.role(role)
-        role_header = item.fields.header(role)
-        if not value or role_header is None:
+        role_header = roles.get(role)
+        if role_header is None:
+            continue
+        value = values.get(role_header, "").strip()
+        if not value:
             continue
         parts.append(value)
         if role != "title":
@@ -199,6 +206,10 @@ _PEOPLE = [
     {"person_id": "P-4", "title": "Mr", "given_name": "Arthur", "family_name": "Bell",
      "status": "active"},
 ]
+_HOMES = [
+    {"person_id": "P-1", "line_1": "14 Mill Lane", "postcode": "PE1 4AB", "status": "current"},
+    {"person_id": "P-2", "line_1": "12 Mill Lane", "postcode": "PE1 4AB", "status": "current"},
+]
 _LETTER = ("Dear {{ name }},\nYour council tax account {{ account_ref }} is up to date.\n"
            "{{ note }}\n")
 
@@ -227,8 +238,23 @@ class RecipientMismatch(Rule):
       recipient (the autofill mistake). A household landline that is also the
       recipient's own contact is fine.
     * **subject-not-represented**: the item is about ``subject_id`` but goes to a
-      recipient who is not the subject's current representative (the
-      ``representatives`` table; ``valid_to`` empty or not yet passed).
+      recipient who is not the subject's current representative for it (the
+      ``representatives`` table: ``valid_to`` empty or not yet passed, and a
+      ``scope`` that covers the template's ``scope:``; a property-and-finance
+      attorney does not receive a health and welfare letter).
+    * **other-person-data**: the item (its text, and the name and address cells it
+      is sent with) carries the name of a register person together with their
+      current address (postcode and house number or name, exactly) or their
+      person_id, and that person is not the recipient, the subject, someone living
+      at the recipient's or subject's current address, or a valid, in-scope
+      representative of either (nor someone the recipient represents): the next
+      customer's details on a letter when that customer is not in the batch, a
+      neighbour's name and house in a tenant's letter. A name is a family name with
+      a given name, an initial or a title next to it; a family name alone, a name
+      without its address, and a name that may be the recipient's own are not
+      enough. Names in the template's own wording (an officer's signature) are not
+      merged data. Protected people's details are protected-address's; another
+      row's data is reported as another row's.
     * **other-row-reference**: the merge values or rendered text carry another
       row's reference (``reference`` columns), as a whole token. References shorter
       than ``min_reference_length`` characters are not looked for, nor values more
@@ -251,8 +277,12 @@ class RecipientMismatch(Rule):
       **address-of-other-recipient** (the address is the register's current
       address of a neighbouring row's recipient).
 
+    Messages mask names to initials; when two names would read alike they say which
+    part differs ("the surname differs", "the first name is missing").
+
     Options: ``name_threshold`` (0-100, default 90), ``max_shift`` (default 2),
-    ``min_run`` (default 3), ``min_reference_length`` (default 6).
+    ``min_run`` (default 3), ``min_reference_length`` (default 6),
+    ``search_register`` (default true: look for other register people's data).
 
     **Anti-pattern**: a spreadsheet sorted on the name column only, so that every
     row from row 120 on carries the name of the recipient one row below; an
@@ -369,6 +399,27 @@ class RecipientMismatch(Rule):
                        "note": "Your payment for CT-400231 was received.", "channel": "letter"}],
                 template=_LETTER,
                 register={"people": _PEOPLE},
+            ),
+        ),
+        Example(
+            title="A neighbour's name and address in the letter",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "name": "Mrs Sian Okafor",
+                       "address_line_1": "14 Mill Lane", "postcode": "PE1 4AB",
+                       "account_ref": "CT-400118", "channel": "letter",
+                       "note": "Access is via your neighbour, Mr J Nowak, 12 Mill Lane, "
+                               "PE1 4AB."}],
+                template=_LETTER,
+                register={"people": _PEOPLE, "addresses": _HOMES},
+                expect=["other-person-data"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "name": "Mrs Sian Okafor",
+                       "address_line_1": "14 Mill Lane", "postcode": "PE1 4AB",
+                       "account_ref": "CT-400118", "channel": "letter",
+                       "note": "Access is via your neighbour, Mr Nowak."}],
+                template=_LETTER,
+                register={"people": _PEOPLE, "addresses": _HOMES},
             ),
         ),
         Example(
@@ -665,9 +716,10 @@ class RecipientMismatch(Rule):
                  if h not in reference_headers and v.strip()]
         text = item.rendered.text if item.rendered is not None else ""
         reported: set[str] = set()  # recipients of other rows reported for this item
-        if len(self._references):
-            yield from self._reference_hits(number, own, cells, text, reported)
         seen = _ItemText(text, cells, self._static_lines(item), self._printed)
+        if len(self._references):
+            # The template's own lines are the same in every item: not another row's.
+            yield from self._reference_hits(number, own, cells, seen.merged, reported)
         if len(self._names):
             yield from self._name_hits(item, own, seen, reported)
         if (self._search_register or self._people_index is not None) and (
@@ -692,19 +744,16 @@ class RecipientMismatch(Rule):
         person's data, whether or not they are in the batch)."""
         index = self._people_index
         assert index is not None
-        occurrences = index.occurrences(seen.spaced)
-        if not occurrences:
-            return
         recipient = item.recipient_id
         subject = item.role("subject_id") or recipient
         own = index.numbers((recipient,) if subject == recipient else (recipient, subject))
-        own_names = index.own(own)
+        # Occurrences that may name the recipient or the subject are theirs.
+        occurrences = index.occurrences(seen.spaced, index.own(own))
+        if not occurrences:
+            return
         template_own: set[Occurrence] | None = None
         pending: list[tuple[Occurrence, frozenset[int]]] = []
         for occurrence in occurrences:
-            # An occurrence that may name the recipient or the subject is theirs.
-            if may_name(occurrence, own_names):
-                continue
             fits = index.fitting(occurrence)
             if not fits:
                 continue
