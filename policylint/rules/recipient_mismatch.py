@@ -256,7 +256,8 @@ class RecipientMismatch(Rule):
       merged data. Protected people's details are protected-address's; another
       row's data is reported as another row's.
     * **other-row-reference**: the merge values or rendered text carry another
-      row's reference (``reference`` columns), as a whole token. References shorter
+      row's reference (``reference`` columns), as a whole token (the template's
+      own lines, the same in every item, are not another row's data). References shorter
       than ``min_reference_length`` characters are not looked for, nor values more
       than ten rows share (a constant is not an identifier), nor a numeric
       reference inside a longer number (``07700 900123``); a row's own reference,
