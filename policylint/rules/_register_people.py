@@ -186,6 +186,25 @@ class RegisterPeople:
             found.add(occurrence)
         return found
 
+    @staticmethod
+    def without_own(padded: str, own: Sequence[tuple[str, list[str], str, str]]) -> str:
+        """``padded`` with the plainest spellings of ``own`` names (``" sian okafor "``,
+        ``" s okafor "``, ``" mrs okafor "``) replaced by ``" 0 "`` (nobody's name, so
+        no two words become neighbours): the scan then meets them only when written
+        otherwise, and most items carry no other name. A shortcut only: the scan
+        still tells every occurrence apart with :func:`may_name`."""
+        for family, given, initials, title in own:
+            pattern = f" {family} "
+            if pattern not in padded:
+                continue
+            folded_title = fold_words(title)
+            for word in (*given, *initials, folded_title):
+                if word:
+                    spelled = f" {word}{pattern}"
+                    if spelled in padded:
+                        padded = padded.replace(spelled, " 0 ")
+        return padded
+
     def own(self, numbers: Iterable[int]) -> list[tuple[str, list[str], str, str]]:
         """For a few people (the recipient and the subject): (family name, given names,
         initials, title), for :func:`may_name`."""

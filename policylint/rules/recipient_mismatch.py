@@ -749,7 +749,8 @@ class RecipientMismatch(Rule):
         subject = item.role("subject_id") or recipient
         own = index.numbers((recipient,) if subject == recipient else (recipient, subject))
         # Occurrences that may name the recipient or the subject are theirs.
-        occurrences = index.occurrences(seen.spaced, index.own(own))
+        own_names = index.own(own)
+        occurrences = index.occurrences(index.without_own(seen.spaced, own_names), own_names)
         if not occurrences:
             return
         template_own: set[Occurrence] | None = None
