@@ -8,6 +8,7 @@ the number of rows in the batch.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 import unicodedata
@@ -49,10 +50,53 @@ def fold_words(text: str, *, by_line: bool = True) -> str:
     return " ".join(folded for line in text.split("\n") if (folded := _fold_line(line)))
 
 
+# ASCII folded at C speed: letters lower-cased, digits kept, apostrophes deleted
+# (see _APOSTROPHES), every other byte a space (runs of spaces are split away after).
+_ASCII_FOLD = bytes(
+    c + 32 if 0x41 <= c <= 0x5A else c if (0x61 <= c <= 0x7A or 0x30 <= c <= 0x39) else 0x20
+    for c in range(256))
+_ASCII_APOSTROPHES = b"'`"
+_SPECIAL_LETTERS = {"ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "L"}
+
+
+def fold_spaced(text: str) -> str:
+    """The words of :func:`fold_words`, but separated by *runs* of spaces, for text
+    that rarely repeats (a rendered item with its cells) searched for words padded
+    with a space: folded by ``bytes.translate`` at C speed, and the runs are not
+    collapsed (a search for ``" smith "`` finds it all the same). The few characters
+    that are not ASCII (after NFKD) go through :func:`_fold_unencodable`."""
+    if not text.isascii() and "£" in text:  # in most council letters: no NFKD for it
+        text = text.replace("£", " ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        data = text.encode("ascii", _FOLD_ERRORS)
+    else:
+        data = text.encode("ascii")
+    return data.translate(_ASCII_FOLD, _ASCII_APOSTROPHES).decode("ascii")
+
+
+def _fold_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """What :func:`_fold_words` makes of a run of non-ASCII characters (an encoding
+    error handler): combining marks and apostrophes go, ``ß`` is ``ss``, ``ø`` and
+    ``ł`` their letters, anything else a space."""
+    assert isinstance(error, UnicodeEncodeError)
+    run = error.object[error.start:error.end]
+    out = [_SPECIAL_LETTERS.get(c, " ") for c in run
+           if c not in _APOSTROPHES and not _COMBINING.match(c)]
+    return "".join(out), error.end
+
+
+_FOLD_ERRORS = "policylint-fold"
+codecs.register_error(_FOLD_ERRORS, _fold_unencodable)
+
+
 def _fold_words(text: str) -> str:
     """The words of a text, folded, single spaces between them (``""``: none)."""
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        decomposed = unicodedata.normalize("NFKD", text)
+        # No letter decomposed ("£", "–"): no combining mark to look for, in most items.
+        text = _COMBINING.sub("", decomposed) if decomposed != text or (
+            _COMBINING.search(text)) else text
         text = (text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o")
                 .replace("ł", "l").replace("Ł", "L"))
     text = text.casefold()
@@ -281,6 +325,10 @@ class ShiftTracker:
     def mark(self, key: ShiftKey, row: int, *, ambiguous: bool = False) -> None:
         rows = self._marks.setdefault(key, {})
         rows[row] = rows.get(row, True) and ambiguous
+
+    def offsets(self, row: int) -> set[int]:
+        """The offsets at which ``row`` was seen carrying a neighbour's data."""
+        return {key.offset for key, rows in self._marks.items() if row in rows}
 
     def gap(self, kind: str, row: int) -> None:
         """``row`` could not be checked for ``kind``, or its data fits no one nearby."""

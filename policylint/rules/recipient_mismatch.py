@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from policylint.engine.rule import ADDRESS_ROLES, Case, Example, Item, Need, Rule, RunContext
-from policylint.io.register.base import Address, Person
+from policylint.io.register.base import Address, Person, Representative
 from policylint.model import Personal, PersonalKind, Severity, Violation
-from policylint.normalise.address import OCCUPIER_LINES, address_key, same_address
+from policylint.normalise.address import (
+    OCCUPIER_LINES,
+    AddressKey,
+    address_key,
+    normalise_address_text,
+    same_address,
+)
 from policylint.normalise.contact import contact_key
+from policylint.normalise.name_diff import describe_name_difference, difference_clause
 from policylint.normalise.names import name_tokens, names_match
 from policylint.normalise.postcode import find_postcodes, normalise_postcode
+from policylint.rules._register_people import (
+    Occurrence,
+    RegisterPeople,
+    ids_in,
+    locating_fingerprints,
+)
 from policylint.rules._row_shift import (
     MAX_GAP,
     NameIndex,
@@ -22,6 +36,7 @@ from policylint.rules._row_shift import (
     ShiftRun,
     ShiftTracker,
     distance_phrase,
+    fold_spaced,
     fold_words,
     other_row_hits,
     rows_phrase,
@@ -45,17 +60,25 @@ class _Name:
 def _batch_name(item: Item) -> _Name | None:
     """The ``name`` column, or title + first_name + last_name; None when the row has none
     (or its last_name column is empty)."""
-    header = item.fields.header("name")
-    if header is not None and item.role("name"):
-        return _Name(item.role("name"), (("name", header, item.role("name")),))
-    if item.has_role("last_name") and not item.role("last_name"):
+    # Straight from the row's cells: called twice per row, on every row.
+    roles = item.fields.roles
+    values = item.row.values
+    header = roles.get("name")
+    if header is not None:
+        value = values.get(header, "").strip()
+        if value:
+            return _Name(value, (("name", header, value),))
+    last = roles.get("last_name")
+    if last is not None and not values.get(last, "").strip():
         return None  # an incomplete name is merge-integrity's (empty-field, "Dear Mrs ,")
     parts: list[str] = []
     columns: list[tuple[str, str, str]] = []
     for role in ("title", *_NAME_ROLES):
-        value = item.role(role)
-        role_header = item.fields.header(role)
-        if not value or role_header is None:
+        role_header = roles.get(role)
+        if role_header is None:
+            continue
+        value = values.get(role_header, "").strip()
+        if not value:
             continue
         parts.append(value)
         if role != "title":
@@ -98,6 +121,81 @@ def _n(row: int) -> str:
     return f"{row:,}"
 
 
+def different_person(other: Person, person: Person, threshold: float) -> str:
+    """``" (a different person: the surname differs)"``: how another register person's
+    name differs from the recipient's, in words that hold no personal data (masked, two
+    names may read alike)."""
+    difference = describe_name_difference(other.full_name, person.given_name,
+                                          person.family_name, "", threshold)
+    if not difference:
+        return " (a different person with the same name)"
+    return f" (a different person: {difference})"
+
+
+def scope_words(scope: str) -> str:
+    """``"property_and_finance"`` -> ``"property and finance"`` (scopes are not personal)."""
+    words = " ".join(scope.replace("_", " ").replace("-", " ").split())
+    return words or "any"
+
+
+# What marks a template line that a merge fills (Jinja, Notify, Word): other lines are
+# rendered as written.
+_FIELD_MARKS = ("{{", "{%", "{#", "((", "«", "<<", "MERGEFIELD", "[")
+_GAP = "\n0\n"  # between text lines that were not next to each other
+
+
+class _ItemText:
+    """What the searches for other people's data read of one item, each worked out
+    once and only when asked: the rendered text and the row's non-empty cells
+    (reference columns apart: they are searched on their own). Register names are
+    looked for in what the item shows: its text, and the name and address cells
+    that address it; a cell the item does not use is not sent to anyone.
+
+    Whatever a merge put into the text is on a line that differs from its template's
+    own lines (``static``); names and postcodes are looked for on those lines and in
+    the cells only, which halves the text to search. (A template's own wording, an
+    officer's name or the council's postcode, is nobody's merged data.)
+    """
+
+    def __init__(self, text: str, cells: list[tuple[str, str]], static: frozenset[str],
+                 printed: frozenset[str]) -> None:
+        self.text = text
+        self.cells = "\n".join(v for _, v in cells)
+        # What the item shows besides its text: the name and address it is sent to
+        # (a letter's address block is printed from the cells, not the template).
+        # Without a text, every cell.
+        self.shown = "\n".join(v for h, v in cells if h in printed) if text else self.cells
+        # The lines the merge filled; a "0" between two of them stands for the lines
+        # left out, so that words they separated never read as one name.
+        self.merged = _GAP.join(line for line in text.split("\n") if line not in static)
+
+    @functools.cached_property
+    def postcodes(self) -> set[str]:
+        return set(find_postcodes(self.merged)) | set(find_postcodes(self.cells))
+
+    @functools.cached_property
+    def folded(self) -> str:
+        """Text and cells folded (:func:`fold_text`), each line's folding cached: a
+        letter repeats its template's lines and a batch its towns and titles."""
+        words = " ".join(w for w in (fold_words(self.text),
+                                     fold_words(self.cells, by_line=False)) if w)
+        return f" {words} "
+
+    @functools.cached_property
+    def spaced(self) -> str:
+        """The merged lines and the cells, folded, words apart by runs of spaces
+        (:func:`fold_spaced`): what register names are looked for in."""
+        return f" {fold_spaced(self.merged + _GAP + self.shown)} "
+
+    @functools.cached_property
+    def ids(self) -> set[str]:
+        return ids_in(self.text) | ids_in(self.cells)
+
+    @functools.cached_property
+    def address_text(self) -> str:
+        return f" {normalise_address_text(self.text)} {normalise_address_text(self.cells)} "
+
+
 _PEOPLE = [
     {"person_id": "P-1", "title": "Mrs", "given_name": "Sian", "family_name": "Okafor",
      "status": "active"},
@@ -107,6 +205,10 @@ _PEOPLE = [
      "status": "active"},
     {"person_id": "P-4", "title": "Mr", "given_name": "Arthur", "family_name": "Bell",
      "status": "active"},
+]
+_HOMES = [
+    {"person_id": "P-1", "line_1": "14 Mill Lane", "postcode": "PE1 4AB", "status": "current"},
+    {"person_id": "P-2", "line_1": "12 Mill Lane", "postcode": "PE1 4AB", "status": "current"},
 ]
 _LETTER = ("Dear {{ name }},\nYour council tax account {{ account_ref }} is up to date.\n"
            "{{ note }}\n")
@@ -136,10 +238,26 @@ class RecipientMismatch(Rule):
       recipient (the autofill mistake). A household landline that is also the
       recipient's own contact is fine.
     * **subject-not-represented**: the item is about ``subject_id`` but goes to a
-      recipient who is not the subject's current representative (the
-      ``representatives`` table; ``valid_to`` empty or not yet passed).
+      recipient who is not the subject's current representative for it (the
+      ``representatives`` table: ``valid_to`` empty or not yet passed, and a
+      ``scope`` that covers the template's ``scope:``; a property-and-finance
+      attorney does not receive a health and welfare letter).
+    * **other-person-data**: the item (its text, and the name and address cells it
+      is sent with) carries the name of a register person together with their
+      current address (postcode and house number or name, exactly) or their
+      person_id, and that person is not the recipient, the subject, someone living
+      at the recipient's or subject's current address, or a valid, in-scope
+      representative of either (nor someone the recipient represents): the next
+      customer's details on a letter when that customer is not in the batch, a
+      neighbour's name and house in a tenant's letter. A name is a family name with
+      a given name, an initial or a title next to it; a family name alone, a name
+      without its address, and a name that may be the recipient's own are not
+      enough. Names in the template's own wording (an officer's signature) are not
+      merged data. Protected people's details are protected-address's; another
+      row's data is reported as another row's.
     * **other-row-reference**: the merge values or rendered text carry another
-      row's reference (``reference`` columns), as a whole token. References shorter
+      row's reference (``reference`` columns), as a whole token (the template's
+      own lines, the same in every item, are not another row's data). References shorter
       than ``min_reference_length`` characters are not looked for, nor values more
       than ten rows share (a constant is not an identifier), nor a numeric
       reference inside a longer number (``07700 900123``); a row's own reference,
@@ -160,8 +278,12 @@ class RecipientMismatch(Rule):
       **address-of-other-recipient** (the address is the register's current
       address of a neighbouring row's recipient).
 
+    Messages mask names to initials; when two names would read alike they say which
+    part differs ("the surname differs", "the first name is missing").
+
     Options: ``name_threshold`` (0-100, default 90), ``max_shift`` (default 2),
-    ``min_run`` (default 3), ``min_reference_length`` (default 6).
+    ``min_run`` (default 3), ``min_reference_length`` (default 6),
+    ``search_register`` (default true: look for other register people's data).
 
     **Anti-pattern**: a spreadsheet sorted on the name column only, so that every
     row from row 120 on carries the name of the recipient one row below; an
@@ -194,6 +316,11 @@ class RecipientMismatch(Rule):
             "min_run": {
                 "type": "integer", "minimum": 2, "default": 3,
                 "description": "Consecutive rows that make a column shift.",
+            },
+            "search_register": {
+                "type": "boolean", "default": True,
+                "description": "Look in every item for the name, with the address or "
+                               "person_id, of any register person it should not carry.",
             },
             "min_reference_length": {
                 "type": "integer", "minimum": 1, "default": 6,
@@ -276,6 +403,27 @@ class RecipientMismatch(Rule):
             ),
         ),
         Example(
+            title="A neighbour's name and address in the letter",
+            bad=Case(
+                rows=[{"recipient_id": "P-1", "name": "Mrs Sian Okafor",
+                       "address_line_1": "14 Mill Lane", "postcode": "PE1 4AB",
+                       "account_ref": "CT-400118", "channel": "letter",
+                       "note": "Access is via your neighbour, Mr J Nowak, 12 Mill Lane, "
+                               "PE1 4AB."}],
+                template=_LETTER,
+                register={"people": _PEOPLE, "addresses": _HOMES},
+                expect=["other-person-data"],
+            ),
+            good=Case(
+                rows=[{"recipient_id": "P-1", "name": "Mrs Sian Okafor",
+                       "address_line_1": "14 Mill Lane", "postcode": "PE1 4AB",
+                       "account_ref": "CT-400118", "channel": "letter",
+                       "note": "Access is via your neighbour, Mr Nowak."}],
+                template=_LETTER,
+                register={"people": _PEOPLE, "addresses": _HOMES},
+            ),
+        ),
+        Example(
             title="The surname column slipped down by one row",
             bad=Case(
                 rows=[{"recipient_id": "P-1", "first_name": "Sian", "last_name": "Okafor"},
@@ -314,6 +462,14 @@ class RecipientMismatch(Rule):
         self._roles_by_header: dict[str, str] = {}
         self._recipient_header = "recipient_id"
         self._people: dict[str, Person | None] = {}
+        self._name_differences: dict[int, str] = {}  # row -> " (the surname differs)"
+        # Every register person's name (built on first use) and what it needs per run.
+        self._search_register = bool(self.options["search_register"])
+        self._people_index: RegisterPeople | None = None
+        self._template_names: dict[str, set[Occurrence]] = {}
+        self._template_lines: dict[str, frozenset[str]] = {}
+        self._printed: frozenset[str] = frozenset()  # headers of the name and address
+        self._rep_links: dict[str, tuple[Representative, ...]] = {}
         self._current: dict[str, tuple[Address, ...]] = {}
 
     # --- first pass ------------------------------------------------------------
@@ -343,6 +499,9 @@ class RecipientMismatch(Rule):
             self._roles_by_header = {h: r for r, h in item.fields.roles.items()}
             self._recipient_header = self._display(item.fields.header("recipient_id")
                                                    or "recipient_id")
+            self._printed = frozenset(
+                h for r in ("name", "title", "first_name", "last_name", *ADDRESS_ROLES,
+                            "postcode") if (h := item.fields.header(r)) is not None)
         register = self.context.register
         recipient = item.recipient_id
         person = self._person(recipient) if register is not None and recipient else None
@@ -384,16 +543,23 @@ class RecipientMismatch(Rule):
                 keys.append(key)
         if keys:
             self._remember("name", number, keys)
+            # How the name differs, kept (no personal data) for a leftover finding.
+            self._name_differences[number] = difference_clause(
+                name.text, person.given_name, person.family_name, person.title,
+                self._threshold)
             return  # reported in finish: as part of a column shift, or on its own
         self._gap("name", number)
         yield Violation(
             code="name-mismatch", column=headers[0],
             message=("The name {name} does not match the register's name for the recipient "
-                     "{recipient_id}, {register_name}: check that this item goes to the "
-                     "right person before sending"),
+                     "{recipient_id}, {register_name}{difference}: check that this item "
+                     "goes to the right person before sending"),
             values={"name": Personal(PersonalKind.NAME, name.text),
                     "register_name": Personal(PersonalKind.NAME, person.full_name)},
-            facts={"recipient_id": item.recipient_id})
+            facts={"recipient_id": item.recipient_id,
+                   "difference": difference_clause(name.text, person.given_name,
+                                                   person.family_name, person.title,
+                                                   self._threshold)})
 
     def _name_fits(self, item: Item, key: ShiftKey, other: str) -> bool:
         person = self._person(other)
@@ -451,14 +617,17 @@ class RecipientMismatch(Rule):
                                     "contact": ""}
         if owner_person is not None and owner_person.full_name:
             values["owner"] = Personal(PersonalKind.NAME, owner_person.full_name)
+            facts["different"] = different_person(owner_person, person, self._threshold)
+        else:
+            facts["different"] = " (a different person)"
         if contact is not None:
             values["contact"] = contact
         return Violation(
             code="contact-belongs-to-other", column=header,
             message=("This {what} " + ("{contact} " if contact is not None else "")
                      + "belongs to {owner} ({owner_id}){extra}, not to the recipient "
-                       "{recipient} ({recipient_id}): correct it before sending, or the item "
-                       "goes to someone else"),
+                       "{recipient} ({recipient_id}){different}: correct it before sending, "
+                       "or the item goes to someone else"),
             values=values, facts=facts, fingerprint_extra=what)
 
     # subject ---------------------------------------------------------------------
@@ -472,10 +641,25 @@ class RecipientMismatch(Rule):
             return
         links = [r for r in register.representatives(subject)
                  if r.representative_id == recipient]
-        if any(r.active_on(self.context.today) for r in links):
+        scope = item.template.scope if item.template is not None else None
+        active = [r for r in links if r.active_on(self.context.today)]
+        if any(r.covers(scope) for r in active):
+            return
+        facts: dict[str, object] = {"subject_id": subject, "recipient_id": recipient}
+        if active:
+            # A valid link whose scope does not cover this letter: a property-and-finance
+            # attorney must not receive a health and welfare letter. Scopes are not
+            # personal data, so the message names them.
+            facts["their_scope"] = " or ".join(sorted({scope_words(r.scope) for r in active}))
+            facts["scope"] = scope_words(scope or "")
+            yield Violation(
+                code="subject-not-represented", column=item.fields.header("subject_id"),
+                message=("This item is about {subject_id} and goes to their representative "
+                         "{recipient_id}, but the representative's scope ({their_scope}) does "
+                         "not cover this letter ({scope}): check who should receive it"),
+                facts=facts, fingerprint_extra="scope")
             return
         ended = max((r.valid_to for r in links if r.valid_to is not None), default=None)
-        facts: dict[str, object] = {"subject_id": subject, "recipient_id": recipient}
         message = ("This item is about {subject_id} but goes to {recipient_id}, who is not "
                    "their representative in the register")
         if ended is not None:
@@ -532,17 +716,165 @@ class RecipientMismatch(Rule):
         cells = [(h, v) for h, v in item.row.values.items()
                  if h not in reference_headers and v.strip()]
         text = item.rendered.text if item.rendered is not None else ""
+        reported: set[str] = set()  # recipients of other rows reported for this item
+        seen = _ItemText(text, cells, self._static_lines(item), self._printed)
         if len(self._references):
-            yield from self._reference_hits(number, own, cells, text)
+            # The template's own lines are the same in every item: not another row's.
+            yield from self._reference_hits(number, own, cells, seen.merged, reported)
         if len(self._names):
-            yield from self._name_hits(item, own, cells, text)
+            yield from self._name_hits(item, own, seen, reported)
+        if (self._search_register or self._people_index is not None) and (
+                self._register_people() is not None):
+            yield from self._register_hits(item, seen, reported)
+
+    # another register person's data ---------------------------------------------------
+
+    def _register_people(self) -> RegisterPeople | None:
+        """The index of every register person's name, built on first use, once per run."""
+        if self._people_index is None and self._search_register:
+            register = self.context.register
+            self._search_register = False  # build once, even if it comes out empty
+            if register is not None:
+                self._people_index = RegisterPeople.build(register)
+        return self._people_index
+
+    def _register_hits(self, item: Item, seen: _ItemText, reported: set[str]
+                       ) -> Iterator[Violation]:
+        """The name of a register person who is none of the people this item may name,
+        with their postcode and house number or their person_id (DESIGN §2: another
+        person's data, whether or not they are in the batch)."""
+        index = self._people_index
+        assert index is not None
+        recipient = item.recipient_id
+        subject = item.role("subject_id") or recipient
+        own = index.numbers((recipient,) if subject == recipient else (recipient, subject))
+        # Occurrences that may name the recipient or the subject are theirs.
+        own_names = index.own(own)
+        occurrences = index.occurrences(index.without_own(seen.spaced, own_names), own_names)
+        if not occurrences:
+            return
+        template_own: set[Occurrence] | None = None
+        pending: list[tuple[Occurrence, frozenset[int]]] = []
+        for occurrence in occurrences:
+            fits = index.fitting(occurrence)
+            if not fits:
+                continue
+            if template_own is None:
+                template_own = self._template_occurrences(item, index)
+            if occurrence not in template_own:
+                pending.append((occurrence, fits))
+        pending.sort()
+        if not pending:
+            return
+        scope = item.template.scope if item.template is not None else None
+        allowed = set(index.numbers([
+            r.representative_id for p in {recipient, subject} if p for r in self._links(p)
+            if r.active_on(self.context.today) and r.covers(scope)]))
+        homes = self._homes({recipient, subject} - {""})
+        found: dict[int, set[str]] = {}
+        ids: set[int] | None = None
+        for occurrence, fits in pending:
+            if fits & allowed:
+                continue  # may name their representative
+            local = index.local(occurrence, fits, seen.postcodes) if seen.postcodes else []
+            if any(self._at_home(address, homes) for _, address in local):
+                continue  # may name a member of their household
+            for number, address in local:
+                if any(f" {fingerprint} " in seen.address_text
+                       for fingerprint in locating_fingerprints(address)):
+                    found.setdefault(number, set()).add("address")
+            if ids is None:
+                ids = index.with_ids(seen.ids).difference(own)
+            for number in fits & ids:
+                found.setdefault(number, set()).add("reference")
+        for number, what in sorted(found.items()):
+            person = index.people[number]
+            violation = self._other_person(item, person, what, homes, scope, reported)
+            if violation is not None:
+                yield violation
+
+    def _other_person(self, item: Item, person: Person, what: set[str],
+                      homes: Sequence[AddressKey], scope: str | None, reported: set[str]
+                      ) -> Violation | None:
+        person_id = person.person_id
+        if person_id in reported or person_id in (item.recipient_id, item.role("subject_id")):
+            return None  # reported as another row's data already
+        number = item.row.number
+        if any(self._recipients.get(number + offset) == person_id
+               for offset in self._shifts.offsets(number)):
+            return None  # part of a column shift (or reported as its leftover)
+        if any(self._at_home(a, homes) for a in self._addresses(person_id)):
+            return None  # household
+        register = self.context.register
+        if register is not None and register.restrictions_for(person_id):
+            return None  # a protected person's details are protected-address's (DESIGN §2)
+        today = self.context.today
+        if any(r.representative_id == item.recipient_id and r.active_on(today)
+               and r.covers(scope) for r in self._links(person_id)):
+            return None  # the recipient acts for them
+        carried = " and ".join(w for w in ("address", "reference") if w in what)
+        values = {"other_name": Personal(PersonalKind.NAME, person.full_name),
+                  "other_id": Personal(PersonalKind.IDENTIFIER, person_id)}
+        return Violation(
+            code="other-person-data",
+            message=("The item carries the name and {carried} of another person in the "
+                     "register, {other_name} ({other_id}), who is not the recipient, the "
+                     "subject, a member of their household or their representative: it may "
+                     "hold someone else's data (a slipped merge, the wrong record); check it "
+                     "before sending"),
+            values=values, facts={"carried": carried},
+            fingerprint_extra=f"person:{person_id}")
+
+    def _template_occurrences(self, item: Item, index: RegisterPeople) -> set[Occurrence]:
+        """Names in the template's own wording (an officer's signature): not merge data."""
+        template = item.template
+        if template is None:
+            return set()
+        key = template.path or template.name
+        found = self._template_names.get(key)
+        if found is None:
+            found = index.occurrences(f" {fold_spaced(template.source)} ")
+            self._template_names[key] = found
+        return found
+
+    def _static_lines(self, item: Item) -> frozenset[str]:
+        """The lines of the item's template that hold no field: rendered as they are."""
+        template = item.template
+        if template is None:
+            return frozenset()
+        key = template.path or template.name
+        found = self._template_lines.get(key)
+        if found is None:
+            found = frozenset(line for line in template.source.split("\n")
+                              if not any(mark in line for mark in _FIELD_MARKS))
+            self._template_lines[key] = found
+        return found
+
+    def _links(self, person_id: str) -> tuple[Representative, ...]:
+        cached = self._rep_links.get(person_id)
+        if cached is None:
+            register = self.context.register
+            cached = tuple(register.representatives(person_id)) if register else ()
+            if len(self._rep_links) >= _CACHE_SIZE:
+                self._rep_links.clear()
+            self._rep_links[person_id] = cached
+        return cached
+
+    def _homes(self, person_ids: set[str]) -> list[AddressKey]:
+        return [address_key(a.lines, a.postcode) for p in sorted(person_ids)
+                for a in self._addresses(p)]
+
+    @staticmethod
+    def _at_home(address: Address, homes: Sequence[AddressKey]) -> bool:
+        key = address_key(address.lines, address.postcode)
+        return any(same_address(key, home) for home in homes)
 
     def _same_people(self, row: int, own: set[str]) -> bool:
         """Is ``row`` about the same person as this one (a second item for them)?"""
         return (self._recipients.get(row) in own) or (self._subjects.get(row) in own)
 
     def _reference_hits(self, number: int, own: set[str], cells: list[tuple[str, str]],
-                        text: str) -> Iterator[Violation]:
+                        text: str, reported: set[str]) -> Iterator[Violation]:
         starts: list[int] = []  # where each cell starts in ``joined``: made on the first hit
         joined = "\x00".join(v for _, v in cells)
         found: dict[int, tuple[str | None, str]] = {}  # other row -> (column, value)
@@ -559,6 +891,7 @@ class RecipientMismatch(Rule):
                     if not self._same_people(row, own):
                         found.setdefault(row, (column, searched[hit.start:hit.end]))
         for row, (column, value) in sorted(found.items()):
+            reported.add(self._recipients.get(row, ""))
             offset = row - number
             if column is not None and abs(offset) <= max(abs(o) for o in self._offsets):
                 self._shifts.mark(ShiftKey("reference", (column,), offset), number)
@@ -572,20 +905,15 @@ class RecipientMismatch(Rule):
                 facts={"other_row": _n(row), "column": self._display(column or "")},
                 fingerprint_extra=value.lower())
 
-    def _name_hits(self, item: Item, own: set[str], cells: list[tuple[str, str]],
-                   text: str) -> Iterator[Violation]:
+    def _name_hits(self, item: Item, own: set[str], seen: _ItemText, reported: set[str]
+                   ) -> Iterator[Violation]:
         number = item.row.number
-        cell_text = "\n".join(v for _, v in cells)
         # A name means something only with a postcode that is not this row's own: most
         # items carry none, and postcodes are found faster than names.
-        own_postcode = _row_postcode(item)
-        postcodes = (set(find_postcodes(text)) | set(find_postcodes(cell_text))) - {own_postcode}
+        postcodes = seen.postcodes - {_row_postcode(item)}
         if not postcodes:
             return
-        # fold_text(f"{text}\n{cell_text}"): the lines of the text are cached, cells not.
-        words = " ".join(w for w in (fold_words(text), fold_words(cell_text, by_line=False))
-                         if w)
-        folded = f" {words} "
+        folded = seen.folded
         names = {k for k in self._names.search(folded) if not self._names.only_in(k, (number,))}
         if not names:
             return
@@ -596,6 +924,7 @@ class RecipientMismatch(Rule):
                     if row != number and not self._same_people(row, own):
                         found.setdefault(row, (key, postcode))
         for row, (key, postcode) in sorted(found.items()):
+            reported.add(self._recipients.get(row, ""))
             yield Violation(
                 code="other-row-name",
                 message=("The item carries the name and postcode of row {other_row}'s "
@@ -706,12 +1035,13 @@ class RecipientMismatch(Rule):
                          "recipient {other_name} ({other_id}), not of the recipient "
                          "{register_name} ({recipient_id}): correct it before sending"),
                 values=values, facts=facts)
+        facts["difference"] = self._name_differences.get(row, "")
         return Violation(
             code="name-mismatch", column=column, row=row, recipient_id=recipient,
             message=("The name in column {column} does not match the register's name for the "
-                     "recipient {recipient_id}, {register_name}: it is the name of row "
-                     "{other_row}'s recipient {other_name} ({other_id}). Check that this item "
-                     "goes to the right person before sending"),
+                     "recipient {recipient_id}, {register_name}{difference}: it is the name "
+                     "of row {other_row}'s recipient {other_name} ({other_id}), a different "
+                     "person. Check that this item goes to the right person before sending"),
             values=values, facts=facts)
 
     # --- helpers ---------------------------------------------------------------------
