@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import functools
 import inspect
 import json
 import re
@@ -191,8 +190,17 @@ def _declared_codes(rule: type[Rule]) -> dict[str, str]:
     return {}
 
 
-@functools.cache
+_SOURCE_CODES: dict[type[Rule], tuple[str, ...]] = {}
+
+
 def _source_codes(rule: type[Rule]) -> tuple[str, ...]:
+    """Cached: parsing a rule's source once per process is enough."""
+    if rule not in _SOURCE_CODES:
+        _SOURCE_CODES[rule] = _scan_source(rule)
+    return _SOURCE_CODES[rule]
+
+
+def _scan_source(rule: type[Rule]) -> tuple[str, ...]:
     """``code="..."`` string literals in the rule's module (its class alone when the
     module holds several rules). Empty when the source is not available."""
     module = sys.modules.get(rule.__module__)
