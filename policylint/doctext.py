@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -217,8 +217,10 @@ def fence(body: str, info: str = "text") -> str:
     return f"{marks}{info}\n{body.rstrip()}\n{marks}"
 
 
-def to_markdown(blocks: Sequence[Block]) -> str:
-    """Markdown for the documentation site: literal blocks as fenced code."""
+def to_markdown(blocks: Sequence[Block],
+                anchor: Callable[[str], str | None] | None = None) -> str:
+    """Markdown for the documentation site: literal blocks as fenced code.
+    ``anchor`` may name an HTML id for a bullet item (its raw markup is passed)."""
     parts: list[str] = []
     for block in blocks:
         if block.kind == "para":
@@ -229,7 +231,12 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             text = re.sub(r"^(\d+)([.)]\s)", r"\1\\\2", text)
             parts.append(text)
         elif block.kind == "bullets":
-            parts.append("\n".join(f"- {inline_markdown(item)}" for item in block.items))
+            lines = []
+            for item in block.items:
+                name = anchor(item) if anchor else None
+                target = f'<a id="{name}"></a>' if name else ""
+                lines.append(f"- {target}{inline_markdown(item)}")
+            parts.append("\n".join(lines))
         else:
             parts.append(fence(block.text, _guess_language(block.text)))
     return "\n\n".join(parts)

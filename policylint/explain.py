@@ -45,7 +45,7 @@ from policylint.errors import PolicylintError
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # The start of a bullet naming a code: **code** or ``code``, then (severity)? and ':'.
-_CODE_BULLET = re.compile(
+CODE_BULLET = re.compile(
     r"^(?:\*\*(?P<bold>[a-z][a-z0-9-]*)\*\*|``(?P<lit>[a-z][a-z0-9-]*)``)"
     r"\s*(?:\([^)]*\))?\s*:")
 _BOLD_CODE = re.compile(r"\*\*([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\*\*")
@@ -173,7 +173,7 @@ def _doc_codes(blocks: Sequence[Block]) -> dict[str, str]:
         if block.kind != "bullets":
             continue
         for item in block.items:
-            head = _CODE_BULLET.match(item)
+            head = CODE_BULLET.match(item)
             if head:
                 found.setdefault(head.group("bold") or head.group("lit"), item)
             for bold in _BOLD_CODE.findall(item):
@@ -350,7 +350,7 @@ def rule_doc(rule: type[Rule]) -> tuple[list[Block], list[OptionDoc]]:
 # --- text -------------------------------------------------------------------------------
 
 
-def _csv(rows: Sequence[Mapping[str, str]]) -> str:
+def rows_csv(rows: Sequence[Mapping[str, str]]) -> str:
     import csv
     import io
 
@@ -373,11 +373,11 @@ def _case(case: Case) -> str:
     parts: list[str] = []
     if case.register:
         for table, rows in case.register.items():
-            parts.append(f"  register {table}.csv:\n{_indent(_csv(rows))}")
+            parts.append(f"  register {table}.csv:\n{_indent(rows_csv(rows))}")
     if case.template is not None:
         parts.append(f"  template:\n{_indent(case.template)}")
     if case.rows:
-        parts.append(f"  batch.csv:\n{_indent(_csv(case.rows))}")
+        parts.append(f"  batch.csv:\n{_indent(rows_csv(case.rows))}")
     if case.options:
         parts.append(f"  options: {json.dumps(dict(case.options))}\n")
     if case.expect:
