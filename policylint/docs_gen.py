@@ -15,7 +15,7 @@ page at the same place.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +100,14 @@ def _anchor_for(item: str) -> str | None:
 
 
 def code_anchors(rule: type[Rule]) -> set[str]:
-    """Codes with an anchor on the rule's page (the first bullet that documents each)."""
+    """Codes with an anchor on the rule's page (the bullets that document them)."""
     return {code for block in doctext.parse(rule.doc()) if block.kind == "bullets"
             for item in block.items if (code := _anchor_for(item))}
+
+
+def _codes_anchor(rule: type[Rule]) -> Callable[[str], str | None]:
+    codes = rule_codes(rule)
+    return lambda item: code if (code := _anchor_for(item)) in codes else None
 
 
 def rule_page(rule: type[Rule]) -> str:
@@ -111,7 +116,7 @@ def rule_page(rule: type[Rule]) -> str:
     summary, body = (blocks[0], blocks[1:]) if blocks and blocks[0].kind == "para" else (
         None, blocks)
     codes = list(rule_codes(rule))
-    anchors = code_anchors(rule)
+    anchors = code_anchors(rule) & set(codes)
     facts = [("Default severity", f"`{rule.default_severity.value}`")]
     if rule.channels is not None:
         facts.append(("Channels", ", ".join(sorted(rule.channels))))
@@ -125,7 +130,7 @@ def rule_page(rule: type[Rule]) -> str:
         parts.append(f"*{doctext.inline_markdown(summary.text)}*")
     parts.append("| | |\n|---|---|\n" + "\n".join(f"| {k} | {_cell(v)} |" for k, v in facts))
     if body:
-        parts.append(doctext.to_markdown(body, anchor=_anchor_for))
+        parts.append(doctext.to_markdown(body, anchor=_codes_anchor(rule)))
     parts.append("## Options")
     if options:
         rows = ["| option | type | default | what it does |", "|---|---|---|---|"]

@@ -34,7 +34,7 @@ import json
 import re
 import sys
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,17 +165,27 @@ def engine_check(name: str) -> EngineCheck | None:
 # --- codes ----------------------------------------------------------------------------
 
 
-def _doc_codes(blocks: Sequence[Block]) -> dict[str, str]:
+def _doc_codes(blocks: Sequence[Block], known: Collection[str] = ()) -> dict[str, str]:
     """Codes a docstring documents: bullets that start with one (with the bullet as
-    its description), and codes set in bold inside a bullet."""
+    its description), and kebab-case codes set in bold inside a bullet.
+
+    A one-word bullet head (``* **email**: ...``) is a code only when the list is
+    introduced as codes ("Codes:") or another source knows the code: some rules
+    head their bullets with what they check, not with a code.
+    """
     found: dict[str, str] = {}
+    intro = ""
     for block in blocks:
         if block.kind != "bullets":
+            intro = block.text if block.kind == "para" else intro
             continue
+        says_codes = "code" in intro.lower()
         for item in block.items:
             head = CODE_BULLET.match(item)
             if head:
-                found.setdefault(head.group("bold") or head.group("lit"), item)
+                code = head.group("bold") or head.group("lit")
+                if "-" in code or says_codes or code in known:
+                    found.setdefault(code, item)
             for bold in _BOLD_CODE.findall(item):
                 found.setdefault(bold, item)
     return found
@@ -229,7 +239,9 @@ def rule_codes(rule: type[Rule]) -> dict[str, str]:
     """Every code ``rule`` reports -> its description from the docstring ("" when the
     docstring does not describe it), documented codes first."""
     codes = dict(_declared_codes(rule))
-    for code, text in _doc_codes(doctext.parse(rule.doc())).items():
+    others = {*codes, *(c for ex in rule.examples for c in ex.bad.expect),
+              *_source_codes(rule)}
+    for code, text in _doc_codes(doctext.parse(rule.doc()), others).items():
         if not codes.get(code):
             codes[code] = text
     for example in rule.examples:
@@ -237,6 +249,15 @@ def rule_codes(rule: type[Rule]) -> dict[str, str]:
             codes.setdefault(code, "")
     for code in _source_codes(rule):
         codes.setdefault(code, "")
+    missing = [code for code, text in codes.items() if not text]
+    if missing:
+        # A code named in passing (``missing-email`` inside the email bullet): that
+        # bullet or paragraph is its description.
+        texts = [t for b in doctext.parse(rule.doc()) for t in (b.items or (b.text,))
+                 if b.kind != "literal"]
+        for code in missing:
+            marked = (f"``{code}``", f"**{code}**")
+            codes[code] = next((t for t in texts if any(m in t for m in marked)), "")
     return codes
 
 

@@ -109,6 +109,22 @@ def test_codes_a_docstring_omits_are_found_in_the_rules_source() -> None:
     assert "Also reports:" in text and "address-too-short" in text
 
 
+def test_bullet_heads_that_are_not_codes_are_not_taken_for_codes() -> None:
+    # contact-validity heads its bullets with what it checks ("email", "phone",
+    # "letters"), not with codes; one-word heads count only under "Codes:".
+    codes = rule_codes(REGISTRY["contact-validity"].rule)
+    assert not {"email", "phone", "letters"} & set(codes)
+    assert {"surname", "address", "amount"} <= set(rule_codes(REGISTRY["voicemail-content"].rule))
+    assert "deceased" in rule_codes(REGISTRY["stale-address"].rule)
+
+
+def test_a_code_named_in_passing_is_described_by_its_bullet() -> None:
+    code, text = run("not-a-mobile")
+    assert code == 0
+    assert text.startswith("Code not-a-mobile, reported by contact-validity:\n"
+                           "  not-a-mobile: phone: a text (sms) needs a valid UK mobile")
+
+
 class _DeclaredRule(Rule):
     """A third-party rule that declares its codes.
 
