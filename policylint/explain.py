@@ -13,7 +13,10 @@ and does, in this order (a code may come from several):
    description, or a list of codes): the one source that cannot be incomplete.
 2. The docstring: a bullet that starts with the code in bold or as a literal
    (``* **previous-address** (error): ...``), which also gives the code's
-   description. This is how the rules document their codes today.
+   description. This is how the rules document their codes today. A one-word
+   head counts only under an intro that speaks of codes ("Codes:") or when
+   another source knows the code: contact-validity heads its bullets with
+   "email", "phone", "letters", which are topics, not codes.
 3. The codes the rule's ``examples`` expect. Each example is run by the test
    suite (``tests/rules/test_examples.py``), which fails unless the bad case
    reports them, so these codes are proven; reading ``expect`` instead of
@@ -22,7 +25,9 @@ and does, in this order (a code may come from several):
    forgot (contact-validity names only some of its codes).
 
 A code is therefore resolved whenever any one source knows it, and a wrong code
-is unlikely: every source is the rule's own word about itself.
+is unlikely: every source is the rule's own word about itself. A code the
+docstring only names in passing (````not-a-mobile```` inside the phone bullet)
+takes that bullet as its description.
 """
 
 from __future__ import annotations
