@@ -102,13 +102,25 @@ class _Stopped:
         self.summary = summary
 
 
-def _say_incomplete(summary: Any) -> None:
-    """Exit 2 without an exception still gets its one line on stderr."""
+def _say_incomplete(outcome: Any) -> None:
+    """Exit 2 without an exception still gets its one line on stderr, naming where the
+    first reason is (a template's line, or a row)."""
+    from policylint.model import NOT_CHECKED_RULES
     from policylint.reporters.base import not_checked_phrase
 
-    if not summary.complete:
-        click.echo(f"policylint: error: {not_checked_phrase(summary)} The batch must not be "
-                   "sent until every row is checked", err=True)
+    summary = outcome.summary
+    if summary.complete:
+        return
+    reasons = sorted((f for f in outcome.findings if f.rule in NOT_CHECKED_RULES),
+                     key=lambda f: (f.row is not None, f.row or 0))
+    where = ""
+    if reasons:
+        first = reasons[0]
+        place = (f"row {first.row}" if first.row is not None else
+                 f"line {first.line}" if first.line is not None else "")
+        where = f" First: {first.file}{', ' + place if place else ''}: {first.message}."
+    click.echo(_one_line(f"policylint: error: {not_checked_phrase(summary)}{where} The batch "
+                         "must not be sent until every row is checked"), err=True)
 
 
 def _one_line(text: str) -> str:
@@ -275,8 +287,15 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 "--show-values prints personal data, and CI is set: a CI log must never "
                 "become the breach (add --allow-show-values-in-ci if you really mean it)")
         try:
+            loaded = _load_policy(policy, batches)
+            if loaded.source is None and register is None:
+                raise PolicylintError(
+                    "no policy found: looked for policylint.yaml, .policylint.yaml or "
+                    "[tool.policylint] in pyproject.toml next to the batch and in its parent "
+                    "directories. Run `policylint init` to write a starter policy, or pass "
+                    "--policy FILE")
             request = CheckRequest(
-                batches=batches, policy=_load_policy(policy, batches), register=register,
+                batches=batches, policy=loaded, register=register,
                 templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
                 show_values=show_values, fail_on=Severity.parse(fail_on),
                 today=_parse_today(today),
@@ -299,7 +318,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                            "not be checked: those always fail the run", err=True)
         else:
             emit(outcome, out)
-        _say_incomplete(outcome.summary)
+        _say_incomplete(outcome)
         if write_baseline is not None:
             return EXIT_ERROR if not outcome.summary.complete else EXIT_CLEAN
         return out.exit_code(outcome.exit_code)
@@ -460,7 +479,8 @@ def register_check(location: str, today: str | None, show_values: bool, debug: b
         finally:
             reg.close()
         for problem in problems:
-            click.echo(f"{location}: {problem.table}: {problem.code}: {problem.message} "
+            # reg.source, not the argument: a database URL's password is masked there.
+            click.echo(f"{reg.source}: {problem.table}: {problem.code}: {problem.message} "
                        f"(person {shown(problem.person_id)})")
         click.echo(f"{len(problems)} register problem(s) found." if problems
                    else "Register looks consistent: no problems found.")

@@ -217,10 +217,18 @@ POLICY_KEYS: dict[str, str] = {
     "extends": "Policies this one builds on: built-in packs by name, or paths relative "
                "to this file. Merged in order, then this file on top.",
     "register": "The register (system of record) to check against: a directory of CSV "
-                "tables, or an SQLite file. Relative to this file.",
-    "register.url": "A database URL (SQLAlchemy), read-only.",
-    "register.tables": "The database's table or view for each register table.",
-    "register.columns": "The database's column for each register column, per table.",
+                "tables or an SQLite file (relative to this file), a database URL, or a "
+                "mapping of `url`, `tables` and `columns`.",
+    "register.url": "A database URL (SQLAlchemy), read-only. `${NAME}` is read from the "
+                    "environment; without it, `POLICYLINT_REGISTER_URL` is used.",
+    "register.tables": "The database's table or view for each register table, when its "
+                       "name differs.",
+    "register.tables.<table>": "The table or view (`schema.name` allowed) holding it.",
+    "register.columns": "The database's column for each register column, per table, when "
+                        "its name differs.",
+    "register.columns.*": "The columns of this register table (see [the register]"
+                          "(register.md)).",
+    "register.columns.*.<column>": "The database column holding it.",
     "fields": "Which batch column plays which role, when your headers differ from the "
               "defaults (`recipient_id`, `address_line_1`...).",
     "fields.<role>": "The column (or columns) holding this role.",
@@ -257,8 +265,8 @@ POLICY_KEYS: dict[str, str] = {
                        "that are NHS or NI numbers, emails or phone numbers stay masked.",
 }
 
-# A mapping with more keys than this, all alike, is shown as one ``<name>`` row.
-_COLLAPSE = 6
+# A mapping with at least this many keys, all alike, is shown as one ``<name>`` row.
+_COLLAPSE = 3
 
 
 def _kind(schema: Mapping[str, Any]) -> str:
@@ -287,7 +295,24 @@ def _kind(schema: Mapping[str, Any]) -> str:
 
 
 def _free_name(path: str) -> str:
-    return {"fields": "<role>", "rules": "<rule>"}.get(path, "<name>")
+    """What a key chosen by the user stands for, by where it is."""
+    names = {"fields": "<role>", "rules": "<rule>", "register.tables": "<table>"}
+    if path.startswith("register.columns."):
+        return "<column>"
+    return names.get(path, "<name>")
+
+
+def _described(path: str) -> str:
+    """The entry of POLICY_KEYS for ``path``; ``*`` there stands for any one key."""
+    if path in POLICY_KEYS:
+        return POLICY_KEYS[path]
+    parts = path.split(".")
+    for pattern, text in POLICY_KEYS.items():
+        wanted = pattern.split(".")
+        if len(wanted) == len(parts) and all(
+                w in ("*", p) for w, p in zip(wanted, parts, strict=True)):
+            return text
+    return ""
 
 
 def _join(path: str, key: str) -> str:
@@ -303,7 +328,7 @@ def _walk(schema: Mapping[str, Any], path: str) -> Iterable[tuple[str, Mapping[s
             yield from _walk(branch["items"], f"{path}[]")
         props: Mapping[str, Any] = branch.get("properties", {})
         required = set(branch.get("required", []))
-        if len(props) > _COLLAPSE and all(p == next(iter(props.values()))
+        if len(props) >= _COLLAPSE and all(p == next(iter(props.values()))
                                           for p in props.values()):
             yield _join(path, _free_name(path)), {**next(iter(props.values())),
                                                   "x-names": list(props)}, False
@@ -332,7 +357,7 @@ def policy_keys(schema: Mapping[str, Any] | None = None) -> list[tuple[str, str,
             continue
         seen.add(path)
         kind = _kind(sub) + (" (required)" if required else "")
-        described = POLICY_KEYS.get(path, "")
+        described = _described(path)
         names = sub.get("x-names")
         if names:
             described = (described + " " if described else "") + \

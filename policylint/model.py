@@ -34,7 +34,8 @@ CHANNELS = ("letter", "email", "sms", "voicemail")
 # no policy, suppression or baseline may hide them and they always mean exit 2.
 RENDER_ERROR = "render-error"  # the row's template could not be rendered for it
 READ_ERROR = "read-error"  # the row could not be read from the batch file
-NOT_CHECKED_RULES = frozenset({RENDER_ERROR, READ_ERROR})
+TEMPLATE_SYNTAX = "template-syntax"  # a template that cannot be parsed renders no row
+NOT_CHECKED_RULES = frozenset({RENDER_ERROR, READ_ERROR, TEMPLATE_SYNTAX})
 AUDIENCES = ("recipient", "third_party")
 # How a template's text is written; a Word .docx is known by its extension.
 SYNTAXES = ("jinja", "notify")

@@ -22,10 +22,12 @@ def builtin_plugins() -> Sequence[ModuleType]:
     # Imported here so that importing policylint.plugins stays cheap.
     import policylint.io.batch
     import policylint.io.register
+    import policylint.io.register.sql
     import policylint.reporters
     import policylint.rules
 
-    return (policylint.rules, policylint.io.batch, policylint.io.register, policylint.reporters)
+    return (policylint.rules, policylint.io.batch, policylint.io.register, policylint.reporters,
+            policylint.io.register.sql)
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from policylint.engine.rule import BatchInfo, Case, Item, Rule, RunContext
+from policylint.io.attachments import Attachment, AttachmentCache, split_names
 from policylint.io.fields import resolve_fields
 from policylint.io.headers import variable_name
 from policylint.io.register.base import Register
@@ -31,8 +32,13 @@ def case_register(case: Case) -> Register | None:
 
 def run_case(rule_cls: type[Rule], case: Case, *, today: dt.date = TODAY,
              options: Mapping[str, Any] | None = None,
-             policy_fields: Mapping[str, tuple[str, ...]] | None = None) -> list[Violation]:
-    """All violations ``rule_cls`` reports for ``case`` (template checks included)."""
+             policy_fields: Mapping[str, tuple[str, ...]] | None = None,
+             attachments_dir: Path | None = None) -> list[Violation]:
+    """All violations ``rule_cls`` reports for ``case`` (template checks included).
+
+    Rows naming attachments have them read from ``attachments_dir`` (an
+    unreadable one raises AttachmentError, as the engine would stop the item).
+    """
     register = case_register(case)
     context = RunContext(register=register, today=today)
     rule = rule_cls({**case.options, **(options or {})}, context)
@@ -67,8 +73,17 @@ def run_case(rule_cls: type[Rule], case: Case, *, today: dt.date = TODAY,
                 rendered = render(template, row.values)
             except RenderError:
                 rendered = None
+        attachments: tuple[Attachment, ...] = ()
+        header = fields.header("attachments")
+        if with_text and header and attachments_dir is not None:
+            batch_file = str(attachments_dir / "batch.csv")
+            password = row.get(fields.header("attachment_password") or "").strip()
+            attachments = tuple(cache.load(name, index, batch_file, password) for index, name
+                                in enumerate(split_names(row.get(header)), start=1))
         return Item(row=row, fields=fields, channel=channel, template=template,
-                    rendered=rendered)
+                    rendered=rendered, attachments=attachments)
+
+    cache = AttachmentCache()
 
     if "batch" in rule.needs:
         for row in rows:

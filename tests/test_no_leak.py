@@ -111,7 +111,12 @@ def mailing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "policylint.yaml").write_text(
         "version: 1\nextends: [uk-local-gov]\nregister: ./register\n"
         "fields: {reference: [account_ref]}\ntemplates:\n  - {path: templates/*.j2}\n"
-        "rules:\n  contact-validity: {allow_drama_numbers: true}\n", encoding="utf-8")
+        "rules:\n  contact-validity: {allow_drama_numbers: true}\n"
+        # redaction-residue: the subject's address in the ex-partner's letter (row 3);
+        # secure-delivery: emails that must go to a secure domain (rows 2 and 6).
+        "  redaction-residue: {redact: [{templates: [letter], subject: [address]}]}\n"
+        "  secure-delivery: {secure_domains: [gov.uk], secure_templates: [email]}\n",
+        encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -15,7 +15,10 @@ merged in order, the extending file last:
 * A file reached twice (a diamond of ``extends:``) is merged once, at its first place.
 
 Relative paths (``register``, template globs, ``extends`` files) resolve against
-the directory of the file that wrote them.
+the directory of the file that wrote them. ``register`` may also be a mapping
+(``url``, ``tables``, ``columns``: a database whose tables have other names);
+it then becomes a :class:`~policylint.io.register.location.RegisterLocation`,
+still a ``str``, that carries the mapping to the register backend.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import jsonschema
 from policylint.config.schema import first_error, suggest, validate_policy_data
 from policylint.config.yamlsafe import MAX_BYTES, KeyLines, dotted, load_yaml
 from policylint.errors import PolicyError
+from policylint.io.register.location import ENV_URL, RegisterLocation, RegisterMapping
 from policylint.model import NOT_CHECKED_RULES, Severity
 
 if sys.version_info >= (3, 11):
@@ -389,6 +393,33 @@ def _extends_refs(data: Mapping[str, Any], lines: KeyLines) -> list[tuple[str, i
 # --- merging -----------------------------------------------------------------------
 
 
+def _register(layer: _Layer) -> str:
+    """A layer's ``register:``: a path resolved against its file's directory, a URL as
+    written, or (mapping form, or ``${VAR}`` to expand when opened) a RegisterLocation."""
+    value = layer.data["register"]
+    base = os.path.dirname(os.path.abspath(layer.display))
+    if isinstance(value, str):
+        if "${" in value:
+            return RegisterLocation(value, None, base)
+        return _resolve_path(layer.display, value)
+    url = value.get("url", "${" + ENV_URL + "}")
+    if "${" not in url:
+        url = _resolve_path(layer.display, url)
+    lines = {
+        ".".join(key[1:]): line for key, line in layer.lines.items()
+        if len(key) > 2 and key[0] == "register" and key[1] in ("tables", "columns")
+    }
+    mapping = RegisterMapping(
+        tables=MappingProxyType(dict(value.get("tables", {}))),
+        columns=MappingProxyType({table: MappingProxyType(dict(columns))
+                                  for table, columns in value.get("columns", {}).items()}),
+        file=layer.display,
+        line=layer.lines.get(("register",)),
+        lines=MappingProxyType(lines),
+    )
+    return RegisterLocation(url, mapping, base)
+
+
 def _resolve_path(base_display: str, value: str) -> str:
     if "://" in value:
         return value  # a URL (e.g. an SQLAlchemy URL): left as written
@@ -468,7 +499,7 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
     for layer in layers:
         data = layer.data
         if "register" in data:
-            register = _resolve_path(layer.display, data["register"])
+            register = _register(layer)
         if "fingerprint_key" in data:
             fingerprint_key = data["fingerprint_key"]
         show_ids = bool(data.get("output", {}).get("show_ids", show_ids))

@@ -22,6 +22,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from policylint.config.yamlsafe import KeyLines, dotted
 from policylint.errors import PolicyError
+from policylint.io.register.base import ALL_COLUMNS
 from policylint.model import AUDIENCES, CHANNELS, SYNTAXES
 
 __all__ = [
@@ -52,6 +53,8 @@ ROLES: tuple[str, ...] = (
     "channel",
     "template",
     "reference",
+    "attachments",
+    "attachment_password",
 )
 
 SEVERITY_VALUES = ("error", "warning", "info")
@@ -77,7 +80,40 @@ POLICY_SCHEMA: dict[str, Any] = {
             "description": "a pack name, a file path, or a list of them",
             "anyOf": [_NON_EMPTY_STRING, {"type": "array", "items": _NON_EMPTY_STRING}],
         },
-        "register": _NON_EMPTY_STRING,
+        "register": {
+            "description": "a directory, an SQLite file or a database URL, or a mapping "
+            "of url, tables and columns",
+            "anyOf": [
+                _NON_EMPTY_STRING,
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        # Omitted: the POLICYLINT_REGISTER_URL environment variable.
+                        "url": _NON_EMPTY_STRING,
+                        # DESIGN table -> the database's table or view (schema.name allowed).
+                        "tables": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {table: _NON_EMPTY_STRING for table in ALL_COLUMNS},
+                        },
+                        # DESIGN table -> {DESIGN column -> the database's column}.
+                        "columns": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                table: {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "properties": {c: _NON_EMPTY_STRING for c in columns},
+                                }
+                                for table, columns in ALL_COLUMNS.items()
+                            },
+                        },
+                    },
+                },
+            ],
+        },
         "fields": {
             "type": "object",
             "additionalProperties": False,

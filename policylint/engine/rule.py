@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from policylint.io.attachments import Attachment
 from policylint.io.register.base import Register
 from policylint.io.templates import Rendered, Template
 from policylint.model import Row, Severity, Violation
@@ -49,6 +50,10 @@ class Item:
     channel: str | None
     template: Template | None = None
     rendered: Rendered | None = None
+    # The files named in the row's attachments column, read (DESIGN §1). An item
+    # whose attachments could not be read never reaches the rules unflagged: the
+    # engine reports it as not checked.
+    attachments: tuple[Attachment, ...] = ()
 
     # What rules ask of an item is worked out once per item (several rules ask the
     # same) and kept in ``_memo``, which is not a field: it takes no part in
@@ -65,6 +70,21 @@ class Item:
             value = self.row.values.get(header, "").strip() if header else ""
             memo[role] = value
         return value
+
+    def searchable_texts(self) -> Iterator[tuple[str, str]]:
+        """(where, text) for everything the recipient receives: the rendered text,
+        then each part of each attachment (``attachment 1 page 2``). ``where`` names
+        a position, never a file name (which may itself be personal data)."""
+        if self.rendered is not None:
+            yield "in the text", self.rendered.text
+        yield from self.attachment_texts()
+
+    def attachment_texts(self) -> Iterator[tuple[str, str]]:
+        """(where, text) for each part of each attachment: ``searchable_texts`` without
+        the rendered text, for rules that already search that their own way."""
+        for attachment in self.attachments:
+            for part in attachment.parts:
+                yield f"in attachment {attachment.index} ({part.where})", part.text
 
     def has_role(self, role: str) -> bool:
         return self.fields.header(role) is not None

@@ -7,6 +7,7 @@ rendered once, in the second pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import glob
 import sqlite3
@@ -19,11 +20,14 @@ from typing import Any
 from policylint.config.policy import Policy, validate_rule_settings
 from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, shown_path
 from policylint.engine.fingerprint import fingerprint
+from policylint.engine.prefetch import prefetched
 from policylint.engine.rule import BatchInfo, FieldMap, Item, RunContext
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
+from policylint.io.attachments import Attachment, AttachmentCache, AttachmentError, split_names
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
+from policylint.io.register.location import mask_url
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
 from policylint.model import (
@@ -31,7 +35,10 @@ from policylint.model import (
     NOT_CHECKED_RULES,
     READ_ERROR,
     RENDER_ERROR,
+    TEMPLATE_SYNTAX,
     Finding,
+    Personal,
+    PersonalKind,
     Row,
     Severity,
     Summary,
@@ -106,7 +113,8 @@ def open_register(location: str) -> Register:
     pm = get_plugin_manager()
     register: Register | None = pm.hook.policylint_open_register(location=location)
     if register is None:
-        raise RegisterError("no installed backend can open this register", file=location)
+        raise RegisterError("no installed backend can open this register",
+                            file=mask_url(location))
     return register
 
 
@@ -151,19 +159,24 @@ class Engine:
         wanting = [e.rule.name for e, _ in chosen if "register" in e.rule.needs]
         if needs_register and wanting:
             if not location:
+                rules = ", ".join(wanting)
                 raise PolicylintError(
-                    f"rule {wanting[0]} needs a register: set `register:` in the policy or "
-                    f"pass --register, or turn the rule off (--ignore {wanting[0]})")
+                    f"{'these rules need' if len(wanting) > 1 else 'rule ' + rules + ' needs'} "
+                    f"a register{': ' + rules if len(wanting) > 1 else ''}. Set `register:` "
+                    "in the policy or pass --register, or turn them off (--ignore "
+                    f"{','.join(wanting)})")
             self.register = open_register(location)
         self.context = RunContext(register=self.register, today=request.today,
                                   show_values=request.show_values)
         self.chosen = chosen
         self.collector = Collector(self.policy, request.show_values, request.today)
         self.rows_read = 0
+        self.used_templates: set[str] = set()  # what `check` reports template problems for
         self.recorder: Recorder | None = None
         self.files: list[str] = []
         self._missing: dict[str, list[str]] = {}
         self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
+        self.attachments = AttachmentCache()  # each attachment file read once per run
 
     def fresh_rules(self) -> list[ActiveRule]:
         """New rule instances: each batch (and the template pass) starts from clean
@@ -191,7 +204,7 @@ class Engine:
                 self.collector.add(None, Violation(
                     code=template.problem.code, message=template.problem.message,
                     line=template.problem.line, col=template.problem.col),
-                    file=template.path, rule_name="template-syntax", template=template.name)
+                    file=template.path, rule_name=TEMPLATE_SYNTAX, template=template.name)
                 continue
             for active in rules:
                 for violation in self._guard(active, None, active.rule.check_template, template):
@@ -230,7 +243,7 @@ class Engine:
                                       render_text=False)
                     for active in observers:
                         self._guard(active, row, active.rule.observe, item)
-            for row in reader.rows():
+            for row in prefetched(reader.rows(), self.register, fields):
                 self.rows_read += 1
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
@@ -280,7 +293,7 @@ class Engine:
         reader = open_batch(path)
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
-            for index, row in enumerate(reader.rows()):
+            for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
                 if index % parts == part:
                     item = self._item(row, fields, templates, default_template,
                                       render_text=True)
@@ -331,6 +344,8 @@ class Engine:
         item = Item(row=row, fields=fields, channel=channel, template=template)
         if not render_text:
             return item
+        if template is not None:
+            self.used_templates.add(template.name)
         recipient = item.recipient_id or None
         if requested and template is None:
             self.collector.add(None, Violation(
@@ -342,6 +357,10 @@ class Engine:
                 identifiers=_identifiers(item))
             return item
         if template is None:
+            return self._with_attachments(item)
+        if template.problem is not None:
+            # Reported once, with its line, by check_templates: not once per row.
+            self.collector.not_checked.add(row.number)
             return item
         if template.name in self._missing:
             count, first = self._unrenderable.get(template.name, (0, row.number))
@@ -356,8 +375,35 @@ class Engine:
                 facts={"reason": str(exc)}), file=row.file, row=row.number,
                 recipient_id=recipient, template=template.name, identifiers=_identifiers(item))
             return item
-        return Item(row=row, fields=fields, channel=channel, template=template,
-                    rendered=rendered)
+        return self._with_attachments(Item(row=row, fields=fields, channel=channel,
+                                           template=template, rendered=rendered))
+
+    def _with_attachments(self, item: Item) -> Item:
+        """The item with its attachments read; one that cannot be read is an engine
+        finding (the item is not checked), never skipped."""
+        header = item.fields.header("attachments")
+        names = split_names(item.row.get(header)) if header else []
+        if not names:
+            return item
+        row = item.row
+        password = item.role("attachment_password")
+        loaded: list[Attachment] = []
+        for index, name in enumerate(names, start=1):
+            try:
+                loaded.append(self.attachments.load(name, index, row.file, password))
+            except AttachmentError as exc:
+                self.collector.add(None, Violation(
+                    code=exc.code,
+                    message=("Attachment {index} ({attachment}) cannot be checked: {reason}; "
+                             "this item cannot be checked"),
+                    values={"attachment": Personal(PersonalKind.IDENTIFIER, name)},
+                    facts={"index": index, "reason": exc.reason}, column=header,
+                    fingerprint_extra=str(index)),
+                    file=row.file, row=row.number, recipient_id=item.recipient_id or None,
+                    template=item.template.name if item.template else "",
+                    identifiers=_identifiers(item))
+        # Rules still check what could be read; the finding above keeps the run failing.
+        return dataclasses.replace(item, attachments=tuple(loaded))
 
     def _guard(self, active: ActiveRule, row: Row | None,
                method: Callable[..., Iterable[Violation] | None],
@@ -445,7 +491,6 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
     try:
         engine.recorder = _recorder(request, engine.policy)
         templates = load_templates(template_paths(engine.policy, request.templates))
-        engine.check_templates(templates.values(), fail_on_problem=True)
         default = _default_template(templates, request.templates)
         for path in request.batches:
             reader = open_batch(path)
@@ -453,6 +498,11 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:
                 reader.close()
+        # Template-level problems of the templates this batch uses; an unused voicemail
+        # template must not fail a letter run (`lint` checks them all). A used template
+        # that cannot be parsed has already made each of its rows "not checked".
+        engine.check_templates([t for t in templates.values()
+                                if t.name in engine.used_templates], fail_on_problem=False)
         outcome = engine.outcome(templates_checked=len(templates))
         if engine.recorder is not None:
             engine.recorder.finish(outcome.unfiltered, outcome.summary.complete)

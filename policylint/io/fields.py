@@ -22,6 +22,10 @@ DEFAULT_ROLE_HEADERS: dict[str, tuple[str, ...]] = {
     "channel": ("channel",),
     "template": ("template",),
     "reference": ("reference", "ref", "account_ref", "case_ref"),
+    # Files sent with the item (';'-separated, relative to the batch file), and the
+    # password that opens them when they are encrypted (so they can still be checked).
+    "attachments": ("attachments", "attachment"),
+    "attachment_password": ("attachment_password", "attachments_password"),
 }
 ROLES = tuple(DEFAULT_ROLE_HEADERS)
 

@@ -1,11 +1,40 @@
 """Postal addresses: a key two spellings of the same address share.
 
 What decides whether two addresses are the same place is compared exactly:
-the postcode, and every house, flat, unit or apartment number (``12A``,
-``10-12``, ``Flat B``). Only the wording (street, locality, town) is compared
-fuzzily, after expanding the usual abbreviations (``St`` → ``street``,
-``Rd`` → ``road``, ``Apt`` → ``flat``). ``10 High St`` is not ``Flat 2, 10 High
-Street``, and ``12A`` is not ``12``.
+the postcode, and every dwelling identifier: house, flat, unit or apartment
+numbers (``12A``, ``10-12``, ``Flat B``, ``12½``), Scottish tenement positions
+(``3F2``, ``2/1``), floors (``Ground Floor Flat``, ``Basement``) and the words that
+make a separate dwelling of part of a property (``The Annexe``, ``Rear of``,
+``Flat Above``). Only the wording (street, locality, town) is compared fuzzily,
+after expanding the usual abbreviations (``St`` → ``street``, ``Rd`` → ``road``,
+``Apt`` → ``flat``, ``1st`` → ``first``). ``10 High St`` is not ``Flat 2, 10 High
+Street``, ``12A`` is not ``12``, and ``The Annexe, 40 Holt Road`` is not ``40 Holt
+Road``.
+
+How identifiers are read (one reading for every spelling, so each compares exactly):
+
+* ``40 A`` is ``40A``; ``12½``, ``12 ½`` and ``12 1/2`` are one number, not ``12``.
+* ``a/b`` is an ordered pair and stays one: ``2/1`` is not ``1/2``, and not the
+  range ``2-1``; Glasgow's sides too (``2/L`` is not ``2/R``). In Glasgow
+  ``Flat 2/1`` is floor 2, door 1; in Edinburgh ``10/3 Easter Road`` is flat 3
+  of number 10. The two cannot be told apart, so a pair is never turned into a
+  floor: ``2/1`` equals only ``2/1`` (``Flat 2/1`` included), never ``Flat 1,
+  Second Floor``.
+* Edinburgh's ``3F2`` is third floor, flat 2 (``GF1`` ground, ``BF1`` basement,
+  ``PF1`` principal floor, ``TF1`` top floor, ``1FL``/``1FR`` first floor
+  left/right): it equals ``Flat 2, Third Floor`` and ``Third Floor Flat 2``, and
+  not ``2F3`` nor ``3/2`` (which may be number 3, flat 2).
+* Floors: ``GFF``/``GF`` = ``Ground Floor Flat``; ``FFF``/``FF`` = ``1st Floor
+  Flat`` = ``First Floor``; ``SFF`` = ``Second Floor Flat``; ``Floor 3`` =
+  ``Level 3`` = ``3rd Floor``. ``TFF`` is top *or* third floor flat, so it equals
+  only ``TFF``. Basement, lower ground, upper ground, top, upper, lower, garden
+  and attic floors are each their own floor (a basement flat marketed as
+  "lower ground" is not proved the same flat). A side after a floor or before
+  "flat" (``First Floor Left``, ``Front Flat``) is part of the identifier.
+* A floor on one side only is a different dwelling (``Ground Floor Flat, 40
+  Holt Road`` is not ``40 Holt Road``), as a missing flat number is; so is
+  ``Flat 2, First Floor`` against ``Flat 2``: only the same identifiers prove
+  the same door.
 """
 
 from __future__ import annotations
@@ -19,6 +48,7 @@ from itertools import chain
 
 from rapidfuzz import fuzz
 
+from policylint.normalise.dwelling import dwelling_parts
 from policylint.normalise.names import name_tokens, names_match
 from policylint.normalise.postcode import normalise_postcode, postcode_key, postcode_spans
 
@@ -37,6 +67,11 @@ ABBREVIATIONS: dict[str, str] = {
     "ste": "suite", "mkt": "market", "br": "bridge", "cnr": "corner", "fm": "farm",
     "hosp": "hospital", "ctr": "centre", "cntr": "centre", "center": "centre",
     "twr": "tower", "vw": "view", "vlg": "village", "mws": "mews", "clo": "close",
+    # floors: one word each (a one-word expansion keeps the protected-address gate exact)
+    "flr": "floor", "grd": "ground", "grnd": "ground", "gnd": "ground", "bsmt": "basement",
+    "annex": "annexe",
+    "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
+    "6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth",
 }
 # Words after which the next token names a flat or unit ("Flat B", "Unit 4").
 UNIT_WORDS = frozenset({
@@ -63,13 +98,22 @@ OCCUPIER_LINES = frozenset({
 })
 
 _APOSTROPHE_CHARS = "'’‘`´ʼ"
-_RANGE_RE = re.compile(r"\b(\d+[a-z]?)\s*[-–—‐‑/]\s*(\d+[a-z]?)\b")
-_SPLIT_NUMBER_LETTER_RE = re.compile(r"\b(\d+) ([a-z])\b(?! ?[-–—‐‑])")
+# "10-12" (a range) and "2/1" (an ordered pair: Glasgow floor/door, Edinburgh
+# number/flat), spaces around the separator dropped.
+# Glasgow also writes the door as a side: "2/L", "0/R", "1/M".
+_RANGE_RE = re.compile(r"\b(\d+[a-z]?)\s*([-–—‐‑/])\s*(\d+[a-z]?|[lrm])\b")
+_SPLIT_NUMBER_LETTER_RE = re.compile(r"\b(\d+) ([a-z])\b(?! ?[-–—‐‑/])")
 # What every match of the two above contains (searched first: much cheaper than a sub).
 _RANGE_HINT_RE = re.compile(r"\d[a-z]?\s*[-–—‐‑/]")
 _SPLIT_HINT_RE = re.compile(r"\d [a-z]")
-_TOKEN_RE = re.compile(r"\d+[a-z]?-\d+[a-z]?|[a-z0-9]+")
-_NUMBER_RE = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?)?")
+# Written fractions: "½" is read as " 1/2" before folding (NFKD would make "12½"
+# read "121⁄2"), then "12 1/2" is written "12½".
+_VULGAR_FRACTIONS = str.maketrans({"½": " 1/2", "¼": " 1/4", "¾": " 3/4", "⁄": "/"})
+_FRACTION_RE = re.compile(r"\b(\d+) +([13]/[24])\b(?![/\d])")
+_FRACTION_SYMBOLS = {"1/2": "½", "1/4": "¼", "3/4": "¾"}
+_FRACTION_TEXT = ("½", "¼", "¾", "⁄")
+_TOKEN_RE = re.compile(r"\d+[a-z]?-\d+[a-z]?|\d+[a-z]?/(?:\d+[a-z]?|[lrm]\b)|\d+[½¼¾]|[a-z0-9]+")
+_NUMBER_RE = re.compile(r"\d+[a-z]?(?:-\d+[a-z]?|/(?:\d+[a-z]?|[lrm]))?|\d+[½¼¾]")
 _SEGMENT_SPLIT_RE = re.compile(r"[,;\n\r|]+")
 _WORDS_RE = re.compile(r"[a-z]+")
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
@@ -87,10 +131,13 @@ class AddressKey:
 
     ``postcode`` is :func:`postcode_key` (``"SW1A1AA"``) or ``""``; ``numbers``
     every house/flat/unit number in the order written (``("2", "10")``);
-    ``words`` the normalised wording without numbers or postcode; ``premise`` the
-    house name of an address with no numbers at all (``"rose cottage"``);
-    ``units`` the numbers that follow a flat/unit word (``("2",)`` for
-    ``Flat 2, 10 High St``), so that flat 2 at number 10 is not flat 10 at number 2.
+    ``words`` the normalised wording without numbers, postcode or dwelling
+    words; ``premise`` the house name of an address with no numbers at all
+    (``"rose cottage"``); ``units`` the numbers that follow a flat/unit word
+    (``("2",)`` for ``Flat 2, 10 High St``), so that flat 2 at number 10 is not
+    flat 10 at number 2; ``dwelling`` the sorted dwelling identifiers written as
+    words (``("floor:0",)`` for ``Ground Floor Flat`` or ``GFF``, ``("annexe",)``,
+    ``("rear",)``; see :mod:`policylint.normalise.dwelling`).
     """
 
     postcode: str
@@ -98,6 +145,7 @@ class AddressKey:
     words: str
     premise: str = ""
     units: tuple[str, ...] = ()
+    dwelling: tuple[str, ...] = ()
 
 
 def _fold(text: str) -> str:
@@ -136,13 +184,26 @@ def _expand(tokens: list[str]) -> list[str]:
     return out
 
 
+def _range_or_pair(match: re.Match[str]) -> str:
+    separator = "/" if match.group(2) == "/" else "-"
+    return f"{match.group(1)}{separator}{match.group(3)}"
+
+
+def _fraction(match: re.Match[str]) -> str:
+    return match.group(1) + _FRACTION_SYMBOLS[match.group(2)]
+
+
 @functools.lru_cache(maxsize=65536)
 def _segment_tokens(segment: str) -> tuple[str, ...]:
+    if not segment.isascii() and any(c in segment for c in _FRACTION_TEXT):
+        segment = segment.translate(_VULGAR_FRACTIONS)
     text = _fold(segment)
     # Each substitution only where a cheap search finds what it needs (most text has
     # no number range and no "12 A"): re.sub costs microseconds even when it finds nothing.
     if _RANGE_HINT_RE.search(text):
-        text = _RANGE_RE.sub(r"\1-\2", text)
+        text = _RANGE_RE.sub(_range_or_pair, text)
+        if "/" in text:
+            text = _FRACTION_RE.sub(_fraction, text)
     if _SPLIT_HINT_RE.search(text):
         text = _SPLIT_NUMBER_LETTER_RE.sub(r"\1\2", text)
     return tuple(_expand(_TOKEN_RE.findall(text)))
@@ -233,38 +294,33 @@ def _segments(
     return key, segments
 
 
-def _numbers_and_words(
-    segments: list[tuple[str, ...]],
-) -> tuple[list[str], list[str], list[str]]:
-    """(all numbers, numbers following a unit word, the other words)."""
-    numbers: list[str] = []
-    units: list[str] = []
-    words: list[str] = []
-    for tokens in segments:
-        segment_numbers, segment_units, segment_words = _segment_parts(tokens)
-        numbers.extend(segment_numbers)
-        units.extend(segment_units)
-        words.extend(segment_words)
-    return numbers, units, words
-
-
 @functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _segment_parts(
     tokens: tuple[str, ...],
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """:func:`_numbers_and_words` of one segment."""
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(numbers, numbers following a unit word, other words, dwelling labels) of one
+    segment; a dwelling identifier's words are neither numbers nor wording."""
     numbers: list[str] = []
     units: list[str] = []
     words: list[str] = []
     identifiers = set(_identifier_positions(tokens))
+    dwelling = dwelling_parts(tokens, identifiers, STREET_WORDS)
+    doors = dict(dwelling.doors) if dwelling.doors else {}
     for i, token in enumerate(tokens):
-        if i in identifiers:
+        if i in doors:  # "3F2": flat 2 (its floor is a dwelling label)
+            numbers.append(doors[i])
+            units.append(doors[i])
+            if i == 0 or tokens[i - 1] not in UNIT_WORDS:
+                words.append("flat")  # worded as "Flat 2, Third Floor" would be
+        elif i in dwelling.consumed:
+            continue
+        elif i in identifiers:
             numbers.append(token.upper())
             if i > 0 and tokens[i - 1] in UNIT_WORDS:
                 units.append(token.upper())
         else:
             words.append(token)
-    return tuple(numbers), tuple(units), tuple(words)
+    return tuple(numbers), tuple(units), tuple(words), dwelling.labels
 
 
 def _identifier_positions(tokens: Sequence[str]) -> list[int]:
@@ -283,10 +339,20 @@ def _has_street_words(tail: Sequence[str], identifiers: Sequence[int], start: in
     return any(i not in ids and t not in UNIT_WORDS for i, t in enumerate(tail))
 
 
-def _premise(segments: list[tuple[str, ...]], numbers: list[str]) -> str:
-    if numbers or not segments or segments[0][-1] in STREET_WORDS:
+def _premise(segments: list[tuple[str, ...]], has_numbers: bool) -> str:
+    """The house name a numberless address's fingerprints start with (first segment)."""
+    if has_numbers or not segments or segments[0][-1] in STREET_WORDS:
         return ""
     return " ".join(t for t in segments[0] if t != "the")
+
+
+def _key_premise(segment_words: list[tuple[str, ...]]) -> str:
+    """The house name of a numberless address: the first segment with words once its
+    dwelling words are set aside ("Rose Court" of "Ground Floor Flat, Rose Court")."""
+    for words in segment_words:
+        if words:
+            return "" if words[-1] in STREET_WORDS else " ".join(t for t in words if t != "the")
+    return ""
 
 
 def address_key(
@@ -306,27 +372,48 @@ def _address_key(
     lines: tuple[str, ...], postcode: str, addressee_names: tuple[str, ...]
 ) -> AddressKey:
     key, segments = _segments(lines, postcode, addressee_names)
-    numbers, units, words = _numbers_and_words(segments)
+    numbers: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    segment_words: list[tuple[str, ...]] = []
+    dwelling: tuple[str, ...] = ()
+    for segment_numbers, segment_units, words, labels in map(_segment_parts, segments):
+        numbers += segment_numbers  # a handful of short tuples: += beats list building
+        units += segment_units
+        segment_words.append(words)
+        dwelling += labels
     return AddressKey(
         postcode=key,
-        numbers=tuple(numbers),
-        words=" ".join(words),
-        premise=_premise(segments, numbers),
-        units=tuple(units),
+        numbers=numbers,
+        words=" ".join(chain.from_iterable(segment_words)),
+        premise="" if numbers else _key_premise(segment_words),
+        units=units,
+        dwelling=_dwelling_labels(dwelling) if dwelling else (),
     )
+
+
+def _dwelling_labels(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Sorted, once each; an unnumbered "flat" says nothing more next to another
+    identifier ("Rear Flat" is the rear unit, like "Rear of")."""
+    found = set(labels)
+    if len(found) > 1:
+        found.discard("flat")
+    return tuple(sorted(found))
 
 
 def same_address(a: AddressKey, b: AddressKey, threshold: float = 85) -> bool:
     """True when two keys are the same place.
 
-    Postcodes must be equal when both have one; house/flat numbers must be the
-    same multiset (and so must flat/unit numbers, when both name them); the
+    Postcodes must be equal when both have one; the dwelling identifiers
+    written as words (floors, annexe, rear) must be the same; house/flat numbers
+    must be the same multiset (and so must flat/unit numbers, when both name them); the
     wording must reach ``threshold`` with rapidfuzz's ``token_set_ratio`` (so a
     missing town or county does not matter). For addresses without numbers the
     house names must match too.
     """
     if a.postcode and b.postcode and a.postcode != b.postcode:
         return False
+    if a.dwelling != b.dwelling:
+        return False  # "The Annexe, 40 Holt Road" is not "40 Holt Road"; GFF is not FFF
     if a.numbers != b.numbers and sorted(a.numbers) != sorted(b.numbers):
         return False  # not the same multiset of numbers
     if a.units and b.units and a.units != b.units and sorted(a.units) != sorted(b.units):
@@ -381,7 +468,7 @@ def _address_fingerprints(
             fingerprints.add(canonical.lower())
             fingerprints.add(canonical.replace(" ", "").lower())
     _, segments = _segments(lines, postcode, addressee_names)
-    numbers, _, _ = _numbers_and_words(segments)
+    has_numbers = any(_identifier_positions(tokens) for tokens in segments)
     for index, tokens in enumerate(segments):
         identifiers = _identifier_positions(tokens)
         if not identifiers:
@@ -396,7 +483,7 @@ def _address_fingerprints(
                 continue
             tail += segments[index + 1]
         fingerprints.add(" ".join(tail))
-    premise = _premise(segments, numbers)
+    premise = _premise(segments, has_numbers)
     if premise and len(segments) > 1:
         fingerprints.add(" ".join([*segments[0], *segments[1]]))
     return frozenset(fingerprints)

@@ -11,6 +11,8 @@ from policylint.rules.handling_flags import HandlingFlags
 from policylint.rules.merge_integrity import MergeIntegrity
 from policylint.rules.protected_address import ProtectedAddress
 from policylint.rules.recipient_mismatch import RecipientMismatch
+from policylint.rules.redaction_residue import RedactionResidue
+from policylint.rules.secure_delivery import SecureDelivery
 from policylint.rules.stale_address import StaleAddress
 from policylint.rules.stale_contact import StaleContact
 from policylint.rules.voicemail_content import VoicemailContent
@@ -21,6 +23,8 @@ BUILTIN_RULES: tuple[type[Rule], ...] = (
     MergeIntegrity,
     ProtectedAddress,
     RecipientMismatch,
+    RedactionResidue,
+    SecureDelivery,
     StaleAddress,
     StaleContact,
     VoicemailContent,

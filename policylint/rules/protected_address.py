@@ -77,6 +77,7 @@ class _Source:
                  raw: str | None = None) -> None:
         """``raw`` may be given when it is already at hand: the texts joined as below."""
         self.is_rendered = rendered
+        self.in_attachment = False  # labels then say which attachment and page
         self.labels = labels
         self.texts = texts
         raw_join = "\n" if rendered else CELL_BARRIER
@@ -651,9 +652,16 @@ class ProtectedAddress(Rule):
             lines = text.split("\n")
             sources.append(_Source(_line_labels(len(lines)), lines, rendered=True, raw=text))
             boilerplate = self._template_patterns(index, item.rendered.template)
+        # What goes with the item is sent too: each attachment page is searched as text.
+        attachments = [_Source([where], [part], rendered=True, raw=part)
+                       for where, part in item.attachment_texts()]
+        for source in attachments:
+            source.in_attachment = True
+        sources += attachments
         check = _ItemCheck(self, index, item)
         for source in sources:
-            skip = boilerplate if source.is_rendered else frozenset()
+            skip = (boilerplate if source.is_rendered and not source.in_attachment
+                    else frozenset())
             source.prepare(index, self.gate)
             for hit in index.find_addresses(source.padded):
                 if hit.pattern not in skip:
@@ -702,8 +710,12 @@ class ProtectedAddress(Rule):
         kind = {ADDRESS: PersonalKind.ADDRESS, PHONE: PersonalKind.PHONE,
                 EMAIL: PersonalKind.EMAIL}[found.kind]
         values["detail"] = Personal(kind, found.detail)
-        where = (f"line {found.label} of the text" if found.is_rendered
-                 else f"column {item.row.headers.get(found.label, found.label)}")
+        if found.label.startswith("in attachment "):
+            where = found.label
+        elif found.is_rendered:
+            where = f"line {found.label} of the text"
+        else:
+            where = f"column {item.row.headers.get(found.label, found.label)}"
         others = [p for p in found.places if p != where]
         if others:
             where += "; also " + ", ".join(others[:3]) + (" and more" if len(others) > 3

@@ -43,6 +43,13 @@ _FLAT = [
      "postcode": "PE30 1AB", "status": "current", "valid_from": "2023-01-09", "valid_to": "",
      "verified_on": "2026-09-15"},
 ]
+_ANNEXE = [
+    {"person_id": "P-3", "line_1": "The Annexe", "line_2": "40 Holt Road", "line_3": "Cromer",
+     "postcode": "NR27 9JW", "status": "current", "valid_from": "2024-05-01", "valid_to": "",
+     "verified_on": "2026-08-03"},
+]
+_PERSON_3 = {"person_id": "P-3", "title": "Mr", "given_name": "Peter", "family_name": "Gotts",
+             "date_of_birth": "1946-08-30", "status": "active", "flags": ""}
 _PERSON_2 = {"person_id": "P-2", "title": "Mr", "given_name": "Tomasz", "family_name": "Nowak",
              "date_of_birth": "1975-11-20", "status": "active", "flags": ""}
 
@@ -58,11 +65,16 @@ class StaleAddress(Rule):
 
     The letter's address (the batch's address lines and postcode) is compared
     with every address the register holds for the recipient. The postcode and
-    every house and flat number must be the same (``12A`` is not ``12``,
-    ``10 High St`` is not ``Flat 2, 10 High St``); only the wording of street
-    and town is compared fuzzily (``St``/``Street``, ``Rd``/``Road``, case,
-    commas and line breaks do not matter). A first line naming the addressee
-    (``Mrs S Okafor``, the GOV.UK Notify habit) is left out of the comparison.
+    every dwelling identifier must be the same: house and flat numbers (``12A``
+    is not ``12``, ``12½`` is not ``12``, ``10 High St`` is not ``Flat 2, 10 High
+    St``), Scottish tenement positions (``3F2`` is not ``2F3``, ``2/1`` is not
+    ``1/2``), floors (``Ground Floor Flat`` is not ``First Floor Flat`` nor the
+    whole house; ``GFF`` is ``Ground Floor Flat``), and annexes and rear units
+    (``The Annexe, 40 Holt Road`` is not ``40 Holt Road``). Only the wording of
+    street and town is compared fuzzily (``St``/``Street``, ``Rd``/``Road``,
+    ``Kings Lynn``/``King's Lynn``, case, commas and line breaks do not matter).
+    A first line naming the addressee (``Mrs S Okafor``, the GOV.UK Notify
+    habit) is left out of the comparison.
 
     A letter to someone's old address is the breach ICO leaflet point 10
     ("keep your records up to date") names; double-checking the recipient
@@ -156,6 +168,18 @@ class StaleAddress(Rule):
                 rows=[_letter("P-2", "Tomasz Nowak", "Flat 2, 10 High St", "Kings Lynn",
                               "PE30 1AB")],
                 register={"people": [_PERSON_2], "addresses": _FLAT},
+            ),
+        ),
+        Example(
+            title="Another dwelling at the same number: the house, not its annexe",
+            bad=Case(
+                rows=[_letter("P-3", "Mr P Gotts", "40 Holt Road", "Cromer", "NR27 9JW")],
+                register={"people": [_PERSON_3], "addresses": _ANNEXE},
+                expect=["unknown-address"],
+            ),
+            good=Case(
+                rows=[_letter("P-3", "Mr P Gotts", "Annexe, 40 Holt Rd", "CROMER", "NR27 9JW")],
+                register={"people": [_PERSON_3], "addresses": _ANNEXE},
             ),
         ),
         Example(
@@ -423,6 +447,10 @@ def _difference_hint(batch: AddressKey, keyed: Sequence[_RegisterAddress],
         ):
             return (": the postcode is that of their current address, but the house or flat"
                     " number is not")
+        if key.dwelling != batch.dwelling:
+            return (": the house number and postcode are those of their current address, but"
+                    " it names another dwelling there (a different floor, or the annexe, rear"
+                    " or main part of the property)")
         return ": the postcode is that of their current address, but the street is not"
     no_postcode = dataclasses.replace(batch, postcode="")
     for entry in current:

@@ -17,7 +17,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def _with_findings(project: Path) -> None:
     batch = project / "batch.csv"
     text = batch.read_text(encoding="utf-8")
-    text = text.replace("Okafor", "Okafor-Brown").replace("3 Mill Lane", "33 Mill Lane")
+    text = text.replace("Okafor", "Okonkwo").replace("3 Mill Lane", "33 Mill Lane")
     batch.write_text(text, encoding="utf-8")
 
 

@@ -78,7 +78,26 @@ def test_option_of_wrong_type(project: Path, invoke: Invoke) -> None:
 def test_template_syntax_error(project: Path, invoke: Invoke) -> None:
     (project / "templates" / "reminder.letter.j2").write_text(
         "---\nname: reminder\n---\nDear {{ title }} {{ last_name },\n", encoding="utf-8")
-    assert_one_line_error(invoke("check", "batch.csv"), "reminder.letter.j2", "line 4")
+    result = invoke("check", "batch.csv")
+    # The rows were not checked: a report that says so (with the template's line), and
+    # one line on stderr naming the template and line.
+    assert result.exit_code == 2
+    assert "reminder.letter.j2:4:6: template-syntax[syntax] [error]" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("policylint: error: 40 of 40 rows")
+    assert "reminder.letter.j2, line 4: template syntax error" in errors[0]
+
+
+def test_an_unused_broken_template_does_not_fail_the_batch(project: Path,
+                                                           invoke: Invoke) -> None:
+    (project / "templates" / "spare.voicemail.j2").write_text(
+        "---\nname: spare\nchannel: voicemail\n---\nHello {{ first_name }\n",
+        encoding="utf-8")
+    result = invoke("check", "batch.csv", "--template", "templates/reminder.letter.j2")
+    assert result.exit_code == 0, result.output
+    assert "spare" not in result.output
+    linted = invoke("lint", "templates/spare.voicemail.j2")
+    assert linted.exit_code == 1 and "template-syntax" in linted.output
 
 
 def test_register_table_missing_required_column(project: Path, invoke: Invoke) -> None:

@@ -310,8 +310,10 @@ def test_lint_reports_docx_problem_and_check_exits_2(tmp_path: Path,
     result = CliRunner().invoke(cli, ["lint", "word/broken.docx"], catch_exceptions=False)
     assert result.exit_code == 1
     assert "word/broken.docx:3:1: template-syntax[syntax] [error] paragraph 3:" in result.output
-    (project / "batch.csv").write_text("recipient_id,title,last_name,child_name,address_line_1"
-                                       "\nP-1,Ms,Lee,Sam,1 Elm Rd\n", encoding="utf-8")
+    # A row that uses the broken document cannot be checked: exit 2 naming it.
+    (project / "batch.csv").write_text("recipient_id,title,last_name,child_name,address_line_1,"
+                                       "template\nP-1,Ms,Lee,Sam,1 Elm Rd,broken\n",
+                                       encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "batch.csv", "--select", "merge-integrity"],
                                 catch_exceptions=False)
     assert result.exit_code == 2 and "broken.docx" in result.output

@@ -207,3 +207,176 @@ def test_numbers_decide_exactly(number: int, other: int, street: str, upper: boo
 def test_a_different_street_type_is_a_different_street(a: list[str], b: list[str],
                                                        same: bool) -> None:
     assert same_address(address_key(a, "PE30 4AB"), address_key(b, "PE30 4AB")) is same
+
+
+# --- every dwelling identifier compares exactly ---------------------------------------
+
+# (a, b): the same dwelling written two ways. Must not be flagged.
+SAME_DWELLING = [
+    # Edinburgh tenement positions: 3F2 is third floor, flat 2.
+    (["3F2, 14 Marchmont Rd"], ["Flat 3F2", "14 Marchmont Road"]),
+    (["3F2, 14 Marchmont Rd"], ["3f2 14 Marchmont Road"]),
+    (["3F2, 14 Marchmont Rd"], ["Flat 2, Third Floor", "14 Marchmont Road"]),
+    (["3F2, 14 Marchmont Rd"], ["Third Floor Flat 2, 14 Marchmont Road"]),
+    (["GF1, 14 Marchmont Rd"], ["Ground Floor Flat 1, 14 Marchmont Road"]),
+    # Glasgow floor/door pairs.
+    (["Flat 2/1", "88 Dumbarton Rd"], ["2/1, 88 Dumbarton Road"]),
+    (["Flat 2 / 1, 88 Dumbarton Rd"], ["Flat 2/1", "88 Dumbarton Road"]),
+    (["0/1, 88 Dumbarton Rd"], ["Flat 0/1", "88 Dumbarton Road"]),
+    (["Flat 2/L, 88 Dumbarton Rd"], ["2/L 88 Dumbarton Road"]),
+    (["Flat 2 / L, 88 Dumbarton Rd"], ["Flat 2/l", "88 Dumbarton Road"]),
+    (["1FL, 14 Marchmont Rd"], ["Flat 1FL", "14 Marchmont Road"]),
+    # Floors.
+    (["GFF, 40 Holt Road"], ["Ground Floor Flat", "40 Holt Road"]),
+    (["Gnd Flr Flat, 40 Holt Road"], ["GFF, 40 Holt Road"]),
+    (["First Floor Left, 12 Byres Rd"], ["1st Floor Left", "12 Byres Road"]),
+    (["Rear Flat, 12 Byres Rd"], ["Back Flat, 12 Byres Road"]),
+    (["Rear Flat, 12 Byres Rd"], ["Rear of 12 Byres Road"]),
+    (["12 Left Lane"], ["12 Left Ln"]),
+    (["2 Front Street"], ["2 Front St"]),
+    (["GFF 40 Holt Rd"], ["Ground Floor Flat, 40 Holt Road"]),
+    (["Grd Flr Flat, 40 Holt Road"], ["Ground Floor Flat, 40 Holt Road"]),
+    (["First Floor Flat, 40 Holt Road"], ["1st Floor Flat, 40 Holt Road"]),
+    (["FFF, 40 Holt Road"], ["1st Floor Flat", "40 Holt Rd"]),
+    (["First Floor, 40 Holt Road"], ["1st Flr Flat, 40 Holt Road"]),
+    (["SFF, 40 Holt Road"], ["Second Floor Flat, 40 Holt Road"]),
+    (["Top Floor Flat, 40 Holt Road"], ["Top Flat, 40 Holt Road"]),
+    (["Basement Flat, 40 Holt Road"], ["Basement, 40 Holt Road"]),
+    (["Lower Ground Floor Flat, 40 Holt Road"], ["LGF, 40 Holt Road"]),
+    (["Floor 3, 22 Queen St"], ["3rd Floor, 22 Queen Street"]),
+    (["Level 3, 22 Queen St"], ["Third Floor, 22 Queen Street"]),
+    (["Ground Floor Flat, Rose Court", "Church Lane"], ["GFF, Rose Ct, Church Ln"]),
+    # Annexes, rear units and flats above.
+    (["The Annexe, 40 Holt Road"], ["Annexe", "40 Holt Rd"]),
+    (["The Annex, 40 Holt Road"], ["Granny Annexe, 40 Holt Road"]),
+    (["Rear of 40 Holt Road"], ["R/O 40 Holt Rd"]),
+    (["Rear of 40 Holt Road"], ["Rear, 40 Holt Road"]),
+    (["Flat Above, 12 High St"], ["Flat Over 12 High Street"]),
+    (["The Flat, 40 Holt Road"], ["Flat, 40 Holt Road"]),
+    # House numbers written differently.
+    (["40 A Holt Road"], ["40A Holt Road"]),
+    (["12½ Cliff Road"], ["12 1/2 Cliff Road"]),
+    (["12 ½ Cliff Road"], ["12 1/2 Cliff Rd"]),
+    (["12½ Cliff Road"], ["12 ½ Cliff Road"]),
+    # Street and town wording stays fuzzy.
+    (["10 High St", "Kings Lynn"], ["10 High Street", "King's Lynn"]),
+    (["Annexe Road 4"], ["4 Annexe Road"]),   # a street called Annexe Road
+    (["4 Rear Lane"], ["4 Rear Ln"]),
+    (["9 Garden Street"], ["9 Garden St"]),
+    (["6 Upper Street"], ["6 Upper St"]),
+]
+# (a, b): two dwellings of one building, or a dwelling and the whole building. Must be flagged.
+OTHER_DWELLING = [
+    (["3F2, 14 Marchmont Rd"], ["2F3, 14 Marchmont Rd"]),
+    (["3F2, 14 Marchmont Rd"], ["3F1, 14 Marchmont Rd"]),
+    (["3F2, 14 Marchmont Rd"], ["2F2, 14 Marchmont Rd"]),
+    (["3F2, 14 Marchmont Rd"], ["3/2, 14 Marchmont Rd"]),   # 3/2 may be number 3, flat 2
+    (["3F2, 14 Marchmont Rd"], ["14 Marchmont Rd"]),
+    (["Flat 2/1, 88 Dumbarton Rd"], ["Flat 1/2, 88 Dumbarton Rd"]),
+    (["2/1, 88 Dumbarton Rd"], ["88 Dumbarton Rd"]),
+    (["10/12 Market Place"], ["10-12 Market Place"]),       # number/flat is not a range
+    (["Flat 2/L, 88 Dumbarton Rd"], ["Flat 2/R, 88 Dumbarton Rd"]),
+    (["Flat 2/L, 88 Dumbarton Rd"], ["Flat 2, 88 Dumbarton Rd"]),
+    (["1FL, 14 Marchmont Rd"], ["1FR, 14 Marchmont Rd"]),
+    (["First Floor Left, 12 Byres Rd"], ["First Floor Right, 12 Byres Rd"]),
+    (["First Floor Left, 12 Byres Rd"], ["First Floor, 12 Byres Rd"]),
+    (["Front Flat, 12 Byres Rd"], ["Back Flat, 12 Byres Rd"]),
+    (["Ground Floor Flat, 40 Holt Road"], ["First Floor Flat, 40 Holt Road"]),
+    (["GFF, 40 Holt Road"], ["FFF, 40 Holt Road"]),
+    (["Basement Flat, 40 Holt Road"], ["Ground Floor Flat, 40 Holt Road"]),
+    (["Basement Flat, 40 Holt Road"], ["Lower Ground Floor Flat, 40 Holt Road"]),
+    (["Top Floor Flat, 40 Holt Road"], ["Second Floor Flat, 40 Holt Road"]),
+    (["TFF, 40 Holt Road"], ["Third Floor Flat, 40 Holt Road"]),   # TFF: top or third?
+    (["Ground Floor Flat, 40 Holt Road"], ["40 Holt Road"]),
+    (["Top Floor Flat, 40 Holt Road"], ["40 Holt Road"]),
+    (["Flat 2, First Floor, 10 High St"], ["Flat 2, 10 High St"]),
+    (["Upper Flat, 40 Holt Road"], ["Lower Flat, 40 Holt Road"]),
+    (["Ground Floor Flat, Rose Court", "Church Lane"], ["First Floor Flat, Rose Court",
+                                                         "Church Lane"]),
+    (["The Annexe, 40 Holt Road"], ["40 Holt Road"]),
+    (["The Annexe, Rose Cottage", "Church Lane"], ["Rose Cottage", "Church Lane"]),
+    (["Rear of 40 Holt Road"], ["40 Holt Road"]),
+    (["Rear of 40 Holt Road"], ["The Annexe, 40 Holt Road"]),
+    (["Flat Above, 12 High St"], ["12 High St"]),
+    (["The Flat, 40 Holt Road"], ["40 Holt Road"]),
+    (["40A Holt Road"], ["40 Holt Road"]),
+    (["40 A Holt Road"], ["40 Holt Road"]),
+    (["12½ Cliff Road"], ["12 Cliff Road"]),
+    (["12½ Cliff Road"], ["12¼ Cliff Road"]),
+    (["12½ Cliff Road"], ["1/2, 12 Cliff Road"]),   # Glasgow flat 1/2 at number 12
+    (["10 High St"], ["Flat 2, 10 High Street"]),
+]
+
+
+@pytest.mark.parametrize(("a_lines", "b_lines"), SAME_DWELLING)
+def test_same_dwelling_written_differently(a_lines: list[str], b_lines: list[str]) -> None:
+    a, b = address_key(a_lines, "NR27 9JW"), address_key(b_lines, "nr27 9jw")
+    assert same_address(a, b)
+    assert same_address(b, a)
+
+
+@pytest.mark.parametrize(("a_lines", "b_lines"), OTHER_DWELLING)
+def test_another_dwelling_of_the_building(a_lines: list[str], b_lines: list[str]) -> None:
+    a, b = address_key(a_lines, "NR27 9JW"), address_key(b_lines, "NR27 9JW")
+    assert not same_address(a, b)
+    assert not same_address(b, a)
+
+
+@pytest.mark.parametrize(("lines", "numbers", "units", "dwelling", "words"), [
+    (["3F2", "14 Marchmont Rd"], ("2", "14"), ("2",), ("floor:3",), "flat marchmont road"),
+    (["Flat 2/1, 88 Dumbarton Rd"], ("2/1", "88"), ("2/1",), (), "flat dumbarton road"),
+    (["GFF", "40 Holt Rd"], ("40",), (), ("floor:0",), "holt road"),
+    (["The Annexe", "40 Holt Rd"], ("40",), (), ("annexe",), "holt road"),
+    (["Rear of 40 Holt Rd"], ("40",), (), ("rear",), "holt road"),
+    (["12½ Cliff Rd"], ("12½",), (), (), "cliff road"),
+    (["Floor 3, 22 Queen St"], ("22",), (), ("floor:3",), "queen street"),
+    (["Ground Floor Flat 1", "40 Holt Rd"], ("1", "40"), ("1",), ("floor:0",),
+     "flat holt road"),
+])
+def test_dwelling_parts_of_the_key(lines: list[str], numbers: tuple[str, ...],
+                                   units: tuple[str, ...], dwelling: tuple[str, ...],
+                                   words: str) -> None:
+    k = key(*lines)
+    assert (k.numbers, k.units, k.dwelling, k.words) == (numbers, units, dwelling, words)
+
+
+def test_premise_is_the_building_not_the_floor() -> None:
+    assert key("Ground Floor Flat", "Rose Court", "Church Lane").premise == "rose court"
+    assert key("GFF, Rose Court", "Church Lane").premise == "rose court"
+    assert key("Rose Cottage", "Church Lane").premise == "rose cottage"
+
+
+@pytest.mark.parametrize(("text", "normal"), [
+    ("12½ Cliff Rd", "12½ cliff road"),
+    ("12 ½ Cliff Rd", "12½ cliff road"),
+    ("12 1/2 Cliff Rd", "12½ cliff road"),
+    ("Flat 2 / 1, 88 Dumbarton Rd", "flat 2/1 88 dumbarton road"),
+    ("10 – 12 Market Place", "10-12 market place"),
+    ("1st Flr Flat", "first floor flat"),
+])
+def test_normalised_text_writes_identifiers_one_way(text: str, normal: str) -> None:
+    assert normalise_address_text(text) == normal
+
+
+def test_fingerprints_of_tenement_and_fraction_addresses_are_found() -> None:
+    for lines, text in [
+        (["Flat 2/1", "88 Dumbarton Rd", "Glasgow"], "She lives at 2/1, 88 Dumbarton Road."),
+        (["12½ Cliff Road", "Cromer"], "Her home is 12 1/2 Cliff Rd, Cromer"),
+    ]:
+        haystack = f" {normalise_address_text(text)} "
+        assert any(f" {fp} " in haystack for fp in address_fingerprints(lines, ""))
+
+
+@pytest.mark.parametrize(("a_lines", "b_lines"), SAME_DWELLING)
+def test_the_protected_address_gate_still_passes_what_the_fingerprints_find(
+        a_lines: list[str], b_lines: list[str]) -> None:
+    """Texts that hold a fingerprint hold its anchor (the new abbreviations included)."""
+    from policylint.rules._protected_index import anchor_of, gate_fold
+
+    for register, written in ((a_lines, b_lines), (b_lines, a_lines)):
+        text = ", ".join(written)
+        haystack = f" {normalise_address_text(text)} "
+        for fingerprint in address_fingerprints(register, "NR27 9JW"):
+            anchor = anchor_of(fingerprint)
+            if f" {fingerprint} " in haystack and anchor is not None:
+                assert anchor in gate_fold(text), (fingerprint, anchor, text)

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from policylint.io.register.base import ALL_COLUMNS
+from policylint.io.register.base import ALL_COLUMNS, Register
 from policylint.io.register.build import build_sqlite
 from policylint.io.register.csvdir import open_csv_register
 from policylint.io.register.memory import MemoryRegister
+from policylint.io.register.sql import SqlRegister
 from policylint.io.register.sqlite import SqliteRegister
+from tests.register.postgres import PostgresServer, load_tables, start_postgres
 
 Tables = dict[str, list[dict[str, str]]]
 
@@ -246,14 +248,47 @@ def clean_sqlite(tmp_path_factory: pytest.TempPathFactory, clean_dir: Path) -> P
 
 
 OpenBackend = Callable[[], "MemoryRegister | SqliteRegister"]
+BACKENDS = ["csv", "sqlite", "sql-sqlite", "sql-postgresql"]
 
 
-@pytest.fixture(params=["csv", "sqlite"])
-def register(request: pytest.FixtureRequest, clean_dir: Path, clean_sqlite: Path
-             ) -> Iterator[MemoryRegister | SqliteRegister]:
-    """The clean register, from the CSV directory and from the SQLite file built from it."""
-    reg: MemoryRegister | SqliteRegister
-    reg = open_csv_register(clean_dir) if request.param == "csv" else SqliteRegister(clean_sqlite)
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of our own for the session (skipped, with the reason, when
+    none can be started on this machine)."""
+    server = start_postgres()
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server could be started: {server}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def clean_postgres(postgres: PostgresServer, clean_tables: Tables) -> str:
+    """The clean register in a PostgreSQL database: its URL."""
+    url = postgres.create_database("clean")
+    load_tables(url, clean_tables)
+    return url
+
+
+def open_backend(name: str, request: pytest.FixtureRequest) -> Register:
+    """The clean register from one backend: csv, sqlite, sql-sqlite or sql-postgresql."""
+    if name == "csv":
+        return open_csv_register(request.getfixturevalue("clean_dir"))
+    if name == "sqlite":
+        return SqliteRegister(request.getfixturevalue("clean_sqlite"))
+    if name == "sql-sqlite":
+        return SqlRegister(f"sqlite:///{request.getfixturevalue('clean_sqlite')}")
+    assert name == "sql-postgresql"
+    return SqlRegister(request.getfixturevalue("clean_postgres"))
+
+
+@pytest.fixture(params=BACKENDS)
+def register(request: pytest.FixtureRequest) -> Iterator[Register]:
+    """The clean register from the CSV directory, the SQLite file built from it, that file
+    through SQLAlchemy, and the same rows in PostgreSQL."""
+    reg = open_backend(request.param, request)
     yield reg
     reg.close()
 
@@ -263,6 +298,7 @@ class RegisterKit:
 
     today = TODAY
     make_tables = staticmethod(make_tables)
+    open_backend = staticmethod(open_backend)
     write_csv = staticmethod(write_csv)
     write_register = staticmethod(write_register)
 

@@ -316,3 +316,101 @@ def test_protected_person_at_an_unknown_address_is_warned_about() -> None:
     message = render_message(only(found, "unknown-address"), show_values=False)
     assert "confidential address" in message
     assert "PE30 4DJ" not in message and "[address in PE30]" in message
+
+
+# --- dwelling identifiers: the flat, floor, annexe or tenement position decides ----------
+
+# One person per dwelling kind, each at a current address with such an identifier.
+DWELLING_PEOPLE: Table = [
+    person("D-1", "Ms", "Eilidh", "Fraser"),
+    person("D-2", "Mr", "Callum", "Docherty"),
+    person("D-3", "Mrs", "Ruth", "Aldous"),
+    person("D-4", "Mr", "Peter", "Gotts"),
+    person("D-5", "Miss", "Jade", "Bunting"),
+    person("D-6", "Mr", "Ashok", "Varma"),
+    person("D-7", "Ms", "Imogen", "Thwaite"),
+]
+DWELLING_ADDRESSES: Table = [
+    address("D-1", "3F2", "14 Marchmont Road", "Edinburgh", postcode="EH9 1HD"),
+    address("D-2", "Flat 2/1", "88 Dumbarton Road", "Glasgow", postcode="G11 6NX"),
+    # D-3 moved upstairs in 2025: the ground floor flat is her previous address.
+    address("D-3", "First Floor Flat", "40 Holt Road", "Cromer", postcode="NR27 9JW",
+            valid_from="2025-06-02"),
+    address("D-3", "Ground Floor Flat", "40 Holt Road", "Cromer", postcode="NR27 9JW",
+            status="previous", valid_from="2012-02-01", valid_to="2025-06-02",
+            verified_on="2024-11-05"),
+    address("D-4", "The Annexe", "22 Norwich Road", "Cromer", postcode="NR27 0EX"),
+    address("D-5", "Rear of 7 Church Street", "Sheringham", postcode="NR26 8QS"),
+    address("D-6", "12½ Cliff Road", "Cromer", postcode="NR27 0AD"),
+    address("D-7", "Basement Flat", "3 Royal Crescent", "Bath", postcode="BA1 2LR"),
+]
+DWELLINGS: dict[str, Sequence[Mapping[str, str]]] = {
+    "people": DWELLING_PEOPLE, "addresses": DWELLING_ADDRESSES}
+
+
+@pytest.mark.parametrize("row", [
+    letter("D-1", "Ms E Fraser", "Flat 3F2", "14 Marchmont Rd", "Edinburgh", postcode="EH9 1HD"),
+    letter("D-1", "3f2, 14 Marchmont Road", "EDINBURGH", postcode="eh91hd"),
+    letter("D-1", "Flat 2, Third Floor", "14 Marchmont Road", postcode="EH9 1HD"),
+    letter("D-2", "Mr C Docherty", "2/1, 88 Dumbarton Rd", "Glasgow", postcode="G11 6NX"),
+    letter("D-2", "Flat 2 / 1", "88 Dumbarton Road", postcode="G11 6NX"),
+    letter("D-3", "Mrs R Aldous", "FFF", "40 Holt Rd", "Cromer", postcode="NR27 9JW"),
+    letter("D-3", "1st Floor Flat, 40 Holt Road", "Cromer", postcode="NR27 9JW"),
+    letter("D-3", "First Floor, 40 Holt Rd", postcode="NR27 9JW"),
+    letter("D-4", "Mr P Gotts", "Annexe, 22 Norwich Rd", "CROMER", postcode="NR27 0EX"),
+    letter("D-4", "The Annex", "22 Norwich Road", postcode="NR27 0EX"),
+    letter("D-5", "Miss J Bunting", "R/O 7 Church St", "Sheringham", postcode="NR26 8QS"),
+    letter("D-5", "Rear of, 7 Church Street", postcode="NR26 8QS"),
+    letter("D-6", "Mr A Varma", "12 1/2 Cliff Rd", "Cromer", postcode="NR27 0AD"),
+    letter("D-6", "12 ½ Cliff Road", postcode="NR27 0AD"),
+    letter("D-7", "Ms I Thwaite", "Basement", "3 Royal Cres", "Bath", postcode="BA1 2LR"),
+], ids=lambda row: " | ".join(v for k, v in row.items() if k.startswith(("address", "post"))))
+def test_same_dwelling_written_differently_is_not_flagged(row: dict[str, str]) -> None:
+    assert check(row, register=DWELLINGS) == []
+
+
+@pytest.mark.parametrize(("row", "code", "hint"), [
+    (letter("D-1", "Ms E Fraser", "2F3", "14 Marchmont Rd", postcode="EH9 1HD"),
+     "unknown-address", "house or flat number"),
+    (letter("D-1", "3F1, 14 Marchmont Rd", postcode="EH9 1HD"),
+     "unknown-address", "house or flat number"),
+    (letter("D-1", "2F2, 14 Marchmont Rd", postcode="EH9 1HD"),
+     "unknown-address", "another dwelling"),
+    (letter("D-1", "14 Marchmont Rd", "Edinburgh", postcode="EH9 1HD"),
+     "unknown-address", "house or flat number"),
+    (letter("D-2", "Mr C Docherty", "Flat 1/2", "88 Dumbarton Rd", postcode="G11 6NX"),
+     "unknown-address", "house or flat number"),
+    (letter("D-2", "88 Dumbarton Road", "Glasgow", postcode="G11 6NX"),
+     "unknown-address", "house or flat number"),
+    (letter("D-3", "Mrs R Aldous", "GFF", "40 Holt Rd", postcode="NR27 9JW"),
+     "previous-address", ""),
+    (letter("D-3", "Ground Floor Flat, 40 Holt Road", postcode="NR27 9JW"),
+     "previous-address", ""),
+    (letter("D-3", "Second Floor Flat, 40 Holt Road", postcode="NR27 9JW"),
+     "unknown-address", "another dwelling"),
+    (letter("D-3", "40 Holt Road", "Cromer", postcode="NR27 9JW"),
+     "unknown-address", "another dwelling"),
+    (letter("D-4", "Mr P Gotts", "22 Norwich Road", "Cromer", postcode="NR27 0EX"),
+     "unknown-address", "another dwelling"),
+    (letter("D-5", "7 Church Street", "Sheringham", postcode="NR26 8QS"),
+     "unknown-address", "another dwelling"),
+    (letter("D-6", "12 Cliff Road", "Cromer", postcode="NR27 0AD"),
+     "unknown-address", "house or flat number"),
+    (letter("D-7", "Ground Floor Flat", "3 Royal Crescent", postcode="BA1 2LR"),
+     "unknown-address", "another dwelling"),
+    (letter("D-7", "Lower Ground Floor Flat", "3 Royal Crescent", postcode="BA1 2LR"),
+     "unknown-address", "another dwelling"),
+    (letter("D-7", "3 Royal Crescent", "Bath", postcode="BA1 2LR"),
+     "unknown-address", "another dwelling"),
+], ids=lambda value: value if isinstance(value, str) else " | ".join(
+    v for k, v in value.items() if k.startswith(("address", "post"))))
+def test_another_dwelling_at_the_same_number_is_flagged(row: dict[str, str], code: str,
+                                                        hint: str) -> None:
+    violation = only(check(row, register=DWELLINGS), code)
+    message = render_message(violation, show_values=False)
+    if hint:
+        assert hint in message
+    # Masked: the message says what differs, never the address or the name.
+    for value in ("Marchmont", "Dumbarton", "Holt", "Norwich", "Church", "Cliff", "Royal",
+                  "Fraser", "Docherty", "Aldous", "Gotts", "Bunting", "Varma", "Thwaite"):
+        assert value not in message

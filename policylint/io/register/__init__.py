@@ -2,8 +2,9 @@
 
 :func:`open_register` picks the backend from what is at the location; the
 ``policylint_open_register`` hook implementation below makes the built-in
-backends a plugin like any other, leaving URLs (``scheme://...``) to plugins
-that understand them.
+backends a plugin like any other, leaving URLs (``scheme://...``) and
+registers with a tables/columns mapping to plugins that understand them (the
+database backend, :mod:`policylint.io.register.sql`, is one).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from policylint.errors import RegisterError
 from policylint.hookspecs import hookimpl
 from policylint.io.register.base import Register
+from policylint.io.register.location import expand, mapping_of, mask_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -27,9 +29,9 @@ def open_register(location: str | Path) -> Register:
     """
     if isinstance(location, str) and "://" in location:
         raise RegisterError(
-            "register URLs need a plugin that understands them; "
-            "give a directory of CSV files or an SQLite file",
-            file=location,
+            "register URLs are opened by the database backend (policylint.io.register.sql); "
+            "here give a directory of CSV files or an SQLite file",
+            file=mask_url(location),
         )
     path = Path(location)
     if path.is_dir():
@@ -57,7 +59,11 @@ def open_register(location: str | Path) -> Register:
 
 @hookimpl
 def policylint_open_register(location: str) -> Register | None:
-    """The built-in backends: paths only; ``scheme://`` locations are left to other plugins."""
-    if "://" in location:
+    """The built-in backends: paths only; ``scheme://`` locations and registers with a
+    tables/columns mapping are left to other plugins. ``${VAR}`` is expanded first."""
+    if mapping_of(location) is not None:
         return None
-    return open_register(location)
+    path = expand(location)
+    if "://" in path:
+        return None
+    return open_register(path)

@@ -8,7 +8,7 @@ Table and column contracts are in DESIGN §1.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -128,3 +128,23 @@ class Register(Protocol):
     def representatives(self, person_id: str) -> Sequence[Representative]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A register that answers a chunk of rows faster when told their keys first.
+
+    Optional: the engine calls :meth:`prefetch` once per chunk of batch rows
+    (:mod:`policylint.engine.prefetch`) with every key the rules may look up
+    for those rows: recipient and subject ids, and the normalised e-mail
+    addresses and phone numbers the rows hold (see
+    :func:`policylint.normalise.contact_key`). A database backend loads
+    everything about those keys in a few ``IN (...)`` queries; the
+    per-person methods then answer from that cache. A register held in
+    memory has nothing to gain and need not implement it. ``prefetch`` only
+    warms a cache: the answers of every other method are the same with or
+    without it.
+    """
+
+    def prefetch(self, person_ids: Collection[str], emails: Collection[str] = (),
+                 phones: Collection[str] = ()) -> None: ...
