@@ -73,14 +73,17 @@ class EngineCheck:
 ENGINE_CHECKS: tuple[EngineCheck, ...] = (
     EngineCheck(
         name="render-error",
-        summary="An item whose template could not be rendered for it, so it was not checked.",
+        summary="An item that could not be rendered, or whose attachments could not be "
+                "read, so it was not checked.",
         severity="error",
         doc="""\
-Every rule reads the rendered letter, email, text or voicemail script. When a
-row's item cannot be rendered, nothing about it can be checked, so the run
+Every rule reads the rendered letter, email, text or voicemail script, and the
+attachments sent with it. When a row's item cannot be rendered, or one of its
+attachments cannot be read, the item cannot be checked completely, so the run
 cannot pass: a ``render-error`` finding always makes ``policylint check``
 exit 2. It cannot be switched off, suppressed or baselined, and
-``--exit-zero`` does not hide it. Fix the template or the batch and run again.
+``--exit-zero`` does not hide it. Fix the template, the batch or the file and
+run again.
 """,
         codes={
             "missing-field": "the template uses a field the batch has no column for. "
@@ -100,6 +103,16 @@ exit 2. It cannot be switched off, suppressed or baselined, and
                              "a value that is not a number).",
             "template-unusable": "the template could not be parsed, so no row that uses "
                                  "it can be rendered.",
+            "missing-attachment": "a file named in the row's ``attachments`` column does "
+                                  "not exist (paths are relative to the batch).",
+            "unreadable-attachment": "an attachment could not be read completely: "
+                                     "damaged, not a regular file, or a scanned page with "
+                                     "no text layer.",
+            "encrypted-attachment": "an attachment is encrypted and could not be opened: "
+                                    "give its password in the ``attachment_password`` "
+                                    "column.",
+            "unsupported-attachment": "an attachment of a kind policylint cannot read "
+                                      "(PDF and Word .docx can be checked).",
         },
     ),
     EngineCheck(
@@ -123,10 +136,12 @@ cannot be switched off, suppressed or baselined.
         summary="A template that cannot be parsed: its syntax or its front matter is wrong.",
         severity="error",
         doc="""\
-``policylint lint`` reports a template it cannot parse as a finding at the
-line and column of the problem. ``policylint check`` stops with exit 2
-instead: no item of a batch can be checked against a template that does not
-parse.
+A template that cannot be parsed is reported once, at the line and column of
+the problem: by ``policylint lint`` for every template it is given, and by
+``policylint check`` for the templates the batch uses (an unused template
+does not fail a run). No row that uses such a template can be rendered, so
+those rows are not checked and ``check`` exits 2. Like ``render-error``, it
+cannot be switched off, suppressed or baselined.
 """,
         codes={
             "syntax": "the template's Jinja, GOV.UK Notify ``((field))`` or Word merge "

@@ -231,7 +231,8 @@ def _engine_codes() -> Iterator[tuple[str, str, str]]:
     """(file, code, check) for every code the engine and template loaders emit, read
     from their source, so a new engine code without documentation fails here."""
     sources = [*sorted((ROOT / "policylint" / "engine").glob("*.py")),
-               *sorted((ROOT / "policylint" / "io" / "templates").glob("*.py"))]
+               *sorted((ROOT / "policylint" / "io" / "templates").glob("*.py")),
+               *sorted((ROOT / "policylint" / "io").glob("attachments*.py"))]
     for path in sources:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -242,7 +243,7 @@ def _engine_codes() -> Iterator[tuple[str, str, str]]:
                 func.attr if isinstance(func, ast.Attribute) else "")
             args = [a.value for a in node.args
                     if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            if called == "RenderError" and args:
+            if called in ("RenderError", "AttachmentError") and args:
                 yield path.name, args[0], "render-error"
             elif called == "TemplateProblem" and args:
                 yield path.name, args[0], "template-syntax"
@@ -265,7 +266,7 @@ def _engine_codes() -> Iterator[tuple[str, str, str]]:
 def test_every_engine_code_is_documented() -> None:
     found = list(_engine_codes())
     assert {"missing-field", "unknown-template", "unreadable-row", "syntax",
-            "baseline-ignored"} <= {code for _, code, _ in found}
+            "baseline-ignored", "missing-attachment"} <= {code for _, code, _ in found}
     index = code_index()
     documented = {check.name for check in ENGINE_CHECKS}
     for file, code, check in found:
