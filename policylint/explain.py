@@ -230,9 +230,9 @@ def _source_codes(rule: type[Rule]) -> tuple[str, ...]:
     return _SOURCE_CODES[rule]
 
 
-def _scan_source(rule: type[Rule]) -> tuple[str, ...]:
-    """``code="..."`` string literals in the rule's module (its class alone when the
-    module holds several rules). Empty when the source is not available."""
+def _rule_tree(rule: type[Rule]) -> ast.AST | None:
+    """The syntax tree of the rule's module (of its class alone when the module holds
+    several rules); None when the source is not available."""
     module = sys.modules.get(rule.__module__)
     try:
         source = inspect.getsource(module) if module is not None else ""
@@ -242,17 +242,36 @@ def _scan_source(rule: type[Rule]) -> tuple[str, ...]:
                           isinstance(t, ast.Name) and t.id == "name" for t in s.targets)
                           for s in n.body)]
         if len(rules_here) > 1:
-            tree = ast.parse(inspect.cleandoc("\n" + inspect.getsource(rule)))
+            return ast.parse(inspect.cleandoc("\n" + inspect.getsource(rule)))
     except (OSError, TypeError, SyntaxError):
-        return ()
+        return None
+    return tree
+
+
+def _scan_source(rule: type[Rule]) -> tuple[str, ...]:
+    """``code="..."`` string literals in the rule's source."""
+    tree = _rule_tree(rule)
     codes: list[str] = []
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.keyword) and node.arg == "code":
             value = node.value
             if (isinstance(value, ast.Constant) and isinstance(value.value, str)
                     and _CODE.fullmatch(value.value) and value.value not in codes):
                 codes.append(value.value)
     return tuple(codes)
+
+
+def _rules_quoting(word: str, registry: Mapping[str, Any]) -> list[str]:
+    """Rules whose source holds ``word`` as a whole string literal: the last resort
+    for a code a rule reports but documents nowhere (a table of codes and messages).
+    Only used to answer ``explain WORD``, never to build the code map."""
+    found = []
+    for name, entry in registry.items():
+        tree = _rule_tree(entry.rule)
+        if tree is not None and any(isinstance(n, ast.Constant) and n.value == word
+                                    for n in ast.walk(tree)):
+            found.append(name)
+    return found
 
 
 def rule_codes(rule: type[Rule]) -> dict[str, str]:
@@ -510,6 +529,13 @@ def explain(name: str, registry: Mapping[str, Any] | None = None) -> str:
     if name in registry or name in ENGINE_CHECK_NAMES:
         return _explain_owner(name, registry)
     owners = code_index(registry).get(name)
+    if not owners and _CODE.fullmatch(name) and "-" in name:
+        quoting = _rules_quoting(name, registry)
+        if quoting:
+            lines = [f"{name} is not a documented code, but the source of "
+                     f"{' and '.join(quoting)} uses it.", ""]
+            lines += [_explain_owner(owner, registry) for owner in quoting]
+            return "\n".join(lines)
     if owners and len(owners) == 1:
         owner = owners[0]
         return (f"Code {name}, reported by {owner}:\n{_describe_code(name, owner, registry)}"

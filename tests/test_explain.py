@@ -123,6 +123,15 @@ def test_every_code_in_the_scenarios_resolves_to_its_rule() -> None:
     assert KNOWN_UNDOCUMENTED - unresolved == set(), "documented now: drop from the list"
 
 
+@pytest.mark.parametrize(("rule", "code"), sorted(KNOWN_UNDOCUMENTED))
+def test_an_undocumented_code_is_still_explained_from_the_rules_source(rule: str,
+                                                                       code: str) -> None:
+    exit_code, text = run(code)
+    assert exit_code == 0
+    assert text.startswith(f"{code} is not a documented code, but the source of {rule} "
+                           f"uses it.\n\n{rule} (")
+
+
 def test_every_example_code_resolves_to_its_rule() -> None:
     index = code_index()
     for name, entry in REGISTRY.items():
