@@ -28,6 +28,10 @@ A code is therefore resolved whenever any one source knows it, and a wrong code
 is unlikely: every source is the rule's own word about itself. A code the
 docstring only names in passing (````not-a-mobile```` inside the phone bullet)
 takes that bullet as its description.
+
+Last resort, for ``explain WORD`` only (never for the map): a rule whose source
+holds WORD as a string literal (codes kept in a table of messages) is shown,
+and the output says the code is undocumented.
 """
 
 from __future__ import annotations
