@@ -231,6 +231,15 @@ def cli() -> None:
     """
 
 
+# Batch formats that have no sheets: --sheet with only these is a mistake.
+_SHEETLESS = frozenset({".csv", ".tsv", ".txt", ".jsonl", ".ndjson"})
+
+
+def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
+    if sheet is not None and all(p.suffix.lower() in _SHEETLESS for p in batches):
+        raise PolicylintError("--sheet names a worksheet of an .xlsx batch, and no batch is one")
+
+
 @cli.command()
 @click.argument("batches", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
@@ -254,6 +263,8 @@ def cli() -> None:
               help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
+@click.option("--sheet", metavar="NAME",
+              help="The worksheet to check in an .xlsx batch (default: the first sheet).")
 @click.option("--record", "record", type=click.Path(dir_okay=False, path_type=Path),
               help="Append one line per checked item to this dispatch record (keyed hashes "
                    "of recipient and destination, never personal data; also `record:` in "
@@ -263,8 +274,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
           ignore: tuple[str, ...], policy: Path | None, debug: bool,
           baseline: Path | None, write_baseline: Path | None, show_values: bool,
           allow_show_values_in_ci: bool, jobs: int, today: str | None,
-          record: Path | None) -> None:
-    """Check BATCH files (CSV) against the policy, templates and register.
+          record: Path | None, sheet: str | None) -> None:
+    """Check BATCH files (CSV, .xlsx, JSON Lines) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
     rule. Findings name the spreadsheet row (the header is row 1).
@@ -287,6 +298,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 "--show-values prints personal data, and CI is set: a CI log must never "
                 "become the breach (add --allow-show-values-in-ci if you really mean it)")
         try:
+            _check_sheet(sheet, batches)
             loaded = _load_policy(policy, batches)
             if loaded.source is None and register is None:
                 raise PolicylintError(
@@ -300,7 +312,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 show_values=show_values, fail_on=Severity.parse(fail_on),
                 today=_parse_today(today),
                 baseline=baselines.load_baseline(baseline) if baseline else frozenset(),
-                debug=debug, record=record)
+                debug=debug, record=record, sheet=sheet)
             outcome = run_check_parallel(request, jobs)
         except PolicylintError as exc:
             # The gate failed: a CI step that uploads the report `if: always()` must

@@ -188,8 +188,9 @@ def rules_index(rules: Mapping[str, type[Rule]]) -> str:
         "as `stale-address[previous-address]`; `policylint explain` takes either.",
         "\n".join(rows),
         "## Engine checks",
-        "Findings about what could not be checked. They are not rules and cannot be "
-        f"switched off (see [engine checks](../{CHECKS_PAGE})).",
+        "Findings of the engine itself: rows and templates that could not be checked, "
+        "and warnings about the batch file and the policy. They are not rules and cannot "
+        f"be switched off (see [engine checks](../{CHECKS_PAGE})).",
         "\n".join(checks),
     ]) + "\n"
 
@@ -199,10 +200,11 @@ def checks_index() -> str:
                       f"{doctext.inline_markdown(c.summary)}" for c in ENGINE_CHECKS)
     return "\n\n".join([
         "# Engine checks",
-        "Besides the rules, policylint reports what it could not check, and what is "
-        "wrong with the policy itself. A row that could not be read or rendered is never "
-        "a finding you can baseline, suppress or switch off: the run exits 2 until it is "
-        "fixed, because a row that was not checked must not pass.",
+        "Besides the rules, policylint reports what it could not check, and warns about "
+        "the batch file and the policy itself. A row that could not be read or rendered, "
+        "or a template that cannot be parsed, is never a finding you can baseline, "
+        "suppress or switch off: the run exits 2 until it is fixed, because a row that "
+        "was not checked must not pass.",
         items,
     ]) + "\n"
 

@@ -136,6 +136,24 @@ cannot be switched off, suppressed or baselined.
         },
     ),
     EngineCheck(
+        name="batch-format",
+        summary="A batch whose file may have changed its values: a warning, not an error.",
+        severity="warning",
+        doc="""\
+A spreadsheet stores what looks like a number as a number, and drops what made
+it an identifier: the leading zero of a phone number (07700 900123 becomes
+7700900123) or of an account number. The row is still checked, but what is
+checked may not be what was meant. Format such columns as Text in the workbook
+(or give them a number format such as ``00000``) and export again.
+""",
+        codes={
+            "stored-as-number": "a workbook column holds numbers shorter than its usual "
+                                "length, as if leading zeros were lost (phone numbers, "
+                                "account numbers stored as numbers); the finding gives "
+                                "the count and the first row.",
+        },
+    ),
+    EngineCheck(
         name="template-syntax",
         summary="A template that cannot be parsed: its syntax or its front matter is wrong.",
         severity="error",

@@ -36,11 +36,17 @@ def policylint_rules() -> Sequence[type[Rule]]:
 
 
 @hookspec(firstresult=True)
-def policylint_open_batch(path: Path) -> BatchReader | None:
+def policylint_open_batch(path: Path, sheet: str | None) -> BatchReader | None:
     """Return a reader for the batch file at ``path``, or None if this plugin cannot read it.
 
     The first plugin to return a reader wins; plugins registered later are
     asked first, so a plug-in can take over a suffix from the built-in CSV reader.
+    ``sheet`` is the worksheet a user asked for (``--sheet``), or None; an
+    implementation that has no sheets leaves the argument out.
+
+    The reader lists rows it cannot read in ``problems`` and goes on (the
+    engine reports them all and exits 2); see
+    :class:`policylint.io.batch.BatchReader`.
     """
     raise NotImplementedError
 

@@ -35,6 +35,9 @@ CHANNELS = ("letter", "email", "sms", "voicemail")
 RENDER_ERROR = "render-error"  # the row's template could not be rendered for it
 READ_ERROR = "read-error"  # the row could not be read from the batch file
 TEMPLATE_SYNTAX = "template-syntax"  # a template that cannot be parsed renders no row
+# Not "not checked": a warning about how the batch file holds its values (a workbook
+# column that looks like it lost leading zeros).
+BATCH_FORMAT = "batch-format"
 NOT_CHECKED_RULES = frozenset({RENDER_ERROR, READ_ERROR, TEMPLATE_SYNTAX})
 AUDIENCES = ("recipient", "third_party")
 # How a template's text is written; a Word .docx is known by its extension.

@@ -112,10 +112,12 @@ class Collector:
     def add(self, active: ActiveRule | None, violation: Violation, *,
             file: str, row: int | None = None, recipient_id: str | None = None,
             template: str = "", rule_name: str | None = None,
-            severity: Severity | None = None, identifiers: Iterable[str] = ()) -> None:
+            severity: Severity | None = None, identifiers: Iterable[str] = (),
+            physical_line: int | None = None) -> None:
         """Record one violation of ``active`` (None: the engine's own checks).
         ``identifiers`` are the row's ids and references, masked wherever they
-        appear in the message."""
+        appear in the message; ``physical_line`` is the file line where the row starts
+        (a quoted newline makes it differ from the row a spreadsheet shows)."""
         name = rule_name or (active.rule.name if active else RENDER_ERROR)
         recipient = violation.recipient_id or recipient_id or None
         target_file = violation.file or file
@@ -141,7 +143,8 @@ class Collector:
             file=target_file,
             code=violation.code,
             row=row_number,
-            line=violation.line,
+            line=violation.line if violation.line is not None or row_number is None
+            else physical_line,
             col=violation.col,
             column=violation.column,
             recipient_id=self.ids.shown(recipient) if recipient else None,

@@ -31,6 +31,7 @@ from policylint.io.register.location import mask_url
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
 from policylint.model import (
+    BATCH_FORMAT,
     CHANNELS,
     NOT_CHECKED_RULES,
     READ_ERROR,
@@ -66,6 +67,7 @@ class CheckRequest:
     baseline: frozenset[str] = frozenset()
     debug: bool = False
     record: Path | None = None  # --record: the dispatch record to append to
+    sheet: str | None = None  # --sheet: the worksheet of a workbook batch
 
 
 @dataclass
@@ -272,7 +274,7 @@ class Engine:
             for violation in self._guard(active, row, active.rule.check_item, item):
                 self.collector.add(active, violation, file=display, row=row.number,
                                    recipient_id=item.recipient_id, template=template,
-                                   identifiers=identifiers)
+                                   identifiers=identifiers, physical_line=row.line)
 
     def check_part(self, path: Path, templates: Mapping[str, Template],
                    default_template: Template | None, part: int,
@@ -290,7 +292,7 @@ class Engine:
             self.context.register = self.register
         self.collector = Collector(self.policy, self.request.show_values, self.request.today)
         rules = [a for a in self.fresh_rules() if a.rule.row_independent]
-        reader = open_batch(path)
+        reader = open_batch(path, self.request.sheet)
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
             for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
@@ -304,13 +306,20 @@ class Engine:
         return findings, self.collector.suppressed
 
     def _report_unreadable(self, reader: BatchReader, display: str) -> None:
-        """Every row the reader could not read is a finding, and the run exits 2."""
+        """Every row the reader could not read is a finding, and the run exits 2; what it
+        warned about (values a spreadsheet may have changed) is a warning."""
         for problem in reader.problems:
             self.collector.add(None, Violation(
                 code="unreadable-row",
                 message="This row could not be read ({reason}): it was not checked",
                 facts={"reason": problem.reason}, column=problem.column),
-                file=display, row=problem.row, rule_name=READ_ERROR)
+                file=display, row=problem.row, rule_name=READ_ERROR,
+                physical_line=problem.line)
+        for warning in reader.warnings:
+            self.collector.add(None, Violation(
+                code="stored-as-number", message="{reason}", facts={"reason": warning.reason},
+                column=warning.column, severity=Severity.WARNING),
+                file=display, row=warning.row, rule_name=BATCH_FORMAT)
 
     def _report_unrenderable(self, templates: Mapping[str, Template], display: str) -> None:
         """One finding per missing field per template, not one per row: a typo in a
@@ -469,13 +478,15 @@ def _identifiers(item: Item) -> list[str]:
                         *(value for _header, value in item.references)) if i]
 
 
-def open_batch(path: Path) -> BatchReader:
+def open_batch(path: Path, sheet: str | None = None) -> BatchReader:
     if not path.exists():
         raise InputError("batch file not found", file=str(path))
-    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(path=path)
+    reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(
+        path=path, sheet=sheet)
     if reader is None:
         raise InputError("no installed reader handles this kind of batch file "
-                         "(CSV: .csv, .tsv, .txt)", file=str(path))
+                         "(CSV: .csv, .tsv, .txt; Excel: .xlsx; JSON Lines: .jsonl)",
+                         file=str(path))
     return reader
 
 
@@ -493,7 +504,7 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
         templates = load_templates(template_paths(engine.policy, request.templates))
         default = _default_template(templates, request.templates)
         for path in request.batches:
-            reader = open_batch(path)
+            reader = open_batch(path, request.sheet)
             try:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:

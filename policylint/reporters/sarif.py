@@ -6,10 +6,11 @@ its rule by ``ruleId`` and ``ruleIndex``. A rule the reporter was not told
 about gets the severity of its first finding as its default level.
 
 Locations: SARIF lines and columns are 1-based. A batch finding's
-``region.startLine`` is its row as a spreadsheet numbers it (the header is row
-1, the first data row is row 2), which is also its line in the CSV file unless
-an earlier cell holds a quoted newline. A template finding's ``startLine`` is
-its line and ``startColumn`` its column (in Unicode code points) when known.
+``region.startLine`` is the physical line of the file where its row starts (a
+quoted newline in an earlier cell makes it differ from the row); the row as a
+spreadsheet numbers it (the header is row 1) is in ``properties.row``. A
+template finding's ``startLine`` is its line and ``startColumn`` its column (in
+Unicode code points) when known.
 A finding with no row or line points at the whole file.
 
 ``partialFingerprints["policylint/v1"]`` is the finding's fingerprint (stable
@@ -98,6 +99,8 @@ class SarifReporter(Reporter):
                 "artifactLocation": {"uri": artifact_uri(finding.file)}
             }
             line, col = position(finding)
+            if finding.row is not None and finding.line is not None:
+                line = finding.line  # the physical line; the spreadsheet row is a property
             if line is not None:
                 region: dict[str, int] = {"startLine": line}
                 if col is not None:
@@ -111,6 +114,7 @@ class SarifReporter(Reporter):
             key: value
             for key, value in (
                 ("recipient_id", finding.recipient_id),
+                ("row", finding.row),
                 ("column", finding.column),
                 ("code", finding.code),
             )

@@ -34,24 +34,38 @@ def test_header_only(project: Path, invoke: Invoke) -> None:
     assert_one_line_error(invoke("check", "head.csv"), "head.csv", "header only")
 
 
+def assert_unreadable_rows(result: object, file: str, rows: list[int], *needles: str) -> None:
+    """Unreadable rows are collected, not fatal at the first: each is reported at its
+    row, every other row is still checked, and the run exits 2 with a summary."""
+    output = result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 2, output  # type: ignore[attr-defined]
+    assert "Traceback" not in output
+    for row in rows:
+        assert f"{file}:{row}:" in output, output
+    for needle in needles:
+        assert needle in output, f"{needle!r} not in {output!r}"
+    summary = output.strip().splitlines()[-1]
+    assert summary.startswith("policylint: error: ") and "not checked" in summary, summary
+
+
 def test_ragged_row(project: Path, invoke: Invoke) -> None:
     rows = [good_row(n) for n in range(1, 6)]
     rows[2] = rows[2].replace(",letter,", ",letter,extra,")
     (project / "ragged.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
-    assert_one_line_error(invoke("check", "ragged.csv"), "ragged.csv", "row 4")
+    assert_unreadable_rows(invoke("check", "ragged.csv"), "ragged.csv", [4], "row 4")
 
 
 def test_nul_byte(project: Path, invoke: Invoke) -> None:
     data = (HEADER + good_row(1) + good_row(2)).encode().replace(b"Mill", b"Mi\x00ll", 1)
     (project / "nul.csv").write_bytes(data)
-    assert_one_line_error(invoke("check", "nul.csv"), "nul.csv", "NUL", "row 2")
+    assert_unreadable_rows(invoke("check", "nul.csv"), "nul.csv", [2], "NUL")
 
 
 def test_undecodable_bytes(project: Path, invoke: Invoke) -> None:
     data = (HEADER + good_row(1) + good_row(2) + good_row(3)).encode()
     data = data.replace(b"Mill Lane", b"Mill\x81Lane", 1)  # 0x81: not UTF-8, not cp1252
     (project / "bad.csv").write_bytes(data)
-    assert_one_line_error(invoke("check", "bad.csv"), "bad.csv", "line 2")
+    assert_unreadable_rows(invoke("check", "bad.csv"), "bad.csv", [2], "undecodable byte 0x81")
 
 
 def test_policy_yaml_syntax_error(project: Path, invoke: Invoke) -> None:

@@ -46,11 +46,25 @@ def lines(*records: str, end: str = "\n") -> str:
 
 
 def open_error(path: Path, limits: Limits = Limits()) -> InputError:  # noqa: B008
-    """The error opening ``path`` raises, or the first one reading its rows raises."""
+    """The error opening ``path`` raises, or the first one reading its rows raises.
+
+    Also checks the collecting reader (how the engine opens batches) agrees: the
+    same file-level error at opening, or the same row recorded as a problem.
+    """
     with pytest.raises(InputError) as info, CsvBatchReader(path, limits=limits) as reader:
         for _ in reader.rows():
             pass
-    return info.value
+    err = info.value
+    try:
+        collecting = CsvBatchReader(path, limits=limits, collect=True)
+    except InputError as at_open:
+        assert str(at_open) == str(err)
+        return err
+    with collecting:
+        list(collecting.rows())
+    problems = [(p.row, p.line, p.reason) for p in collecting.problems]
+    assert (err.row, err.line, err.message) in problems, (problems, str(err))
+    return err
 
 
 def assert_user_error(err: InputError, path: Path, *expected: str,

@@ -130,3 +130,64 @@ def _file_of(name: str) -> str:
         if f"name: {name}\n" in path.read_text(encoding="utf-8"):
             return path.name
     raise AssertionError(name)
+
+
+def _check_args(project: Path, *args: str) -> tuple[int, list[tuple[str, str, int | None,
+                                                                   str | None]]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "policylint", "check", *args, "--policy", "policylint.yaml",
+         "--format", "json", "--today", TODAY],
+        cwd=project, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    return done.returncode, sorted((f["rule"], f["code"], f["row"], f["recipient_id"])
+                                   for f in findings)
+
+
+def test_an_excel_batch_with_word_letters_finds_what_csv_and_jinja_find(
+        tmp_path: Path, jinja_findings: tuple[int, list[tuple[str, str, int | None, str | None]]],
+) -> None:
+    """The council's usual pair: the batch exported to Excel, the letters in Word."""
+    import csv
+
+    openpyxl = pytest.importorskip("openpyxl", reason="the excel extra is in the test extra")
+    project = _copy_example(tmp_path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    with (project / "batch.csv").open(encoding="utf-8-sig", newline="") as stream:
+        for row in csv.reader(stream):
+            sheet.append(row)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # the planted formula-like text stays text, as typed
+    book.save(project / "batch.xlsx")
+    (project / "word").mkdir()
+    (project / "templates").mkdir()
+    entries = ["{path: templates/*.j2}"]
+    for front, body in _jinja_templates():
+        if front["channel"] == "letter":
+            from_text(project / "word" / f"{front['name']}.docx", body,
+                      lambda name: simple(f" MERGEFIELD {name} ", f"«{name}»"))
+            entries.append(_entry(f"word/{front['name']}.docx", front))
+        else:
+            shutil.copy(EXAMPLES / "templates" / _file_of(front["name"]),
+                        project / "templates" / _file_of(front["name"]))
+    _policy(project, entries)
+    assert _check_args(project, "batch.xlsx") == jinja_findings
+
+
+def test_a_register_behind_an_sqlalchemy_url_finds_what_the_csv_register_finds(
+        tmp_path: Path, jinja_findings: tuple[int, list[tuple[str, str, int | None, str | None]]],
+) -> None:
+    pytest.importorskip("sqlalchemy", reason="the sql extra is in the test extra")
+    project = _copy_example(tmp_path)
+    shutil.copytree(EXAMPLES / "templates", project / "templates")
+    _policy(project, ["{path: templates/*.j2}"])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "policylint", "register", "build", "register",
+                    "-o", "register.db"], cwd=project, env=env, check=True,
+                   capture_output=True, timeout=120)
+    url = f"sqlite:///{project / 'register.db'}"
+    assert _check_args(project, "batch.csv", "--register", url) == jinja_findings

@@ -184,7 +184,8 @@ def test_results_rules_and_locations(findings: list[Finding], summary: Summary) 
     }
     assert stale["partialFingerprints"] == {"policylint/v1": "fp-stale-14"}
     assert stale["properties"] == {
-        "recipient_id": "P-1043", "column": "address_line_1", "code": "previous-address",
+        "recipient_id": "P-1043", "row": 14, "column": "address_line_1",
+        "code": "previous-address",
     }
     assert merge["properties"] == {"code": "placeholder"}
 
@@ -261,3 +262,13 @@ def test_artifact_uri(tmp_path: Path) -> None:
     assert artifact_uri(str(tmp_path / "sub" / "x.csv"), root=tmp_path) == "sub/x.csv"
     elsewhere = artifact_uri(str(tmp_path / "x.csv"), root=tmp_path / "other")
     assert elsewhere.startswith("file:///") and elsewhere.endswith("/x.csv")
+
+
+def test_a_row_points_at_its_physical_line_and_keeps_its_spreadsheet_row() -> None:
+    # Row 5 starts on line 7 of the file: two earlier cells held quoted newlines.
+    finding = Finding(rule="stale-address", severity=Severity.ERROR, message="m",
+                      file="batch.csv", code="previous-address", row=5, line=7)
+    result = SarifReporter().build([finding], Summary())["runs"][0]["results"][0]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 7}
+    assert result["properties"]["row"] == 5

@@ -6,8 +6,11 @@ or tabs instead of commas, addresses with line breaks inside quoted cells,
 stray trailing delimiters. :class:`CsvBatchReader` reads all of these, streams
 the rows from disk (memory does not grow with the batch, DESIGN §5) and fails
 closed on anything it cannot read with certainty: a ragged row, a NUL byte, an
-undecodable byte, an unterminated quote. Each such problem is one
-:class:`~policylint.errors.InputError` line naming the file, the row as a
+undecodable byte, an unterminated quote. Each such row is a
+:class:`~policylint.model.RowProblem` (with ``collect=True``, as the engine
+opens batches: every bad row is listed and reading goes on) or an
+:class:`~policylint.errors.InputError` (the default, for callers such as the
+register loader that must stop at the first one). Either names the row as a
 spreadsheet shows it and the physical line, never the cell's contents.
 """
 
@@ -21,17 +24,22 @@ import types
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import IO
 
 from policylint.errors import InputError, LimitError
 from policylint.hookspecs import hookimpl
-from policylint.io.headers import variable_name
+from policylint.io.batch.base import (
+    Limits,
+    ProblemLog,
+    build_header,
+    header_width,
+    is_blank,
+    problem_from,
+)
 from policylint.model import Row, RowProblem
 
 __all__ = [
-    "BatchReader",
     "CsvBatchReader",
-    "Limits",
     "detect_encoding",
     "policylint_open_batch",
     "sniff_delimiter",
@@ -43,53 +51,6 @@ _CHUNK_BYTES = 1 << 16
 _SNIFF_CHARS = 1 << 16
 # Bytes that Windows-1252 leaves undefined.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
-# Characters we treat as "nothing" when deciding whether a row is blank:
-# whitespace plus the DOS end-of-file marker some old exports still append.
-_BLANK_CHARS = " \t\r\n\x0b\x0c\x1a\xa0"
-
-
-@runtime_checkable
-class BatchReader(Protocol):
-    """What the engine needs from a batch, whatever its format.
-
-    ``rows()`` may be called more than once; each call starts again from the
-    first row (the engine makes two passes for whole-batch rules). ``problems``
-    lists the rows the last ``rows()`` pass could not read and skipped; the
-    engine reports each of them and fails the run.
-    """
-
-    problems: list[RowProblem]
-
-    @property
-    def display(self) -> str: ...
-
-    @property
-    def header(self) -> tuple[str, ...]: ...
-
-    @property
-    def names(self) -> tuple[str, ...]: ...
-
-    @property
-    def header_map(self) -> Mapping[str, str]: ...
-
-    def rows(self) -> Iterator[Row]: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Documented input limits; anything beyond is a :class:`LimitError`.
-
-    ``max_row_chars`` bounds one record (all its cells and physical lines), so
-    an unterminated quote or a file with no line breaks cannot exhaust memory.
-    """
-
-    max_cell_chars: int = 10_000_000
-    max_columns: int = 2000
-    max_row_chars: int = 32_000_000
-
-
 # --------------------------------------------------------------------------- encoding
 
 
@@ -162,7 +123,7 @@ def _detect(path: Path, display: str) -> _Decoding:
             if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
                 raise InputError(
                     "this is a spreadsheet workbook (.xlsx/.xls), not CSV: "
-                    "save or export it as CSV first",
+                    "name it .xlsx, or save or export it as CSV first",
                     file=display,
                 )
             if head.startswith(codecs.BOM_UTF8):
@@ -202,19 +163,8 @@ def _detect(path: Path, display: str) -> _Decoding:
 # --------------------------------------------------------------------------- delimiter
 
 
-def _is_blank(cells: list[str]) -> bool:
-    for cell in cells:  # noqa: SIM110 (a loop, not any(): this runs once per row)
-        if cell.strip(_BLANK_CHARS):
-            return False
-    return True
-
-
-def _width(header: list[str]) -> int:
-    """The header's width once trailing empty header names are dropped."""
-    width = len(header)
-    while width and not header[width - 1].strip():
-        width -= 1
-    return width
+_is_blank = is_blank
+_width = header_width
 
 
 def _fits(cells: list[str], width: int) -> bool:
@@ -292,6 +242,27 @@ class _RecordText:
         return "".join(self._chunks) + "".join(self._lines)
 
 
+
+class _Unreadable(Exception):
+    """Raised through the csv module by :class:`_LineFeed`: this record cannot be read."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class _Bad:
+    """A record that cannot be read: the error it would raise, and its column if known."""
+
+    error: InputError
+    column: str | None = None
+
+
+def _line_note(start: int, line: int) -> str:
+    return f" (on line {line})" if line != start else ""
+
+
 class _LineFeed:
     """Physical lines for the csv module, counted and checked on the way through.
 
@@ -309,6 +280,7 @@ class _LineFeed:
         self.row = 0  # the record being read
         self.start_line = 1  # physical line where that record starts
         self.chars = 0  # characters in that record so far
+        self.last = ""  # the last piece of a line read (to see whether it ended)
         self.buffer = _RecordText()  # its text, to locate a column after a csv error
         self._keep = self.buffer.append
 
@@ -321,39 +293,53 @@ class _LineFeed:
     def __iter__(self) -> _LineFeed:
         return self
 
-    def __next__(self) -> str:
+    def _read(self) -> str:
         try:
             line = self._readline(self._max_chars + 1)
-        except UnicodeDecodeError as exc:
+        except UnicodeDecodeError as exc:  # the whole file decoded when it was opened
             raise InputError(
                 "undecodable bytes (did the file change while it was read?)",
                 file=self._display,
                 row=self.row,
                 line=self.lines + 1,
             ) from exc
+        if line:
+            if not self.last.endswith(("\n", "\r")) and self.lines:
+                pass  # the rest of a line longer than the read size: same line
+            else:
+                self.lines += 1
+            self.last = line
+        return line
+
+    def _unreadable(self, message: str, line: int | None = None) -> _Unreadable:
+        where = self.start_line
+        note = _line_note(where, line) if line is not None else ""
+        return _Unreadable(
+            InputError(message + note, file=self._display, row=self.row, line=where))
+
+    def __next__(self) -> str:
+        line = self._read()
         if not line:
             raise StopIteration
-        self.lines += 1
         self.chars += len(line)
+        self._keep(line)  # before any check: resynchronising needs the whole record
         if self.chars > self._max_chars:
-            raise LimitError(
+            raise _Unreadable(LimitError(
                 f"row is longer than the limit of {self._limits.max_row_chars:,} characters"
                 " (an unterminated quote?)",
                 file=self._display,
                 row=self.row,
                 line=self.start_line,
-            )
+            ))
         if "\0" in line:
-            raise InputError(
-                "NUL byte (binary data or a damaged export)",
-                file=self._display,
-                row=self.row,
-                line=self.lines,
-            )
+            raise self._unreadable("NUL byte (binary data or a damaged export)", self.lines)
         if self._problem is not None and "\ufffd" in line:
-            raise InputError(self._problem, file=self._display, row=self.row, line=self.lines)
-        self._keep(line)
+            raise self._unreadable(self._problem, self.lines)
         return line
+
+    def skip(self) -> str:
+        """The next raw line, unchecked and not kept (to skip a damaged record)."""
+        return self._read()
 
 
 def _column_of(text: str, delimiter: str, longer_than: int | None = None) -> int:
@@ -389,24 +375,33 @@ class CsvBatchReader:
 
     Opening detects the encoding and delimiter and validates the header, and
     raises :class:`InputError` for an unusable file. :meth:`rows` re-reads the
-    file on every call and raises on the first row it cannot read with
-    certainty. Blank rows are skipped but still count in row numbers.
+    file on every call. Blank rows are skipped but still count in row numbers.
+
+    A row that cannot be read with certainty is never yielded. With
+    ``collect=True`` (how the engine opens batches) it is recorded in
+    :attr:`problems` and reading goes on to the end of the file, up to
+    :attr:`Limits.max_bad_rows`; by default the first one raises
+    :class:`InputError` (what a register table needs: nothing may be skipped).
     """
 
     def __init__(
         self,
         path: Path,
         display: str | None = None,
-        limits: Limits = Limits(),  # frozen, so one shared default is safe
+        limits: Limits = Limits(),  # noqa: B008 (frozen, so one shared default is safe)
         allow_no_rows: bool = False,
+        collect: bool = False,
     ) -> None:
         self.path = Path(path)
         self.display = display if display is not None else str(path)
         self.limits = limits
         self.allow_no_rows = allow_no_rows
+        self.collect = collect
+        # The unreadable rows of the latest rows()/cell_rows() pass (a new list each pass).
+        self.problems: list[RowProblem] = []
+        self.warnings: list[RowProblem] = []  # none for CSV; the interface has them
         self._open: set[IO[str]] = set()
         self._closed = False
-        self.problems: list[RowProblem] = []
         self._check_path()
         decoding = _detect(self.path, self.display)
         self.encoding: str = decoding.encoding
@@ -424,22 +419,20 @@ class CsvBatchReader:
     # ----------------------------------------------------------------- public
 
     def rows(self) -> Iterator[Row]:
-        """Every non-blank data row, in file order, read afresh from disk."""
-        if self._closed:
-            raise ValueError(f"{self.display}: reader is closed")
-        return self._rows()
+        """Every readable non-blank data row, in file order, read afresh from disk."""
+        log = self._start_pass()
+        return self._rows(log)
 
     def cell_rows(self) -> Iterator[tuple[int, int, list[str]]]:
-        """Every non-blank data row as ``(row number, physical line, cells)``.
+        """Every readable non-blank data row as ``(row number, physical line, cells)``.
 
         The rows :meth:`rows` gives, checked the same way, without building a
         :class:`~policylint.model.Row` (for readers of large files that look
         cells up by position): cell ``i`` is the column ``names[i]``; a row may
         end with extra empty cells (stray trailing delimiters).
         """
-        if self._closed:
-            raise ValueError(f"{self.display}: reader is closed")
-        return self._cell_rows()
+        log = self._start_pass()
+        return self._cell_rows(log)
 
     def close(self) -> None:
         """Close files held by unfinished :meth:`rows` iterations; no further reads."""
@@ -461,6 +454,13 @@ class CsvBatchReader:
         )
 
     # ----------------------------------------------------------------- opening
+
+    def _start_pass(self) -> ProblemLog:
+        if self._closed:
+            raise ValueError(f"{self.display}: reader is closed")
+        log = ProblemLog(self.display, self.limits)
+        self.problems = log.problems
+        return log
 
     def _error(self, message: str, row: int | None = None, line: int | None = None) -> InputError:
         return InputError(message, file=self.display, row=row, line=line)
@@ -496,6 +496,8 @@ class CsvBatchReader:
             feed = self._feed(text)
             records = self._records(feed)
             for cells in records:
+                if isinstance(cells, _Bad):
+                    raise cells.error  # the header itself cannot be read
                 if _is_blank(cells):
                     continue
                 self._set_header(feed.row, feed.start_line, cells)
@@ -506,8 +508,8 @@ class CsvBatchReader:
                 return
             try:
                 for cells in records:
-                    if not _is_blank(cells):
-                        return  # a data row exists; rows() validates it
+                    if isinstance(cells, _Bad) or not _is_blank(cells):
+                        return  # a data row exists; rows() reads or reports it
             except InputError:
                 return  # something is there; rows() reports it where it is
         raise self._error("no data rows (header only)")
@@ -515,47 +517,23 @@ class CsvBatchReader:
     def _set_header(self, number: int, line: int, cells: list[str]) -> None:
         self.header_row, self.header_line = number, line
         self._raw_width = len(cells)
-        width = _width(cells)
-        limits = self.limits
-        if width > limits.max_columns:
-            raise LimitError(
-                f"column {limits.max_columns + 1} is beyond the limit of "
-                f"{limits.max_columns:,} columns",
-                file=self.display,
-                row=number,
-                line=line,
-            )
-        header = tuple(cells[:width])
-        names: list[str] = []
-        seen: dict[str, int] = {}
-        for index, written in enumerate(header, start=1):
-            if not written.strip():
-                raise self._error(f"column {index} has no header", row=number, line=line)
-            # A header of punctuation only ("#") still names a column.
-            name = variable_name(written) or f"column_{index}"
-            key = name.replace("_", "")
-            if key in seen:
-                raise self._error(
-                    f"duplicate column {written.strip()!r} (columns {seen[key]} and {index})",
-                    row=number,
-                    line=line,
-                )
-            seen[key] = index
-            names.append(name)
-        self.header = header
-        self.names = tuple(names)
-        self.header_map = dict(zip(self.names, self.header, strict=True))
+        header = build_header(cells, self.display, self.limits, row=number, line=line)
+        self.header = header.written
+        self.names = header.names
+        self.header_map = header.mapping
 
     # ----------------------------------------------------------------- reading
 
     def _feed(self, text: IO[str]) -> _LineFeed:
         return _LineFeed(text, self.display, self.limits, self._problem)
 
-    def _records(self, feed: _LineFeed) -> Iterator[list[str]]:
-        """The cells of every record, blank ones included.
+    def _records(self, feed: _LineFeed) -> Iterator[list[str] | _Bad]:
+        """The cells of every record, blank ones included, or why one cannot be read.
 
         While a record is yielded, ``feed.row`` is its row number and
-        ``feed.start_line`` the physical line it starts on.
+        ``feed.start_line`` the physical line it starts on. After a damaged
+        record the rest of it is skipped (to where its quotes close and its
+        line ends), so the next record is read from its real start.
         """
         limits = self.limits
         # csv's limit is process-wide: only ever raise it. Cells beyond our own
@@ -580,60 +558,94 @@ class CsvBatchReader:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise self._csv_error(exc, feed) from None
+                bad = self._csv_error(exc, feed)
+                self._skip_rest(feed)
+                yield bad
+                continue
+            except _Unreadable as exc:
+                self._skip_rest(feed)
+                yield _Bad(exc.error)
+                continue
             if feed.chars > limits.max_cell_chars:
-                self._check_cell_sizes(number, feed.start_line, cells)
+                oversized = self._check_cell_sizes(number, feed.start_line, cells)
+                if oversized is not None:
+                    yield oversized
+                    continue
             yield cells
 
-    def _csv_error(self, exc: csv.Error, feed: _LineFeed) -> InputError:
+    def _skip_rest(self, feed: _LineFeed) -> None:
+        """Read past the end of a damaged record: its quotes paired, its line ended.
+
+        The csv module abandons a record at the character where it went wrong;
+        what is left of it (the rest of a quoted address, of an over-long
+        line) must not be read as new rows. Which quote is stray cannot be
+        known in a damaged record, so quotes simply pair up: an odd count
+        means a quoted cell is still open.
+        """
+        open_quote = feed.buffer.text().count('"') % 2 == 1
+        last = feed.last
+        while open_quote or (last and not last.endswith(("\n", "\r"))):
+            line = feed.skip()
+            if not line:
+                return
+            open_quote ^= line.count('"') % 2 == 1
+            last = line
+
+    def _csv_error(self, exc: csv.Error, feed: _LineFeed) -> _Bad:
         reason = str(exc)
         record = feed.buffer.text()
         if "field larger than field limit" in reason:
             column = _column_of(record, self.delimiter, csv.field_size_limit())
-            return LimitError(
+            return _Bad(LimitError(
                 f"{self._column_label(column)} is longer than the limit of "
                 f"{self.limits.max_cell_chars:,} characters (an unterminated quote?)",
                 file=self.display,
                 row=feed.row,
                 line=feed.start_line,
-            )
+            ), self._column_name(column))
         if "unexpected end of data" in reason:
             column = _column_of(record, self.delimiter)
-            return self._error(
+            return _Bad(self._error(
                 f"unterminated quote: the quoted cell in {self._column_label(column)} "
                 "runs to the end of the file",
                 row=feed.row,
                 line=feed.start_line,
-            )
+            ), self._column_name(column))
         if "expected after" in reason:
-            return self._error(
+            return _Bad(self._error(
                 f"malformed quoting ({reason}): a quoted cell must end at a delimiter "
-                'and quotes inside it must be doubled ("")',
+                'and quotes inside it must be doubled ("")'
+                + _line_note(feed.start_line, max(feed.lines, feed.start_line)),
                 row=feed.row,
-                line=max(feed.lines, feed.start_line),
-            )
-        return self._error(f"malformed CSV: {reason}", row=feed.row, line=feed.start_line)
+                line=feed.start_line,
+            ))
+        return _Bad(self._error(f"malformed CSV: {reason}", row=feed.row, line=feed.start_line))
+
+    def _column_name(self, column: int) -> str | None:
+        if 0 < column <= len(self.header):
+            return self.header[column - 1].strip()
+        return None
 
     def _column_label(self, column: int) -> str:
-        if 0 < column <= len(self.header):
-            return f"column {column} ({self.header[column - 1].strip()!r})"
-        return f"column {column}"
+        name = self._column_name(column)
+        return f"column {column} ({name!r})" if name is not None else f"column {column}"
 
-    def _check_cell_sizes(self, number: int, line: int, cells: list[str]) -> None:
+    def _check_cell_sizes(self, number: int, line: int, cells: list[str]) -> _Bad | None:
         limit = self.limits.max_cell_chars
         for index, cell in enumerate(cells, start=1):
             if len(cell) > limit:
-                raise LimitError(
+                return _Bad(LimitError(
                     f"{self._column_label(index)} is longer than the limit of {limit:,} "
                     "characters",
                     file=self.display,
                     row=number,
                     line=line,
-                )
+                ), self._column_name(index))
+        return None
 
-    def _rows(self) -> Iterator[Row]:
+    def _rows(self, log: ProblemLog) -> Iterator[Row]:
         names, display, headers = self.names, self.display, self._headers_view
-        for number, line, cells in self._cell_rows():
+        for number, line, cells in self._cell_rows(log):
             yield Row(
                 number=number,
                 line=line,
@@ -642,7 +654,7 @@ class CsvBatchReader:
                 file=display,
             )
 
-    def _cell_rows(self) -> Iterator[tuple[int, int, list[str]]]:
+    def _cell_rows(self, log: ProblemLog) -> Iterator[tuple[int, int, list[str]]]:
         text = self._open_text()
         self._open.add(text)
         try:
@@ -651,6 +663,11 @@ class CsvBatchReader:
             feed = self._feed(text)
             for cells in self._records(feed):
                 number, line = feed.row, feed.start_line
+                if isinstance(cells, _Bad):
+                    if number <= header_row:
+                        raise cells.error  # the file changed under us
+                    self._record(log, cells)
+                    continue
                 if number <= header_row:
                     if number == self.header_row and tuple(cells[:width]) != self.header:
                         raise self._error(
@@ -660,7 +677,10 @@ class CsvBatchReader:
                 if len(cells) != width:
                     if _is_blank(cells):
                         continue
-                    self._check_shape(number, line, cells)
+                    bad = self._check_shape(number, line, cells)
+                    if bad is not None:
+                        self._record(log, bad)
+                        continue
                 elif _is_blank(cells):
                     continue
                 yield number, line, cells
@@ -668,8 +688,13 @@ class CsvBatchReader:
             self._open.discard(text)
             text.close()
 
-    def _check_shape(self, number: int, line: int, cells: list[str]) -> None:
-        """Fail closed on a row whose cells do not line up with the header.
+    def _record(self, log: ProblemLog, bad: _Bad) -> None:
+        if not self.collect:
+            raise bad.error
+        log.add(problem_from(bad.error, bad.column))
+
+    def _check_shape(self, number: int, line: int, cells: list[str]) -> _Bad | None:
+        """A row whose cells do not line up with the header cannot be read.
 
         Trailing cells that are empty are tolerated (stray trailing delimiters),
         nothing else: a missing or extra cell shifts every value after it.
@@ -677,32 +702,33 @@ class CsvBatchReader:
         width = len(self.header)
         limit = self.limits.max_columns
         if len(cells) > limit:
-            raise LimitError(
+            return _Bad(LimitError(
                 f"column {limit + 1} is beyond the limit of {limit:,} columns",
                 file=self.display,
                 row=number,
                 line=line,
-            )
+            ))
         used = _width(cells)  # up to the last non-empty cell
         if len(cells) < width:
-            raise self._error(
+            return _Bad(self._error(
                 f"{_cells(len(cells))}, but the header has {width} columns "
                 "(a missing cell shifts every value after it)",
                 row=number,
                 line=line,
-            )
+            ))
         if used > width:
             first_extra = next(i for i in range(width, len(cells)) if cells[i].strip())
             if first_extra < self._raw_width:
-                raise self._error(
+                return _Bad(self._error(
                     f"column {first_extra + 1} has a value but no header", row=number, line=line
-                )
-            raise self._error(
+                ))
+            return _Bad(self._error(
                 f"{_cells(used)}, but the header has {width} columns "
                 "(an extra cell shifts every value after it)",
                 row=number,
                 line=line,
-            )
+            ))
+        return None
 
 
 def _cells(count: int) -> str:
@@ -711,7 +737,10 @@ def _cells(count: int) -> str:
 
 @hookimpl
 def policylint_open_batch(path: Path) -> CsvBatchReader | None:
-    """The built-in reader for ``.csv``, ``.tsv`` and ``.txt`` batches."""
+    """The built-in reader for ``.csv``, ``.tsv`` and ``.txt`` batches.
+
+    Opened with ``collect=True``: the engine reports every unreadable row.
+    """
     if Path(path).suffix.lower() not in SUFFIXES:
         return None
-    return CsvBatchReader(Path(path))
+    return CsvBatchReader(Path(path), collect=True)
