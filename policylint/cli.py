@@ -23,6 +23,7 @@ import click
 
 from policylint import __version__
 from policylint.errors import PolicylintError
+from policylint.progress import wanted as progress_wanted
 from policylint.reporting import COLOR_CHOICES, GROUPS, OutputOptions, emit
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -312,7 +313,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 show_values=show_values, fail_on=Severity.parse(fail_on),
                 today=_parse_today(today),
                 baseline=baselines.load_baseline(baseline) if baseline else frozenset(),
-                debug=debug, record=record, sheet=sheet)
+                debug=debug, record=record, sheet=sheet,
+                progress=progress_wanted(quiet=out.quiet))
             outcome = run_check_parallel(request, jobs)
         except PolicylintError as exc:
             # The gate failed: a CI step that uploads the report `if: always()` must

@@ -46,6 +46,7 @@ from policylint.model import (
     Violation,
 )
 from policylint.plugins import RuleEntry, get_plugin_manager, rule_registry
+from policylint.progress import UPDATE_EVERY, RowProgress, estimate_rows
 from policylint.record import Recorder, RunInfo, policy_digest, record_key
 from policylint.record import now as record_now
 
@@ -67,6 +68,7 @@ class CheckRequest:
     baseline: frozenset[str] = frozenset()
     debug: bool = False
     record: Path | None = None  # --record: the dispatch record to append to
+    progress: bool = False  # a progress bar on stderr for long batches (a person watches)
     sheet: str | None = None  # --sheet: the worksheet of a workbook batch
 
 
@@ -232,6 +234,7 @@ class Engine:
                          if (missing := t.missing_fields(names))}
         self._unrenderable = {}
         workers = None
+        progress: RowProgress | None = None
         if jobs > 1 and path is not None and _can_fork():
             split = [a for a in rules if a.rule.row_independent]
             if split:
@@ -245,8 +248,12 @@ class Engine:
                                       render_text=False)
                     for active in observers:
                         self._guard(active, row, active.rule.observe, item)
+            if self.request.progress:
+                progress = RowProgress(display, estimate_rows(path) if path else None)
             for row in prefetched(reader.rows(), self.register, fields):
                 self.rows_read += 1
+                if progress is not None and self.rows_read % UPDATE_EVERY == 0:
+                    progress.update(self.rows_read)
                 item = self._item(row, fields, templates, default_template, render_text=True)
                 self._check_item(rules, item, display)
                 if self.recorder is not None:
@@ -261,6 +268,8 @@ class Engine:
                     self.collector.findings.extend(findings)
                     self.collector.suppressed += suppressed
         finally:
+            if progress is not None:
+                progress.close()
             if workers is not None:
                 workers.close()
 
