@@ -401,20 +401,17 @@ def rules(fmt: str) -> None:
 @cli.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
-    """Explain RULE: what it checks, why, its options, and a bad and a good example."""
+    """Explain RULE: what it checks, why, its options, and a bad and a good example.
+
+    RULE may also be a finding code (previous-address), rule[code] as the text
+    output shows it, or an engine check (render-error, read-error, template-syntax,
+    policy).
+    """
 
     def body() -> int:
-        from policylint.explain import explain_rule
-        from policylint.plugins import rule_registry
+        from policylint.explain import explain as explain_text
 
-        registry = rule_registry()
-        if rule not in registry:
-            import difflib
-
-            close = difflib.get_close_matches(rule, list(registry), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else " (see `policylint rules`)"
-            raise PolicylintError(f"unknown rule '{rule}'{hint}")
-        click.echo(explain_rule(registry[rule].rule, registry[rule].plugin))
+        click.echo(explain_text(rule), nl=False)
         return EXIT_CLEAN
 
     _run(False, body)
