@@ -193,6 +193,9 @@ does. They point at the policy file's line.
                                    "such rows always fail the run.",
             "baseline-ignored": "baseline entries matched rows that could not be checked "
                                 "and were ignored: such rows always fail the run.",
+            "stale-baseline": "baseline entries matched no finding: those problems are "
+                              "gone; rewrite the baseline (``--write-baseline``) so it "
+                              "hides only what is still there (info).",
         },
     ),
 )
