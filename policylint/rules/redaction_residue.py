@@ -136,6 +136,16 @@ class RedactionResidue(Rule):
     highlighting, hidden text, or deletions kept as tracked changes. Reviewers'
     comments left in a Word file or as PDF sticky notes are a warning.
 
+    Codes for text a reader cannot see:
+
+    * **text-under-box**: text under a box drawn over it, still in the PDF's text
+      layer (the finding names the page);
+    * **unapplied-redaction**: a redaction marked in the PDF but never applied;
+    * **blacked-out-text**: Word text blacked out with highlighting;
+    * **hidden-text**: Word text formatted as hidden;
+    * **tracked-deletion**: deleted text kept as a tracked change;
+    * **review-comments**: reviewers' comments left in the file (a warning).
+
     **Anti-pattern**: a PDF where the subject's new address was covered with a
     black rectangle in a drawing tool; copying the page gives the address.
 
