@@ -661,7 +661,8 @@ class MemoryRegister:
         people: dict[str, Person] = {}
         addresses: dict[str, list[Address]] = {}
         contacts: dict[str, list[Contact]] = {}
-        owners: dict[tuple[str, str], list[Contact]] = {}
+        # kind -> normalised value -> contacts: no (kind, value) tuple per contact.
+        owners: dict[str, dict[str, list[Contact]]] = {"email": {}, "phone": {}}
         restrictions: list[Restriction] = []
         restrictions_by: dict[str, list[Restriction]] = {}
         representatives: dict[str, list[Representative]] = {}
@@ -715,7 +716,9 @@ class MemoryRegister:
                     contacts.setdefault(person_id, []).append(record)
                     key = contact_key(record.kind, record.value)
                     if key:
-                        owners.setdefault((record.kind, key), []).append(record)
+                        if key == record.value:  # most e-mail addresses: share the text
+                            key = record.value
+                        owners[record.kind].setdefault(key, []).append(record)
                 elif table == "restrictions":
                     assert isinstance(record, Restriction)
                     restrictions.append(record)
@@ -729,7 +732,8 @@ class MemoryRegister:
         self._people = people
         self._addresses = {k: tuple(v) for k, v in addresses.items()}
         self._contacts = {k: tuple(v) for k, v in contacts.items()}
-        self._owners = {k: tuple(v) for k, v in owners.items()}
+        self._owners = {kind: {k: tuple(v) for k, v in by_key.items()}
+                        for kind, by_key in owners.items()}
         self._restrictions = tuple(restrictions)
         self._restrictions_by = {k: tuple(v) for k, v in restrictions_by.items()}
         self._representatives = {k: tuple(v) for k, v in representatives.items()}
@@ -752,7 +756,8 @@ class MemoryRegister:
         return self._contacts.get(person_id, ())
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
-        return self._owners.get((kind, normalised_value), ())
+        by_key = self._owners.get(kind)
+        return by_key.get(normalised_value, ()) if by_key is not None else ()
 
     def restrictions(self) -> Sequence[Restriction]:
         return self._restrictions
