@@ -33,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,20 +57,14 @@ class Result:
 
 
 def run(name: str, command: list[str]) -> Result:
-    """Run ``command`` to completion: wall seconds, its peak RSS (MiB), exit code.
-
-    ``os.wait4`` gives the rusage of this one child (ru_maxrss of the child, or
-    of the largest of its own waited-for children), so runs do not mix.
-    """
+    """Run ``command`` to completion: wall seconds, exit code, and what it printed
+    as JSON (the ``--peak-of`` wrapper prints peak RSS and CPU seconds)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=env)
     out, err = child.communicate()
-    # communicate() has reaped the child; its rusage is folded into RUSAGE_CHILDREN,
-    # which is only ever the maximum so far. Children report their own peak instead
-    # where they can (register, floor); for policylint itself wait4 is used below.
     seconds = time.perf_counter() - started
     code = child.returncode
     if code == 2 and b"not checked" in err:
@@ -86,42 +81,45 @@ def run(name: str, command: list[str]) -> Result:
 
 
 def run_measured(name: str, command: list[str]) -> Result:
-    """Like :func:`run` for a command that cannot report its own peak: the
-    command runs under this script's ``--peak-of`` wrapper, which waits for it
-    with ``os.wait4`` and reports the peak RSS of that one process tree."""
+    """:func:`run` with ``command`` under this script's ``--peak-of`` wrapper, which
+    waits for it with ``os.wait4``: the rusage of that one child (its peak RSS, or
+    its largest waited-for worker's, and its CPU time with its workers'), so
+    configurations never mix as RUSAGE_CHILDREN's running maximum would."""
     return run(name, [sys.executable, str(Path(__file__).resolve()), "--peak-of", *command])
 
 
 def peak_of(command: list[str]) -> int:
-    """Run ``command`` (stdout discarded) and print its peak RSS as JSON; its exit code."""
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert child.stderr is not None
-    err = child.stderr.read()
-    _pid, status, usage = os.wait4(child.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.stderr.write(err.decode(errors="replace"))
-        sys.stderr.flush()
-    print(json.dumps({"peak_mib": usage.ru_maxrss / 1024}))
+    """Run ``command``; print as JSON what it printed as JSON (if anything) plus its
+    peak RSS and CPU seconds (user + system, its waited-for workers included);
+    return its exit code, passing its stderr on."""
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        assert child.stdout is not None
+        out = child.stdout.read()
+        _pid, status, usage = os.wait4(child.pid, 0)  # reaped here, with its rusage
+        child.returncode = code = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        err = errors.read()
+    sys.stderr.write(err.decode(errors="replace"))
+    sys.stderr.flush()
+    detail = json.loads(out) if out.strip().startswith(b"{") else {}
+    detail.update(peak_mib=usage.ru_maxrss / 1024, cpu_s=usage.ru_utime + usage.ru_stime)
+    print(json.dumps(detail))
     return code
-
-
-def _self_peak() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_register(data: Path) -> None:
     """Load the CSV register once; print load seconds and peak RSS."""
-    started = time.perf_counter()
-    cpu = time.process_time()
+    import resource
+
     from policylint.io.register import open_register
 
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # interpreter + code
+    started = time.perf_counter()
+    cpu = time.process_time()
     register = open_register(str(data / "register"))
     print(json.dumps({"load_s": time.perf_counter() - started,
-                      "load_cpu_s": time.process_time() - cpu,
-                      "peak_mib": _self_peak()}))
+                      "load_cpu_s": time.process_time() - cpu, "before_mib": before}))
     register.close()
 
 
@@ -153,8 +151,7 @@ def phase_floor(data: Path) -> None:
         rendered += 1
     reader.close()
     register.close()
-    print(json.dumps({"rows": rows, "rendered": rendered, "load_s": loaded - started,
-                      "peak_mib": _self_peak()}))
+    print(json.dumps({"rows": rows, "rendered": rendered, "load_s": loaded - started}))
 
 
 def ensure_data(data: Path, people: int, rows: int) -> None:
@@ -198,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
              "--today", TODAY, "--format", "json", "--output", str(data / "report.json"),
              "--quiet"]
     commands = {
-        "register": lambda: run("register", [*me, "--phase", "register", str(data)]),
-        "floor": lambda: run("floor", [*me, "--phase", "floor", str(data)]),
+        "register": lambda: run_measured("register", [*me, "--phase", "register", str(data)]),
+        "floor": lambda: run_measured("floor", [*me, "--phase", "floor", str(data)]),
         "check": lambda: run_measured("check", check),
         "jobs2": lambda: run_measured("jobs2", [*check, "--jobs", "2"]),
         "jobs4": lambda: run_measured("jobs4", [*check, "--jobs", "4"]),
@@ -214,18 +211,21 @@ def main(argv: list[str] | None = None) -> int:
 
     floor = results.get("floor")
     print()
-    print("| run | seconds | rows/s | x floor | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|")
+    print("| run | seconds | rows/s | x floor | CPU s | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, result in results.items():
         if name == "register":
             load = result.detail.get("load_s", result.seconds)
-            print(f"| register load only | {load:.1f} | | | {result.peak_mib:.0f} "
-                  f"({result.peak_mib / csv_mib:.1f}x its CSV) |")
+            cpu = result.detail.get("load_cpu_s", float("nan"))
+            added = result.peak_mib - result.detail.get("before_mib", 0.0)
+            print(f"| register load only | {load:.1f} | | | {cpu:.1f} | {result.peak_mib:.0f} "
+                  f"(+{added:.0f} for the register: {added / csv_mib:.1f}x its CSV) |")
             continue
         ratio = f"{result.seconds / floor.seconds:.1f}x" if floor else ""
         note = "" if result.exit_code in (0, 1) else f" (exit {result.exit_code})"
         print(f"| {name}{note} | {result.seconds:.1f} | {args.rows / result.seconds:,.0f} | "
-              f"{ratio} | {result.peak_mib:.0f} |")
+              f"{ratio} | {result.detail.get('cpu_s', float('nan')):.1f} | "
+              f"{result.peak_mib:.0f} |")
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / f"scale-p{people}-r{args.rows}.json").write_text(json.dumps(
         {name: {"seconds": r.seconds, "peak_mib": r.peak_mib, "exit": r.exit_code, **r.detail}
