@@ -20,25 +20,11 @@ from policylint.io.register.base import Register
 from policylint.io.templates import Rendered, Template
 from policylint.model import Row, Severity, Violation
 
+# Defined below the engine and the readers; re-exported here for existing imports.
+from policylint.roles import ADDRESS_ROLES as ADDRESS_ROLES
+from policylint.roles import FieldMap as FieldMap
+
 Need = Literal["row", "rendered", "template", "register", "batch"]
-
-# Address roles in order; a role absent from the batch is simply not present.
-ADDRESS_ROLES = tuple(f"address_line_{i}" for i in range(1, 8))
-
-
-@dataclass(frozen=True)
-class FieldMap:
-    """Which normalised batch header plays which role (DESIGN §1).
-
-    ``roles`` maps a role (``recipient_id``, ``email``...) to the normalised
-    header that holds it; ``reference`` may map to several headers.
-    """
-
-    roles: Mapping[str, str] = field(default_factory=dict)
-    references: tuple[str, ...] = ()
-
-    def header(self, role: str) -> str | None:
-        return self.roles.get(role)
 
 
 @dataclass(frozen=True)

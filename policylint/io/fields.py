@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from policylint.engine.rule import ADDRESS_ROLES, FieldMap
 from policylint.errors import InputError
 from policylint.io.headers import header_key
+from policylint.roles import ADDRESS_ROLES, FieldMap
 
 DEFAULT_ROLE_HEADERS: dict[str, tuple[str, ...]] = {
     "recipient_id": ("recipient_id", "person_id", "customer_id"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sqlite3
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +125,8 @@ def test_fast_record_is_the_reference_record(table: str, data: st.DataObject) ->
         record = builder.build(table)(cells_in_order)
         if record is not None:
             assert reference == ("record", record)
-            assert {k: type(v) for k, v in vars(record).items()} == {
-                k: type(v) for k, v in vars(reference[1]).items()}
+            assert {f.name: type(getattr(record, f.name)) for f in fields(record)} == {
+                f.name: type(getattr(reference[1], f.name)) for f in fields(reference[1])}
 
 
 @SETTINGS
