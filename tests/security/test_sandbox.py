@@ -148,3 +148,16 @@ def test_hostile_templates_through_the_cli_leak_nothing(tmp_path: Path, planted:
             assert_cli_contract(result)
             assert result.exit_code in (1, 2), (text, result.output)  # never a clean pass
             assert SECRET not in result.output and FILE_SECRET not in result.output
+
+
+def test_a_paused_process_does_not_time_a_good_row_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deadline is CPU time: a loaded CI runner that pauses the process for longer
+    than the limit must not turn a good row into "not checked" (exit 2)."""
+    import itertools
+    import time
+
+    clock = itertools.count(start=0.0, step=10.0)  # every look at the wall clock: +10 s
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(time, "time", lambda: next(clock))
+    template = parse_template("{% for i in range(50) %}{{ i }} {% endfor %}", Path("ok.j2"))
+    assert render(template, ROW).text.startswith("0 1 2")
