@@ -159,5 +159,5 @@ def test_a_paused_process_does_not_time_a_good_row_out(monkeypatch: pytest.Monke
     clock = itertools.count(start=0.0, step=10.0)  # every look at the wall clock: +10 s
     monkeypatch.setattr(time, "monotonic", lambda: next(clock))
     monkeypatch.setattr(time, "time", lambda: next(clock))
-    template = parse_template("{% for i in range(50) %}{{ i }} {% endfor %}", Path("ok.j2"))
+    template = parse_template("{% for i in [0, 1, 2, 3] * 20 %}{{ i }} {% endfor %}", Path("ok.j2"))
     assert render(template, ROW).text.startswith("0 1 2")
