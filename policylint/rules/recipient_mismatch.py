@@ -715,7 +715,9 @@ class RecipientMismatch(Rule):
         reference_headers = set(item.fields.references)
         cells = [(h, v) for h, v in item.row.values.items()
                  if h not in reference_headers and v.strip()]
-        text = item.rendered.text if item.rendered is not None else ""
+        # What goes with the item is sent too: its attachments' text is searched after
+        # the letter's own (a bundle carrying the next customer's statement).
+        text = "\n".join(part for _where, part in item.searchable_texts())
         reported: set[str] = set()  # recipients of other rows reported for this item
         seen = _ItemText(text, cells, self._static_lines(item), self._printed)
         if len(self._references):

@@ -277,3 +277,26 @@ def test_a_contact_of_someone_else_says_it_is_a_different_person() -> None:
     message = text(violation)
     assert "belongs to J. S. (P-105), not to the recipient J. S. (P-106)" in message
     assert "a different person with the same name" in message
+
+
+def _with_enclosure(tmp_path: Any, lines: list[str]) -> list[Violation]:
+    from pathlib import Path
+
+    from tests.io.attachment_files import write_pdf
+
+    write_pdf(Path(tmp_path) / "statement.pdf", [["Statement of account"], lines])
+    tables = {"people": PEOPLE, "addresses": ADDRESSES, "representatives": REPRESENTATIVES}
+    return run_case(RecipientMismatch, Case(rows=[row(attachments="statement.pdf")],
+                                            register=tables, template=LETTER),
+                    attachments_dir=Path(tmp_path))
+
+
+def test_another_customers_statement_enclosed_with_the_letter_is_flagged(tmp_path: Any
+                                                                         ) -> None:
+    found = _with_enclosure(tmp_path, ["Mr Marek Nowicki", "3 Oak Road, Hatherby PE9 9ZZ"])
+    assert "other-person-data" in codes(found)
+
+
+def test_an_enclosure_about_the_recipient_herself_is_not_flagged(tmp_path: Any) -> None:
+    found = _with_enclosure(tmp_path, ["Mrs Sian Okafor", "14 Mill Lane, Kelby PE1 4AB"])
+    assert codes(found) == []
