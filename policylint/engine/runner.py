@@ -22,6 +22,7 @@ from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, sho
 from policylint.engine.fingerprint import fingerprint
 from policylint.engine.prefetch import prefetched
 from policylint.engine.rule import BatchInfo, FieldMap, Item, RunContext
+from policylint.engine.selection import Selection, parse_selection
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
 from policylint.io.attachments import Attachment, AttachmentCache, AttachmentError, split_names
 from policylint.io.batch import BatchReader
@@ -91,18 +92,13 @@ class Outcome:
         return [f for f in self.unfiltered if f.rule not in NOT_CHECKED_RULES]
 
 
-def select_rules(policy: Policy, registry: Mapping[str, RuleEntry], select: Sequence[str],
-                 ignore: Sequence[str]) -> list[tuple[RuleEntry, Severity]]:
-    for option, names in (("--select", select), ("--ignore", ignore)):
-        unknown = [n for n in names if n not in registry]
-        if unknown:
-            raise PolicylintError(
-                f"{option}: unknown rule '{unknown[0]}' (see `policylint rules`)")
+def select_rules(policy: Policy, registry: Mapping[str, RuleEntry],
+                 selection: Selection) -> list[tuple[RuleEntry, Severity]]:
     chosen: list[tuple[RuleEntry, Severity]] = []
     for name, entry in registry.items():
-        if select and name not in select:
+        if selection.select_rules and name not in selection.select_rules:
             continue
-        if name in ignore:
+        if name in selection.ignore_rules:
             continue
         setting = policy.setting(name)
         if setting is not None and not setting.enabled:
@@ -157,7 +153,8 @@ class Engine:
         registry = rule_registry()
         validate_rule_settings(
             self.policy, {name: e.rule.options_schema for name, e in registry.items()})
-        chosen = select_rules(self.policy, registry, request.select, request.ignore)
+        self.selection = parse_selection(request.select, request.ignore, registry)
+        chosen = select_rules(self.policy, registry, self.selection)
         location = request.register or self.policy.register
         self.register: Register | None = None
         wanting = [e.rule.name for e, _ in chosen if "register" in e.rule.needs]
@@ -472,7 +469,8 @@ class Engine:
                          "(--write-baseline) so it hides only what is still there"),
                 file=self.files[0] if self.files else "",
                 fingerprint=fingerprint(self.collector.key, POLICY_CHECK, "stale-baseline")))
-        unfiltered = sorted(self.collector.findings, key=Finding.sort_key)
+        unfiltered = sorted((f for f in self.collector.findings if self.selection.keeps(f)),
+                            key=Finding.sort_key)
         kept = [f for f in unfiltered
                 if f.rule in NOT_CHECKED_RULES or f.fingerprint not in baseline]
         counts = Counter(f.severity.value for f in kept)

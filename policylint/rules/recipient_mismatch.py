@@ -726,7 +726,7 @@ class RecipientMismatch(Rule):
         if len(self._names):
             yield from self._name_hits(item, own, seen, reported)
         if (self._search_register or self._people_index is not None) and (
-                self._register_people() is not None):
+                self._register_people() is not None) and not _about_someone_unnamed(item):
             yield from self._register_hits(item, seen, reported)
 
     # another register person's data ---------------------------------------------------
@@ -1116,3 +1116,12 @@ class RecipientMismatch(Rule):
                     keys.append(key)
         self._remember(kind, number, keys)
 
+
+def _about_someone_unnamed(item: Item) -> bool:
+    """A third-party item (a referral to an agency) whose batch does not say whom it is
+    about: another register person's details are its point, and no subject is known to
+    tell the right person's from the wrong one. Give the batch a subject_id column and
+    the search runs (the subject's details are then expected, anyone else's are not)."""
+    template = item.template
+    return (template is not None and template.audience == "third_party"
+            and not item.has_role("subject_id"))

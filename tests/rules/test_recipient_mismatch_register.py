@@ -300,3 +300,19 @@ def test_another_customers_statement_enclosed_with_the_letter_is_flagged(tmp_pat
 def test_an_enclosure_about_the_recipient_herself_is_not_flagged(tmp_path: Any) -> None:
     found = _with_enclosure(tmp_path, ["Mrs Sian Okafor", "14 Mill Lane, Kelby PE1 4AB"])
     assert codes(found) == []
+
+
+THIRD_PARTY = LETTER.replace("channel: letter\n", "channel: letter\naudience: third_party\n")
+
+
+def test_a_referral_about_an_undeclared_subject_is_left_alone() -> None:
+    # Sent to an agency about someone the batch does not name: their details are its point.
+    note = "Referral about Mr Daniel Whitaker, 12 Mill Lane, Kelby PE1 4AB"
+    assert "other-person-data" not in codes(run([row(note=note)], template=THIRD_PARTY))
+
+
+def test_a_referral_with_a_subject_still_catches_anyone_else() -> None:
+    note = ("Referral about Mr Tomos Okafor. Also at risk: Mr Daniel Whitaker, "
+            "12 Mill Lane, Kelby PE1 4AB")
+    found = run([row(note=note, subject_id="P-102")], template=THIRD_PARTY)
+    assert "other-person-data" in codes(found)
