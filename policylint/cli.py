@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -76,6 +77,26 @@ def _load_policy(policy: Path | None, inputs: Sequence[Path] = ()) -> Any:
     if first is not None and first.parent.is_dir():
         start = first.parent
     return load_discovered(start, policy, pack_dirs)
+
+
+def _stdin_batches(batches: Sequence[Path], name: str | None, scratch: Path
+                   ) -> tuple[list[Path], dict[str, str]]:
+    """``-`` (a batch on stdin) becomes a temporary copy; findings show ``name``."""
+    paths: list[Path] = []
+    displays: dict[str, str] = {}
+    for batch in batches:
+        if str(batch) != "-":
+            paths.append(batch)
+            continue
+        if displays:
+            raise PolicylintError("`-` (stdin) can be given only once")
+        copy = scratch / Path(name or "stdin.csv").name
+        with copy.open("wb") as out:
+            while block := sys.stdin.buffer.read(1 << 20):
+                out.write(block)
+        paths.append(copy)
+        displays[str(copy)] = name or "stdin"
+    return paths, displays
 
 
 def _in_ci() -> bool:
@@ -268,6 +289,9 @@ def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
               help="Split the row-by-row rules across N processes (same output).")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
+@click.option("--stdin-filename", metavar="NAME",
+              help="With `-` as the batch: the file name findings show (its suffix picks the "
+                   "reader, its directory the policy and attachments).")
 @click.option("--sheet", metavar="NAME",
               help="The worksheet to check in an .xlsx batch (default: the first sheet).")
 @click.option("--record", "record", type=click.Path(dir_okay=False, path_type=Path),
@@ -280,7 +304,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
           baseline: Path | None, write_baseline: Path | None, baseline_reason: str | None,
           show_values: bool,
           allow_show_values_in_ci: bool, jobs: int, today: str | None,
-          record: Path | None, sheet: str | None) -> None:
+          record: Path | None, stdin_filename: str | None, sheet: str | None) -> None:
     """Check BATCH files (CSV, .xlsx, JSON Lines) against the policy, templates and register.
 
     Every row is rendered with its template once and checked by every enabled
@@ -295,6 +319,10 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
     """
 
     def body() -> int:
+        with tempfile.TemporaryDirectory(prefix="policylint-stdin-") as scratch:
+            return checked(Path(scratch))
+
+    def checked(scratch: Path) -> int:
         from policylint.engine import baseline as baselines
         from policylint.engine.runner import CheckRequest, run_check_parallel
         from policylint.model import Severity
@@ -305,15 +333,18 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 "become the breach (add --allow-show-values-in-ci if you really mean it)")
         try:
             _check_sheet(sheet, batches)
-            loaded = _load_policy(policy, batches)
+            named = Path(stdin_filename) if stdin_filename else None
+            loaded = _load_policy(policy, [named if str(b) == "-" and named else b
+                                           for b in batches])
             if loaded.source is None and register is None:
                 raise PolicylintError(
                     "no policy found: looked for policylint.yaml, .policylint.yaml or "
                     "[tool.policylint] in pyproject.toml next to the batch and in its parent "
                     "directories. Run `policylint init` to write a starter policy, or pass "
                     "--policy FILE")
+            paths, displays = _stdin_batches(batches, stdin_filename, scratch)
             request = CheckRequest(
-                batches=batches, policy=loaded, register=register,
+                batches=paths, displays=displays, policy=loaded, register=register,
                 templates=templates, select=_split_rules(select), ignore=_split_rules(ignore),
                 show_values=show_values, fail_on=Severity.parse(fail_on),
                 today=_parse_today(today),
@@ -420,18 +451,25 @@ def explain(rule: str) -> None:
 @cli.command()
 @click.option("--path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("policylint.yaml"), show_default=True)
-def init(path: Path) -> None:
-    """Write a commented starter policylint.yaml (refuses to overwrite)."""
+@click.option("--from-batch", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Fit the `fields:` mapping to this batch's header (CSV, .xlsx, .jsonl).")
+def init(path: Path, from_batch: Path | None) -> None:
+    """Write a commented starter policylint.yaml (refuses to overwrite).
+
+    It extends the uk-local-gov pack, lists every built-in rule with its default
+    severity, and with --from-batch maps the roles your batch's columns play.
+    """
 
     def body() -> int:
-        from importlib import resources
+        from policylint.config.starter import read_header, starter_text
+        from policylint.io.atomic import atomic_write_text
+        from policylint.plugins import rule_registry
 
         if path.exists():
             raise PolicylintError("already exists; not overwriting", file=str(path))
-        text = resources.files("policylint.config").joinpath("starter.yaml").read_text("utf-8")
-        from policylint.io.atomic import atomic_write_text
-
-        atomic_write_text(path, text)
+        header = read_header(from_batch) if from_batch is not None else None
+        rules = {name: entry.rule for name, entry in rule_registry().items()}
+        atomic_write_text(path, starter_text(rules, header))
         click.echo(f"policylint: wrote {path}; edit register: and templates: to fit")
         return EXIT_CLEAN
 

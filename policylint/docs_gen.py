@@ -256,6 +256,8 @@ POLICY_KEYS: dict[str, str] = {
     "suppressions[].rule": "The rule whose findings it hides.",
     "suppressions[].recipient_id": "Only for this recipient.",
     "suppressions[].template": "Only for items from this template.",
+    "suppressions[].code": "Only this code of the rule (also written "
+                           "`rule: stale-address[previous-address]`).",
     "suppressions[].reason": "Why: who checked what, and when.",
     "suppressions[].expires": "The last day it applies (YYYY-MM-DD).",
     "fingerprint_key": "The secret that keys finding fingerprints (baselines). Prefer "

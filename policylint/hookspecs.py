@@ -36,13 +36,16 @@ def policylint_rules() -> Sequence[type[Rule]]:
 
 
 @hookspec(firstresult=True)
-def policylint_open_batch(path: Path, sheet: str | None) -> BatchReader | None:
+def policylint_open_batch(path: Path, sheet: str | None,
+                          display: str | None) -> BatchReader | None:
     """Return a reader for the batch file at ``path``, or None if this plugin cannot read it.
 
     The first plugin to return a reader wins; plugins registered later are
     asked first, so a plug-in can take over a suffix from the built-in CSV reader.
     ``sheet`` is the worksheet a user asked for (``--sheet``), or None; an
-    implementation that has no sheets leaves the argument out.
+    implementation that has no sheets leaves the argument out. ``display`` is the
+    name findings should show for the file when it is not ``path`` (a batch read
+    from stdin as ``-``, named by ``--stdin-filename``), or None.
 
     The reader lists rows it cannot read in ``problems`` and goes on (the
     engine reports them all and exits 2); see

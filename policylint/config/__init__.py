@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from policylint.config.discovery import POLICY_FILENAMES, find_policy, load_discovered
 from policylint.config.policy import (
     Policy,
@@ -43,4 +41,7 @@ __all__ = [
 
 def starter_policy() -> str:
     """The commented starter ``policylint.yaml`` that ``policylint init`` writes."""
-    return (Path(__file__).with_name("starter.yaml")).read_text(encoding="utf-8")
+    from policylint.config.starter import starter_text
+    from policylint.plugins import rule_registry  # late: plugins import the rules
+
+    return starter_text({name: entry.rule for name, entry in rule_registry().items()})

@@ -96,6 +96,8 @@ class Suppression:
     template: str | None
     file: str
     line: int | None
+    # Only this code of the rule (``code:``, or ``rule: stale-address[previous-address]``).
+    code: str | None = None
 
     def expired(self, today: dt.date) -> bool:
         """True once ``today`` is after :attr:`expires`."""
@@ -420,6 +422,16 @@ def _register(layer: _Layer) -> str:
     return RegisterLocation(url, mapping, base)
 
 
+def _rule_and_code(item: Mapping[str, Any]) -> tuple[str, str | None]:
+    """``rule: stale-address[previous-address]`` or ``rule`` plus ``code``."""
+    rule = str(item["rule"]).strip()
+    code = item.get("code")
+    if rule.endswith("]") and "[" in rule:
+        rule, _, bracketed = rule[:-1].partition("[")
+        code = code or bracketed
+    return rule, code
+
+
 def _resolve_path(base_display: str, value: str) -> str:
     if "://" in value:
         return value  # a URL (e.g. an SQLAlchemy URL): left as written
@@ -525,7 +537,8 @@ def _merge(layers: Sequence[_Layer], source: str) -> Policy:
         for index, item in enumerate(data.get("suppressions", [])):
             suppressions.append(
                 Suppression(
-                    rule=item["rule"],
+                    rule=_rule_and_code(item)[0],
+                    code=_rule_and_code(item)[1],
                     reason=item["reason"].strip(),
                     expires=_as_date(item["expires"]),
                     recipient_id=item.get("recipient_id"),

@@ -160,6 +160,7 @@ POLICY_SCHEMA: dict[str, Any] = {
                 "required": ["rule", "reason", "expires"],
                 "properties": {
                     "rule": _NON_EMPTY_STRING,
+                    "code": _NON_EMPTY_STRING,
                     "recipient_id": _NON_EMPTY_STRING,
                     "template": _NON_EMPTY_STRING,
                     "reason": {"type": "string", "pattern": r"\S"},

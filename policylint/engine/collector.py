@@ -127,7 +127,7 @@ class Collector:
             self._note_ignored_suppressions(name, recipient, template)
             if row_number is not None:  # a template-wide one is counted by the engine
                 self.not_checked.add(row_number)
-        elif self._suppressed(name, recipient, template):
+        elif self._suppressed(name, violation.code, recipient, template):
             self.suppressed += 1
             return
         level = violation.severity or severity or (active.severity if active
@@ -157,8 +157,9 @@ class Collector:
             plugin=active.plugin if active else "policylint",
         ))
 
-    def _suppressed(self, rule: str, recipient: str | None, template: str) -> bool:
-        return any(_matches(s, rule, recipient, template) for s in self.suppressions)
+    def _suppressed(self, rule: str, code: str, recipient: str | None, template: str) -> bool:
+        return any(_matches(s, rule, recipient, template) and s.code in (None, code)
+                   for s in self.suppressions)
 
     def _note_ignored_suppressions(self, rule: str, recipient: str | None,
                                    template: str) -> None:

@@ -69,6 +69,9 @@ class CheckRequest:
     baseline: frozenset[str] = frozenset()
     debug: bool = False
     record: Path | None = None  # --record: the dispatch record to append to
+    # How findings name a batch that is not read from its own path (stdin: a temporary
+    # copy, shown as --stdin-filename).
+    displays: Mapping[str, str] = field(default_factory=dict)
     progress: bool = False  # a progress bar on stderr for long batches (a person watches)
     sheet: str | None = None  # --sheet: the worksheet of a workbook batch
 
@@ -298,7 +301,7 @@ class Engine:
             self.context.register = self.register
         self.collector = Collector(self.policy, self.request.show_values, self.request.today)
         rules = [a for a in self.fresh_rules() if a.rule.row_independent]
-        reader = open_batch(path, self.request.sheet)
+        reader = open_batch(path, self.request.sheet, self.request.displays.get(str(path)))
         try:
             fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
             for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
@@ -495,11 +498,12 @@ def _identifiers(item: Item) -> list[str]:
                         *(value for _header, value in item.references)) if i]
 
 
-def open_batch(path: Path, sheet: str | None = None) -> BatchReader:
+def open_batch(path: Path, sheet: str | None = None, display: str | None = None
+               ) -> BatchReader:
     if not path.exists():
-        raise InputError("batch file not found", file=str(path))
+        raise InputError("batch file not found", file=display or str(path))
     reader: BatchReader | None = get_plugin_manager().hook.policylint_open_batch(
-        path=path, sheet=sheet)
+        path=path, sheet=sheet, display=display)
     if reader is None:
         raise InputError("no installed reader handles this kind of batch file "
                          "(CSV: .csv, .tsv, .txt; Excel: .xlsx; JSON Lines: .jsonl)",
@@ -521,7 +525,7 @@ def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
         templates = load_templates(template_paths(engine.policy, request.templates))
         default = _default_template(templates, request.templates)
         for path in request.batches:
-            reader = open_batch(path, request.sheet)
+            reader = open_batch(path, request.sheet, request.displays.get(str(path)))
             try:
                 engine.check_batch(reader, templates, default, path=path, jobs=jobs)
             finally:

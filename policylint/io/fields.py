@@ -39,7 +39,8 @@ def resolve_fields(
     """Map roles to normalised batch headers.
 
     A role the policy maps explicitly must exist in the batch (a typo in the
-    policy would otherwise silently switch a check off); default headers are
+    policy would otherwise silently switch a check off): one of its alternatives
+    for most roles, every listed column for ``reference``. Default headers are
     used only when present.
     """
     by_key = {header_key(name): name for name in names}
@@ -50,8 +51,10 @@ def resolve_fields(
         candidates = tuple(mapped) if mapped else defaults
         found = [by_key[header_key(c)] for c in candidates if header_key(c) in by_key]
         if mapped:
+            # Other roles list alternatives (one column plays the role); every listed
+            # reference column is a reference, so each must be there.
             missing = [c for c in candidates if header_key(c) not in by_key]
-            if missing:
+            if missing and (role == "reference" or not found):
                 raise InputError(
                     f"the policy maps role '{role}' to column '{missing[0]}', "
                     "which this batch does not have",

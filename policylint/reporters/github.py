@@ -16,13 +16,17 @@ message can start a line of its own and smuggle in a command.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from policylint.model import Finding, Severity, Summary
 from policylint.reporters.base import Reporter, clean_text, position, run_errors, summary_line
+from policylint.reporters.text import TextReporter
 
 _NEWLINES = "\r\n"  # escaped by escape_data, so clean_text leaves them alone
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+# GitHub Actions shows at most 10 annotations of each kind per step (and 50 per job).
+ANNOTATIONS_PER_STEP = 10
 
 
 def escape_data(value: str) -> str:
@@ -66,7 +70,23 @@ class GithubReporter(Reporter):
         return f"::{COMMANDS[finding.severity]} {prop_text}::{data}"
 
     def render(self, findings: Sequence[Finding], summary: Summary) -> str:
-        lines = [self.format_finding(f) for f in findings]
+        lines: list[str] = []
+        shown: Counter[str] = Counter()
+        beyond: Counter[str] = Counter()
+        for finding in findings:
+            command = COMMANDS[finding.severity]
+            if shown[command] < ANNOTATIONS_PER_STEP:
+                shown[command] += 1
+                lines.append(self.format_finding(finding))
+            else:
+                # GitHub drops annotations past its per-step limit: say them as plain
+                # log lines, then say how many were not annotated.
+                beyond[command] += 1
+                lines.append(TextReporter().format_finding(finding))
+        for command, count in sorted(beyond.items()):
+            lines.append(f"::notice title=policylint::{count} more {command} finding(s) are "
+                         f"in the log above but not annotated (GitHub shows "
+                         f"{ANNOTATIONS_PER_STEP} per step); see the full report")
         lines.extend(f"::error title=policylint::{escape_data(clean_text(e, keep=_NEWLINES))}"
                      for e in run_errors(summary))
         lines.append(summary_line(summary))

@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from policylint.cli import cli
 from tests.cli.mailing import TODAY, Invoke
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -128,3 +130,34 @@ def test_policy_is_found_next_to_the_batch_from_anywhere(invoke: Invoke,
     result = invoke("check", str(EXAMPLES / "batch.csv"), "--today", "2026-11-26", "-q")
     assert result.exit_code == 1, result.output
     assert "stale-address[" in result.stdout
+
+
+def test_a_batch_from_stdin_is_named_by_stdin_filename(project: Path, invoke: Invoke) -> None:
+    _with_findings(project)
+    text = (project / "batch.csv").read_text(encoding="utf-8")
+    from_file = invoke("check", "batch.csv", "--today", TODAY, "-q").stdout
+    result = CliRunner().invoke(cli, ["check", "-", "--stdin-filename", "batch.csv",
+                                      "--today", TODAY, "-q"], input=text)
+    assert result.exit_code == 1
+    assert result.stdout == from_file  # same findings, same file name
+    unnamed = CliRunner().invoke(cli, ["check", "-", "--today", TODAY, "-q"], input=text)
+    assert unnamed.exit_code == 1 and unnamed.stdout.startswith("stdin:")
+
+
+@pytest.mark.parametrize("entry", [
+    "{rule: recipient-mismatch, code: name-mismatch",
+    "{rule: 'recipient-mismatch[name-mismatch]'",
+])
+def test_a_suppression_may_name_one_code(project: Path, invoke: Invoke, entry: str) -> None:
+    _with_findings(project)
+    before = json.loads(invoke("check", "batch.csv", "--today", TODAY, "--format",
+                               "json").stdout)["findings"]
+    names = [f for f in before if f["code"] == "name-mismatch"]
+    assert names and any(f["code"] != "name-mismatch" for f in before)
+    with (project / "policylint.yaml").open("a", encoding="utf-8") as policy:
+        policy.write(f"suppressions:\n  - {entry}, reason: agreed, expires: 2099-01-01}}\n")
+    after = json.loads(invoke("check", "batch.csv", "--today", TODAY, "--format",
+                              "json").stdout)
+    assert [f for f in after["findings"] if f["code"] == "name-mismatch"] == []
+    assert len(after["findings"]) == len(before) - len(names)
+    assert after["summary"]["suppressed"] == len(names)

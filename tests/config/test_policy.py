@@ -401,11 +401,12 @@ def test_starter_loads(write: Write, tmp_path: Path) -> None:
     validate_rule_settings(policy, real_schemas())
     assert policy.files[0].endswith("uk-local-gov.yaml")
     assert policy.register == str(tmp_path / "register")
-    voicemail = policy.rules["voicemail-content"]
-    assert voicemail.options["allowed_fields"] == ["first_name", "organisation", "callback_number"]
-    assert voicemail.options["max_age_days"] == 90
-    assert policy.rules["recipient-mismatch"].options["name_threshold"] == 90
+    # The starter changes no rule: the pack's settings (and the rules' defaults) apply.
+    pack = load_policy(Path(policy.files[0]))
+    assert {n: (r.severity, dict(r.options)) for n, r in policy.rules.items()} == {
+        n: (r.severity, dict(r.options)) for n, r in pack.rules.items()}
     assert policy.suppressions == ()
+    assert policy.fields == {}
 
 
 _SCALARS = st.one_of(

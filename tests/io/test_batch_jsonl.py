@@ -131,7 +131,7 @@ def test_unusable_files(tmp_path: Path, lines: tuple[str, ...], message: str) ->
 def test_hook_opens_jsonl_and_ndjson(tmp_path: Path) -> None:
     hook = get_plugin_manager().hook.policylint_open_batch
     for name in ("b.jsonl", "b.NDJSON"):
-        reader = hook(path=write(tmp_path, obj(id="P-1"), name=name), sheet=None)
+        reader = hook(path=write(tmp_path, obj(id="P-1"), name=name), sheet=None, display=None)
         assert isinstance(reader, JsonLinesBatchReader)
         reader.close()
 

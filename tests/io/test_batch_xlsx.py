@@ -216,7 +216,7 @@ def test_first_sheet_by_default_or_the_named_one(tmp_path: Path) -> None:
 
 def test_hook_passes_the_sheet(tmp_path: Path) -> None:
     path = workbook(tmp_path / "b.xlsx", [["a"], ["1"]], more_sheets={"Two": [["b"], ["2"]]})
-    reader = get_plugin_manager().hook.policylint_open_batch(path=path, sheet="Two")
+    reader = get_plugin_manager().hook.policylint_open_batch(path=path, sheet="Two", display=None)
     assert isinstance(reader, XlsxBatchReader) and reader.names == ("b",)
     reader.close()
     assert open_xlsx_batch(tmp_path / "b.csv", None) is None

@@ -65,3 +65,20 @@ def test_no_file_or_position() -> None:
     assert reporter.format_finding(
         Finding(rule="r", severity=Severity.WARNING, message="m", file="p.yaml", line=4)
     ) == "::warning file=p.yaml,line=4,title=r::m"
+
+
+def test_annotations_beyond_githubs_per_step_limit_are_summarised() -> None:
+    findings = [Finding(rule="stale-address", severity=Severity.ERROR, message=f"m{n}",
+                        file="batch.csv", code="previous-address", row=n + 2)
+                for n in range(13)]
+    findings.append(Finding(rule="merge-integrity", severity=Severity.WARNING, message="w",
+                            file="batch.csv", code="null-value", row=40))
+    lines = GithubReporter().render(findings, Summary(counts={"error": 13})).splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert len(errors) == 10 and errors[-1].endswith("::m9")
+    assert "batch.csv:14: stale-address[previous-address] [error] m12" in lines
+    assert any(line.startswith("::warning ") for line in lines)  # its own limit
+    notice = [line for line in lines if line.startswith("::notice title=policylint::")]
+    assert notice == ["::notice title=policylint::3 more error finding(s) are in the log "
+                      "above but not annotated (GitHub shows 10 per step); see the full "
+                      "report"]

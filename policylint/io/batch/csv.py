@@ -736,11 +736,11 @@ def _cells(count: int) -> str:
 
 
 @hookimpl
-def policylint_open_batch(path: Path) -> CsvBatchReader | None:
+def policylint_open_batch(path: Path, display: str | None = None) -> CsvBatchReader | None:
     """The built-in reader for ``.csv``, ``.tsv`` and ``.txt`` batches.
 
     Opened with ``collect=True``: the engine reports every unreadable row.
     """
     if Path(path).suffix.lower() not in SUFFIXES:
         return None
-    return CsvBatchReader(Path(path), collect=True)
+    return CsvBatchReader(Path(path), display, collect=True)

@@ -251,8 +251,8 @@ def _kind(value: Any) -> str:
 
 
 @hookimpl(specname="policylint_open_batch")
-def open_jsonl_batch(path: Path) -> JsonLinesBatchReader | None:
+def open_jsonl_batch(path: Path, display: str | None = None) -> JsonLinesBatchReader | None:
     """The built-in reader for JSON Lines (``.jsonl``, ``.ndjson``) batches."""
     if Path(path).suffix.lower() not in SUFFIXES:
         return None
-    return JsonLinesBatchReader(Path(path))
+    return JsonLinesBatchReader(Path(path), display)

@@ -465,7 +465,8 @@ def _words(label: str) -> list[str]:
 
 
 @hookimpl(specname="policylint_open_batch")
-def open_xlsx_batch(path: Path, sheet: str | None) -> XlsxBatchReader | None:
+def open_xlsx_batch(path: Path, sheet: str | None,
+                    display: str | None = None) -> XlsxBatchReader | None:
     """The built-in reader for ``.xlsx``/``.xlsm`` workbooks (first sheet, or ``sheet``)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".xls":
@@ -473,5 +474,5 @@ def open_xlsx_batch(path: Path, sheet: str | None) -> XlsxBatchReader | None:
                          "it as CSV", file=str(path))
     if suffix not in SUFFIXES:
         return None
-    return XlsxBatchReader(Path(path), sheet=sheet)
+    return XlsxBatchReader(Path(path), display, sheet=sheet)
 
