@@ -111,7 +111,7 @@ def mask(value: Personal) -> str:
         return mask_identifier(text)
     if kind is PersonalKind.DATE:
         return "**/**/****"
-    return f"[redacted, {len(text)} chars]"
+    return f"[{len(text)} characters hidden]"
 
 
 class _LenientFormatter(string.Formatter):

@@ -107,8 +107,28 @@ def render(outcome: Reportable, options: OutputOptions, *, to_terminal: bool) ->
         reporter.group_by = options.group_by
         if options.quiet:
             # ruff's --quiet: the findings and nothing else, so a clean run is silent.
-            return "".join(reporter.format_finding(f) + "\n" for f in outcome.findings)
+            text = "".join(reporter.format_finding(f) + "\n" for f in outcome.findings)
+        else:
+            text = reporter.render(outcome.findings, outcome.summary)
+        return wrap_for_terminal(text) if to_terminal else text
     return reporter.render(outcome.findings, outcome.summary)
+
+
+def wrap_for_terminal(text: str, width: int | None = None) -> str:
+    """Long lines wrapped to the terminal's width, continuation lines indented, so a
+    message is read whole instead of running off the screen. Only on a terminal:
+    a pipe or a file keeps one finding per line for tools."""
+    import shutil
+    import textwrap
+
+    columns = width or shutil.get_terminal_size((100, 24)).columns
+    if columns < 40:
+        return text
+    wrapped = []
+    for line in text.splitlines():
+        wrapped.extend(textwrap.wrap(line, columns, subsequent_indent="    ",
+                                     break_on_hyphens=False) or [""])
+    return "\n".join(wrapped) + "\n"
 
 
 def emit(outcome: Reportable, options: OutputOptions, *, announce: bool = True) -> None:

@@ -37,7 +37,7 @@ K = PersonalKind
         (K.IDENTIFIER, "AB123456C", "*******6C"),
         (K.IDENTIFIER, "HB-2026-0042", "**********42"),
         (K.DATE, "1984-03-07", "**/**/****"),
-        (K.TEXT, "fled to the refuge", "[redacted, 18 chars]"),
+        (K.TEXT, "fled to the refuge", "[18 characters hidden]"),
         (K.NAME, "", "(empty)"),
         (K.EMAIL, "   ", "(empty)"),
     ],

@@ -23,6 +23,10 @@ _SEVERITY_STYLE = {
 }
 
 
+ROW_LEGEND = ("(file:N: N is the row a spreadsheet shows, the header being row 1; "
+              "file:N:C: line and column of a template)")
+
+
 class TextReporter(Reporter):
     """``{file}:{row or line}[:{col}]: {rule}[{code}] [{severity}] {message}``, one line each.
 
@@ -73,6 +77,8 @@ class TextReporter(Reporter):
             lines = self._grouped(findings, self.group_by)
         else:
             lines = [self.format_finding(f) for f in findings]
+        if any(f.row is not None for f in findings):
+            lines.append(ROW_LEGEND)
         lines.append(summary_line(summary))
         return "\n".join(lines) + "\n"
 

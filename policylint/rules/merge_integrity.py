@@ -293,6 +293,6 @@ class MergeIntegrity(Rule):
                         facts: dict[str, object]) -> Violation:
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        return Violation(code=code, message=message + " (rendered line {text_line})",
+        return Violation(code=code, message=message + " (line {text_line} of the text as sent)",
                          facts={**facts, "text_line": line},
                          fingerprint_extra=f"{line}:{col}")

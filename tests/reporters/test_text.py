@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from policylint.model import Finding, Severity, Summary
-from policylint.reporters.text import TextReporter
+from policylint.reporters.text import ROW_LEGEND, TextReporter
 
 ANSI = re.compile("\x1b\\[[0-9;]*m")
 
@@ -20,6 +20,7 @@ def test_one_line_per_finding_then_summary(findings: list[Finding], summary: Sum
         " J. S*** (recipient P-2001)",
         "templates/reminder.j2:3:12: merge-integrity[placeholder] [info] Unresolved placeholder"
         " {{ ref }}",
+        ROW_LEGEND,
         "Checked 212 rows in 1 file and 4 templates. Found 3 findings: 1 error, 1 warning,"
         " 1 info. 2 suppressed, 1 in baseline.",
     ]
@@ -49,7 +50,7 @@ def test_hostile_text_stays_on_one_line_and_cannot_colour(nasty: list[Finding],
                                                           nasty_summary: Summary) -> None:
     out = TextReporter(color=False).render(nasty, nasty_summary)
     lines = out.splitlines()
-    assert len(lines) == 3  # two findings + summary: embedded newlines did not split lines
+    assert len(lines) == 4  # two findings, legend, summary: embedded newlines split nothing
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out and "\r" not in out
     assert lines[0].startswith(
         "dir, with: comma/batch 1.csv:7: recipient-mismatch[name-differs] [error] ")
@@ -65,3 +66,13 @@ def test_finding_without_position_or_file() -> None:
     assert reporter.format_finding(no_pos) == "policy.yaml: r [error] m"
     no_file = Finding(rule="r", severity=Severity.INFO, message="m", file="")
     assert reporter.format_finding(no_file) == "r [info] m"
+
+
+def test_on_a_terminal_long_lines_wrap_with_an_indent() -> None:
+    from policylint.reporting import wrap_for_terminal
+
+    line = "batch.csv:8: stale-address[previous-address] [error] " + "word " * 40
+    wrapped = wrap_for_terminal(line + "\nsummary\n", width=60).splitlines()
+    assert all(len(w) <= 60 for w in wrapped) and len(wrapped) > 3
+    assert wrapped[0].startswith("batch.csv:8: ") and wrapped[1].startswith("    ")
+    assert wrapped[-1] == "summary"
