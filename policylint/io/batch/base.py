@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import IO, Any, Protocol, TypeVar, runtime_checkable
 
 from policylint.errors import InputError, LimitError
 from policylint.io.headers import variable_name
@@ -163,3 +163,28 @@ def build_header(
         seen[key] = index
         names.append(name)
     return Header(written, tuple(names), dict(zip(names, written, strict=True)))
+
+
+class StreamingReader:
+    """What the file-streaming readers share: the files their unfinished passes hold
+    open (a pass is a generator a caller may abandon), and closing them all."""
+
+    def _start_streams(self) -> None:
+        self._open: set[IO[Any]] = set()
+        self._closed = False
+
+    def close(self) -> None:
+        """Close files held by unfinished :meth:`rows` iterations; no further reads."""
+        self._closed = True
+        for stream in list(self._open):
+            stream.close()
+        self._open.clear()
+
+    def __enter__(self: _Reader) -> _Reader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+_Reader = TypeVar("_Reader", bound=StreamingReader)

@@ -31,6 +31,7 @@ from policylint.hookspecs import hookimpl
 from policylint.io.batch.base import (
     Limits,
     ProblemLog,
+    StreamingReader,
     build_header,
     header_width,
     is_blank,
@@ -370,7 +371,7 @@ def _column_of(text: str, delimiter: str, longer_than: int | None = None) -> int
     return column
 
 
-class CsvBatchReader:
+class CsvBatchReader(StreamingReader):
     """A CSV batch, checked on opening and streamed from disk by :meth:`rows`.
 
     Opening detects the encoding and delimiter and validates the header, and
@@ -400,8 +401,7 @@ class CsvBatchReader:
         # The unreadable rows of the latest rows()/cell_rows() pass (a new list each pass).
         self.problems: list[RowProblem] = []
         self.warnings: list[RowProblem] = []  # none for CSV; the interface has them
-        self._open: set[IO[str]] = set()
-        self._closed = False
+        self._start_streams()
         self._check_path()
         decoding = _detect(self.path, self.display)
         self.encoding: str = decoding.encoding
@@ -433,19 +433,6 @@ class CsvBatchReader:
         """
         log = self._start_pass()
         return self._cell_rows(log)
-
-    def close(self) -> None:
-        """Close files held by unfinished :meth:`rows` iterations; no further reads."""
-        self._closed = True
-        for text in list(self._open):
-            text.close()
-        self._open.clear()
-
-    def __enter__(self) -> CsvBatchReader:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return (

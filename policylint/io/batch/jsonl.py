@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from policylint.errors import InputError
 from policylint.hookspecs import hookimpl
-from policylint.io.batch.base import Limits, ProblemLog, build_header
+from policylint.io.batch.base import Limits, ProblemLog, StreamingReader, build_header
 from policylint.model import Row, RowProblem
 
 __all__ = ["SUFFIXES", "JsonLinesBatchReader", "open_jsonl_batch"]
@@ -72,7 +72,7 @@ def _decode(raw: bytes) -> Any:
         raise _Unreadable(f"not valid JSON ({exc.msg} at character {exc.colno})") from None
 
 
-class JsonLinesBatchReader:
+class JsonLinesBatchReader(StreamingReader):
     """A JSON Lines batch: keys gathered on opening, objects streamed by :meth:`rows`."""
 
     def __init__(
@@ -87,8 +87,7 @@ class JsonLinesBatchReader:
         self.limits = limits
         self.problems: list[RowProblem] = []
         self.warnings: list[RowProblem] = []  # none for JSON Lines; the interface has them
-        self._open: set[IO[bytes]] = set()
-        self._closed = False
+        self._start_streams()
         keys = self._scan(allow_no_rows)
         header = build_header(keys, self.display, limits, what="key")
         self.header: tuple[str, ...] = header.written
@@ -106,18 +105,6 @@ class JsonLinesBatchReader:
         log = ProblemLog(self.display, self.limits)
         self.problems = log.problems
         return self._rows(log)
-
-    def close(self) -> None:
-        self._closed = True
-        for stream in list(self._open):
-            stream.close()
-        self._open.clear()
-
-    def __enter__(self) -> JsonLinesBatchReader:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"JsonLinesBatchReader({self.display!r}, keys={len(self.header)})"
