@@ -24,6 +24,7 @@ import click
 
 from policylint import __version__
 from policylint.errors import PolicylintError
+from policylint.progress import in_ci
 from policylint.progress import wanted as progress_wanted
 from policylint.reporting import COLOR_CHOICES, GROUPS, OutputOptions, emit
 
@@ -97,11 +98,6 @@ def _stdin_batches(batches: Sequence[Path], name: str | None, scratch: Path
         paths.append(copy)
         displays[str(copy)] = name or "stdin"
     return paths, displays
-
-
-def _in_ci() -> bool:
-    """CI systems (GitHub Actions, GitLab, Azure, Jenkins via plugins) set CI."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _emit_error(message: str, batches: Sequence[Path], out: OutputOptions,
@@ -327,7 +323,7 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         from policylint.engine.runner import CheckRequest, run_check_parallel
         from policylint.model import Severity
 
-        if show_values and _in_ci() and not allow_show_values_in_ci:
+        if show_values and in_ci() and not allow_show_values_in_ci:
             raise PolicylintError(
                 "--show-values prints personal data, and CI is set: a CI log must never "
                 "become the breach (add --allow-show-values-in-ci if you really mean it)")

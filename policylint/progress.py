@@ -19,10 +19,14 @@ DEFAULT_DELAY = 1.0
 UPDATE_EVERY = 256  # rows between updates: the bar costs nothing per row
 
 
+def in_ci() -> bool:
+    """CI systems (GitHub Actions, GitLab, Azure, Jenkins via plugins) set CI."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def wanted(*, quiet: bool) -> bool:
     """A person is watching: stderr is a terminal, not --quiet, not a CI log."""
-    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-    return not quiet and not ci and sys.stderr.isatty()
+    return not quiet and not in_ci() and sys.stderr.isatty()
 
 
 def estimate_rows(path: Path) -> int | None:

@@ -280,7 +280,7 @@ def _engine_codes() -> Iterator[tuple[str, str, str]]:
                     if (keyword.arg == "code" and isinstance(value, ast.Constant)
                             and isinstance(value.value, str)):
                         yield path.name, value.value, ""
-            if called == "Finding":
+            if called in ("Finding", "_baseline_note"):  # the latter wraps a Finding
                 for keyword in node.keywords:
                     value = keyword.value
                     if (keyword.arg == "code" and isinstance(value, ast.Constant)

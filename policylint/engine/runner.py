@@ -448,6 +448,13 @@ class Engine:
 
     # --- result ----------------------------------------------------------------
 
+    def _baseline_note(self, *, code: str, severity: Severity, message: str) -> None:
+        """A finding about the --baseline file itself (never hidden by it)."""
+        self.collector.findings.append(Finding(
+            rule=POLICY_CHECK, severity=severity, code=code, message=message,
+            file=self.files[0] if self.files else "",
+            fingerprint=fingerprint(self.collector.key, POLICY_CHECK, code)))
+
     def outcome(self, templates_checked: int, *, report_policy: bool = True) -> Outcome:
         if report_policy:
             self.collector.report_policy_warnings()
@@ -455,23 +462,17 @@ class Engine:
         ignored = sum(1 for f in self.collector.findings
                       if f.rule in NOT_CHECKED_RULES and f.fingerprint in baseline)
         if ignored:
-            self.collector.findings.append(Finding(
-                rule=POLICY_CHECK, severity=Severity.WARNING, code="baseline-ignored",
-                message=(f"{ignored} baseline entr{'y' if ignored == 1 else 'ies'} matched "
-                         "rows that could not be checked and were ignored: such rows always "
-                         "fail the run"),
-                file=self.files[0] if self.files else "",
-                fingerprint=fingerprint(self.collector.key, POLICY_CHECK, "baseline-ignored")))
+            self._baseline_note(
+                code="baseline-ignored", severity=Severity.WARNING, message=
+                f"{_entries(ignored)} matched rows that could not be checked and were "
+                "ignored: such rows always fail the run")
         stale = len(baseline - {f.fingerprint for f in self.collector.findings})
         if stale:
             # detect-secrets' habit: a baseline only shrinks if someone is told it can.
-            self.collector.findings.append(Finding(
-                rule=POLICY_CHECK, severity=Severity.INFO, code="stale-baseline",
-                message=(f"{stale} baseline entr{'y' if stale == 1 else 'ies'} matched no "
-                         "finding: those problems are gone. Rewrite the baseline "
-                         "(--write-baseline) so it hides only what is still there"),
-                file=self.files[0] if self.files else "",
-                fingerprint=fingerprint(self.collector.key, POLICY_CHECK, "stale-baseline")))
+            self._baseline_note(
+                code="stale-baseline", severity=Severity.INFO, message=
+                f"{_entries(stale)} matched no finding: those problems are gone. Rewrite "
+                "the baseline (--write-baseline) so it hides only what is still there")
         unfiltered = sorted((f for f in self.collector.findings if self.selection.keeps(f)),
                             key=Finding.sort_key)
         kept = [f for f in unfiltered
@@ -490,6 +491,10 @@ class Engine:
             first_not_checked=tuple(sorted(not_checked.first)),
         )
         return Outcome(findings=kept, unfiltered=unfiltered, summary=summary)
+
+
+def _entries(count: int) -> str:
+    return f"{count} baseline entr{'y' if count == 1 else 'ies'}"
 
 
 def _identifiers(item: Item) -> list[str]:

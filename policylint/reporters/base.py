@@ -167,10 +167,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(value: object) -> str:
     """A cell value a spreadsheet will show as text, never run as a formula.
 
-    For CSV-like output (a plug-in's CSV or TSV reporter): a value starting with
-    ``= + - @``, TAB or CR gets a leading single quote (OWASP's advice against CSV
-    injection); control characters are then escaped as by :func:`clean_text`.
-    None of the built-in formats is CSV-like, so none of them calls this.
+    For CSV-like output (the built-in ``csv`` report, a plug-in's TSV): a value
+    starting with ``= + - @``, TAB or CR gets a leading single quote (OWASP's advice
+    against CSV injection); control characters are then escaped as by
+    :func:`clean_text`.
     """
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_TRIGGERS):
