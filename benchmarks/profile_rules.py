@@ -47,7 +47,7 @@ from policylint.engine.rule import Rule  # noqa: E402
 from policylint.engine.runner import (  # noqa: E402
     CheckRequest,
     Engine,
-    _default_template,
+    default_template,
     open_batch,
     open_register,
     template_paths,
@@ -136,7 +136,7 @@ class Bench:
         self.policy = policy
         self.register = register
         self.templates = templates
-        self.default = _default_template(templates, ())
+        self.default = default_template(templates, ())
 
     def engine(self, rules: Sequence[str] | None) -> Engine:
         """An engine running ``rules`` (None: every rule; empty: none) on the shared register."""

@@ -232,6 +232,21 @@ def common_output(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _parse_jobs(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """--jobs: a number of processes, or ``auto`` (the cores this process may use)."""
+    if value.strip().lower() == "auto":
+        from policylint.engine.on_dask import usable_cores
+
+        return usable_cores()
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither a number nor 'auto'") from None
+    if jobs < 1:
+        raise click.BadParameter("must be at least 1")
+    return jobs
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="policylint")
 def cli() -> None:
@@ -281,8 +296,21 @@ def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
                    "set: a CI log must never become the breach.")
 @click.option("--allow-show-values-in-ci", is_flag=True, hidden=True,
               help="Let --show-values run where CI is set (you were warned).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Split the row-by-row rules across N processes (same output).")
+@click.option("--jobs", "-j", metavar="N|auto", default="1", show_default=True,
+              callback=_parse_jobs,
+              help="Check in N processes; `auto`: one per usable core. Every rule runs on "
+                   "chunks of rows in every process, and the findings are the same as with "
+                   "one. With --engine dask: the LocalCluster's workers.")
+@click.option("--engine", "engine_name", type=click.Choice(("local", "dask")),
+              default="local", show_default=True,
+              help="Where chunks are checked: on this machine, or on a dask.distributed "
+                   "cluster (pip install 'policylint[dask]').")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the scheduler to send chunks to "
+                   "(tcp://HOST:PORT). Default: a LocalCluster on this machine.")
+@click.option("--chunk-rows", type=click.IntRange(min=1), hidden=True,
+              help="Rows per chunk (default 5000). With --jobs 1: check in chunks in this "
+                   "process, to test that the merge gives the findings one pass gives.")
 @click.option("--today", metavar="DATE",
               help="Check as of this ISO date instead of today (reproducible runs).")
 @click.option("--stdin-filename", metavar="NAME",
@@ -299,7 +327,8 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
           ignore: tuple[str, ...], policy: Path | None, debug: bool,
           baseline: Path | None, write_baseline: Path | None, baseline_reason: str | None,
           show_values: bool,
-          allow_show_values_in_ci: bool, jobs: int, today: str | None,
+          allow_show_values_in_ci: bool, jobs: int, engine_name: str, scheduler: str | None,
+          chunk_rows: int | None, today: str | None,
           record: Path | None, stdin_filename: str | None, sheet: str | None) -> None:
     """Check BATCH files (CSV, .xlsx, JSON Lines) against the policy, templates and register.
 
@@ -347,7 +376,10 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
                 baseline=baselines.load_baseline(baseline) if baseline else frozenset(),
                 debug=debug, record=record, sheet=sheet,
                 progress=progress_wanted(quiet=out.quiet))
-            outcome = run_check_parallel(request, jobs)
+            if chunk_rows is not None:
+                request = replace(request, chunk_rows=chunk_rows)
+            with _executor(engine_name, scheduler, jobs, chunk_rows) as executor:
+                outcome = run_check_parallel(request, jobs, executor)
         except PolicylintError as exc:
             # The gate failed: a CI step that uploads the report `if: always()` must
             # find one that says so, not nothing (or last week's).
@@ -371,6 +403,30 @@ def check(batches: tuple[Path, ...], register: str | None, templates: tuple[Path
         return out.exit_code(outcome.exit_code)
 
     _run(debug, body)
+
+
+@contextlib.contextmanager
+def _executor(engine: str, scheduler: str | None, jobs: int,
+              chunk_rows: int | None) -> Any:
+    """Where a check's chunks go: None (one pass, or --jobs processes), in this process
+    (--chunk-rows with --jobs 1), or a Dask cluster."""
+    if scheduler and engine != "dask":
+        raise PolicylintError("--scheduler is for --engine dask")
+    if engine == "dask":
+        from policylint.engine.on_dask import DaskExecutor
+
+        executor = DaskExecutor(scheduler, workers=jobs if jobs > 1 else None)
+        try:
+            yield executor
+        finally:
+            executor.close()
+        return
+    if chunk_rows is not None and jobs == 1:
+        from policylint.engine.chunks import InlineExecutor
+
+        yield InlineExecutor()
+        return
+    yield None
 
 
 @cli.command()

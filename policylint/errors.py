@@ -29,6 +29,13 @@ class PolicylintError(Exception):
         self.key = key
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as the base class with the rendered line: an error raised in a --jobs or
+        Dask worker reaches the parent as the same one line (subclasses with their own
+        constructor arguments included)."""
+        return (_rebuild, (type(self), self.message, self.file, self.row, self.line,
+                           self.key))
+
     def render(self) -> str:
         where = []
         if self.file:
@@ -80,3 +87,10 @@ class LimitError(InputError):
 
 class RuleCrash(PolicylintError):
     """A rule raised: the run fails (never passes silently)."""
+
+
+def _rebuild(kind: type[PolicylintError], message: str, file: str | None, row: int | None,
+             line: int | None, key: str | None) -> PolicylintError:
+    error = PolicylintError.__new__(kind)
+    PolicylintError.__init__(error, message, file=file, row=row, line=line, key=key)
+    return error

@@ -191,9 +191,24 @@ class Recorder:
         self._batch: dict[str, str] = {}
 
     def add_item(self, item: Item, batch_path: Path | None) -> None:
-        display = item.row.file
+        self.add_line(self.item_line(item, batch_path))
+
+    def note_batch(self, display: str, batch_path: Path | None) -> None:
+        """Hash the batch file now (before --jobs workers fork, so none hashes it again)."""
         if display not in self._batch:
             self._batch[display] = file_digest(batch_path) if batch_path else ""
+
+    def known_batch(self, display: str, digest: str) -> None:
+        """The batch's digest, computed elsewhere (a Dask worker is told it)."""
+        self._batch[display] = digest
+
+    def batch_digest(self, display: str) -> str:
+        return self._batch.get(display, "")
+
+    def item_line(self, item: Item, batch_path: Path | None) -> str:
+        """The pending line for one item (a --jobs worker computes it, the parent writes it)."""
+        display = item.row.file
+        self.note_batch(display, batch_path)
         template = item.template
         entry = {
             "file": display,
@@ -210,7 +225,10 @@ class Recorder:
             "template_digest": hashlib.sha256(template.source.encode()).hexdigest()
             if template else "",
         }
-        self._pending.write(json.dumps(entry, separators=(",", ":")) + "\n")
+        return json.dumps(entry, separators=(",", ":")) + "\n"
+
+    def add_line(self, line: str) -> None:
+        self._pending.write(line)
 
     def finish(self, findings: Sequence[Finding], complete: bool) -> int:
         """Append every pending line, with what the rules found for its row."""

@@ -93,6 +93,13 @@ class NotChecked:
         if row is not None and len(self.first) < FIRST_ROWS_SHOWN:
             self.first = (*self.first, row)
 
+    def absorb(self, other: NotChecked) -> None:
+        """Add a later chunk's rows (the first few stay the first few)."""
+        self.count += other.count
+        room = FIRST_ROWS_SHOWN - len(self.first)
+        if room > 0:
+            self.first = (*self.first, *other.first[:room])
+
 
 class Collector:
     """Turns violations into masked, fingerprinted findings and applies suppressions."""
@@ -107,7 +114,7 @@ class Collector:
         self.findings: list[Finding] = []
         self.suppressed = 0
         self.not_checked = NotChecked()
-        self._ignored_suppressions: list[Suppression] = []
+        self.ignored_suppressions: list[Suppression] = []
 
     def add(self, active: ActiveRule | None, violation: Violation, *,
             file: str, row: int | None = None, recipient_id: str | None = None,
@@ -157,6 +164,16 @@ class Collector:
             plugin=active.plugin if active else "policylint",
         ))
 
+    def absorb(self, findings: Iterable[Finding], suppressed: int, not_checked: NotChecked,
+               ignored_suppressions: Iterable[Suppression]) -> None:
+        """Take in what another collector (a chunk's, in a worker) collected."""
+        self.findings.extend(findings)
+        self.suppressed += suppressed
+        self.not_checked.absorb(not_checked)
+        for s in ignored_suppressions:
+            if s not in self.ignored_suppressions:
+                self.ignored_suppressions.append(s)
+
     def _suppressed(self, rule: str, code: str, recipient: str | None, template: str) -> bool:
         return any(_matches(s, rule, recipient, template) and s.code in (None, code)
                    for s in self.suppressions)
@@ -164,8 +181,8 @@ class Collector:
     def _note_ignored_suppressions(self, rule: str, recipient: str | None,
                                    template: str) -> None:
         for s in self.suppressions:
-            if _matches(s, rule, recipient, template) and s not in self._ignored_suppressions:
-                self._ignored_suppressions.append(s)
+            if _matches(s, rule, recipient, template) and s not in self.ignored_suppressions:
+                self.ignored_suppressions.append(s)
 
     def report_policy_warnings(self) -> None:
         """Expired suppressions, and suppressions that tried to hide unchecked rows."""
@@ -174,7 +191,7 @@ class Collector:
                 s, "expired-suppression",
                 f"The suppression of {s.rule} for {self._target(s)} expired on "
                 f"{s.expires.isoformat()}: renew it with a new reason or remove it")
-        for s in self._ignored_suppressions:
+        for s in self.ignored_suppressions:
             self._policy_warning(
                 s, "suppression-ignored",
                 f"The suppression of {s.rule} for {self._target(s)} was ignored: rows "

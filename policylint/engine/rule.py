@@ -212,3 +212,38 @@ class Rule:
     def finish(self) -> Iterable[Violation]:
         """Whole-batch findings once every row was checked; set ``row`` on each."""
         return ()
+
+    # --- chunks (DESIGN §5) ---------------------------------------------------------
+    # With --jobs N (or --engine dask) a batch is checked in chunks of rows, each on a
+    # rule instance of its own, perhaps in another process. A rule that is not
+    # row_independent says here how its state splits and merges, and sets
+    # ``chunked = True``; one that does not runs with every row in one process.
+    # Everything these methods return is plain, picklable data.
+    chunked: ClassVar[bool] = False
+
+    def observed(self) -> object:
+        """What ``observe`` learnt, as data (of one chunk, or merged: the whole batch)."""
+        return None
+
+    def absorb_observed(self, parts: Sequence[object]) -> None:
+        """Merge ``observed()`` of chunks, in row order, into this instance."""
+
+    def prepare(self) -> None:
+        """Build the run's indexes now, before rows arrive (and before workers fork,
+        so they inherit them rather than each building its own)."""
+
+    def chunk_summary(self) -> object:
+        """What ``check_item`` gathered for ``finish`` since the last call, emptied."""
+        return None
+
+    def absorb_summaries(self, parts: Sequence[object]) -> None:
+        """Merge ``chunk_summary()`` of every chunk, in row order, before ``finish``."""
+
+    def carry_out(self) -> object:
+        """State the row after the last one checked needs (None: nothing)."""
+        return None
+
+    def carry_in(self, state: object) -> None:
+        """Start a chunk as if the row before it left ``state`` (None: nothing). A chunk
+        whose predecessor leaves something is checked again with it, so findings never
+        depend on where chunks split."""

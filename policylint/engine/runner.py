@@ -15,9 +15,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from policylint.config.policy import Policy, validate_rule_settings
+from policylint.engine.chunks import (
+    CHUNK_ROWS,
+    BatchWork,
+    ChunkResult,
+    Executor,
+    ForkExecutor,
+    can_fork,
+    check_in_chunks,
+    observe_in_chunks,
+)
 from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, shown_path
 from policylint.engine.fingerprint import fingerprint
 from policylint.engine.prefetch import prefetched
@@ -74,6 +83,7 @@ class CheckRequest:
     displays: Mapping[str, str] = field(default_factory=dict)
     progress: bool = False  # a progress bar on stderr for long batches (a person watches)
     sheet: str | None = None  # --sheet: the worksheet of a workbook batch
+    chunk_rows: int = CHUNK_ROWS  # rows per chunk when a batch is checked in chunks
 
 
 @dataclass
@@ -196,6 +206,15 @@ class Engine:
         if self.register is not None:
             self.register.close()
 
+    def reopen_register(self) -> None:
+        """In a forked worker: a database connection must not cross a fork, so open our
+        own (a register held in memory is simply inherited)."""
+        if self.register is not None and not isinstance(self.register, MemoryRegister):
+            location = self.request.register or self.policy.register
+            assert location is not None
+            self.register = open_register(location)
+            self.context.register = self.register
+
     # --- templates -----------------------------------------------------------
 
     def check_templates(self, templates: Iterable[Template], *, fail_on_problem: bool) -> None:
@@ -219,59 +238,111 @@ class Engine:
 
     def check_batch(self, reader: BatchReader, templates: Mapping[str, Template],
                     default_template: Template | None, *, path: Path | None = None,
-                    jobs: int = 1) -> None:
+                    executor: Executor | None = None) -> None:
+        """Check one batch: in one pass per rule need here, or in chunks on ``executor``
+        (--jobs, Dask) when every rule can be split that way (DESIGN §5)."""
         display = reader.display
         self.files.append(display)
-        fields = resolve_fields(reader.names, self.policy.fields, file=display)
-        info = BatchInfo(file=display, names=tuple(reader.names), fields=fields,
+        info, rules = self.start_batch(display, reader.names, templates, default_template)
+        progress = (RowProgress(display, estimate_rows(path) if path else None)
+                    if self.request.progress else None)
+        try:
+            if executor is not None and all(a.rule.row_independent or a.rule.chunked
+                                            for a in rules):
+                self._check_in_chunks(reader, info, path, rules, executor, progress)
+            else:
+                self._check_in_one_pass(reader, info, path, rules, progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        self._report_unreadable(reader, display)
+        for active in rules:
+            for violation in self._guard(active, None, active.rule.finish):
+                self.collector.add(active, violation, file=display)
+        self._report_unrenderable(templates, display)
+
+    def start_batch(self, display: str, names: Sequence[str], templates: Mapping[str, Template],
+                    default_template: Template | None) -> tuple[BatchInfo, list[ActiveRule]]:
+        """The batch's fields and fresh rules, told about the batch (begin_batch)."""
+        fields = resolve_fields(names, self.policy.fields, file=display)
+        info = BatchInfo(file=display, names=tuple(names), fields=fields,
                          templates=templates, default_template=default_template)
         rules = self.fresh_rules()
         for active in rules:
             for violation in self._guard(active, None, active.rule.begin_batch, info):
                 self.collector.add(active, violation, file=display)
-        names = set(reader.names)
+        present = set(names)
         self._missing = {t.name: missing for t in templates.values()
-                         if (missing := t.missing_fields(names))}
+                         if (missing := t.missing_fields(present))}
         self._unrenderable = {}
-        workers = None
-        progress: RowProgress | None = None
-        if jobs > 1 and path is not None and _can_fork():
-            split = [a for a in rules if a.rule.row_independent]
-            if split:
-                rules = [a for a in rules if not a.rule.row_independent]
-                workers = _start_workers(self, path, templates, default_template, jobs)
-        try:
-            observers = [a for a in rules if "batch" in a.rule.needs]
-            if observers:
-                for row in reader.rows():
-                    item = self._item(row, fields, templates, default_template,
-                                      render_text=False)
-                    for active in observers:
-                        self._guard(active, row, active.rule.observe, item)
-            if self.request.progress:
-                progress = RowProgress(display, estimate_rows(path) if path else None)
-            for row in prefetched(reader.rows(), self.register, fields):
-                self.rows_read += 1
-                if progress is not None and self.rows_read % UPDATE_EVERY == 0:
-                    progress.update(self.rows_read)
-                item = self._item(row, fields, templates, default_template, render_text=True)
-                self._check_item(rules, item, display)
-                if self.recorder is not None:
-                    self.recorder.add_item(item, path)
-            self._report_unreadable(reader, display)
-            for active in rules:
-                for violation in self._guard(active, None, active.rule.finish):
-                    self.collector.add(active, violation, file=display)
-            self._report_unrenderable(templates, display)
-            if workers is not None:
-                for findings, suppressed in workers.results():
-                    self.collector.findings.extend(findings)
-                    self.collector.suppressed += suppressed
-        finally:
+        return info, rules
+
+    def _check_in_one_pass(self, reader: BatchReader, info: BatchInfo, path: Path | None,
+                           rules: list[ActiveRule], progress: RowProgress | None) -> None:
+        fields, templates, default = info.fields, info.templates, info.default_template
+        observers = [a for a in rules if "batch" in a.rule.needs]
+        if observers:
+            for row in reader.rows():
+                item = self._item(row, fields, templates, default, render_text=False)
+                for active in observers:
+                    self._guard(active, row, active.rule.observe, item)
+        for row in prefetched(reader.rows(), self.register, fields):
+            self.rows_read += 1
+            if progress is not None and self.rows_read % UPDATE_EVERY == 0:
+                progress.update(self.rows_read)
+            item = self._item(row, fields, templates, default, render_text=True)
+            self._check_item(rules, item, info.file)
+            if self.recorder is not None:
+                self.recorder.add_item(item, path)
+
+    def _check_in_chunks(self, reader: BatchReader, info: BatchInfo, path: Path | None,
+                         rules: list[ActiveRule], executor: Executor,
+                         progress: RowProgress | None) -> None:
+        """Map every rule over chunks of rows, then merge (see engine/chunks.py)."""
+        size = self.request.chunk_rows
+        work = BatchWork(self, info, path, rules)
+        observers = [a for a in rules if "batch" in a.rule.needs]
+        observed: list[object] | None = None
+        if observers:
+            parts = observe_in_chunks(executor, work, reader.rows(), size)
+            for active, chunk_parts in zip(observers, parts, strict=False):
+                self._guard(active, None, active.rule.absorb_observed, chunk_parts)
+            observed = [active.rule.observed() for active in observers]
+        for active in rules:
+            self._guard(active, None, active.rule.prepare)
+        if self.recorder is not None:
+            self.recorder.note_batch(info.file, path)
+        # The merge step's own state: the workers' copies of the engine are not ours.
+        collector, used = self.collector, self.used_templates
+        unrenderable: dict[str, tuple[int, int]] = {}
+        summaries: list[list[object]] = [[] for _ in rules]
+
+        def merge(result: ChunkResult) -> None:
+            collector.absorb(result.findings, result.suppressed, result.not_checked,
+                             result.ignored_suppressions)
+            used.update(result.used_templates)
+            for name, (count, first) in result.unrenderable.items():
+                before = unrenderable.get(name)
+                unrenderable[name] = ((before[0] + count, before[1]) if before
+                                      else (count, first))
+            for position, summary in enumerate(result.summaries):
+                summaries[position].append(summary)
+            if self.recorder is not None:
+                for line in result.record_lines:
+                    self.recorder.add_line(line)
+            self.rows_read += result.rows
             if progress is not None:
-                progress.close()
-            if workers is not None:
-                workers.close()
+                progress.update(self.rows_read)
+
+        try:
+            check_in_chunks(executor, work, reader.rows(), size, observed, merge)
+        finally:
+            # An inline executor checks with this engine: give the merge's state back.
+            self.collector, self.used_templates = collector, used
+            self._unrenderable = unrenderable
+        for active, chunk_summaries in zip(rules, summaries, strict=True):
+            if active.rule.chunked:
+                self._guard(active, None, active.rule.absorb_summaries, chunk_summaries)
 
     def _check_item(self, rules: Sequence[ActiveRule], item: Item, display: str) -> None:
         row = item.row
@@ -284,35 +355,6 @@ class Engine:
                 self.collector.add(active, violation, file=display, row=row.number,
                                    recipient_id=item.recipient_id, template=template,
                                    identifiers=identifiers, physical_line=row.line)
-
-    def check_part(self, path: Path, templates: Mapping[str, Template],
-                   default_template: Template | None, part: int,
-                   parts: int) -> tuple[list[Finding], int]:
-        """In a --jobs worker: the row-independent rules on every parts-th row.
-
-        Engine checks (render errors) are the parent's to report, which sees
-        every row; only rule findings come back.
-        """
-        if self.register is not None and not isinstance(self.register, MemoryRegister):
-            # A database connection must not cross a fork: open our own.
-            location = self.request.register or self.policy.register
-            assert location is not None
-            self.register = open_register(location)
-            self.context.register = self.register
-        self.collector = Collector(self.policy, self.request.show_values, self.request.today)
-        rules = [a for a in self.fresh_rules() if a.rule.row_independent]
-        reader = open_batch(path, self.request.sheet, self.request.displays.get(str(path)))
-        try:
-            fields = resolve_fields(reader.names, self.policy.fields, file=reader.display)
-            for index, row in enumerate(prefetched(reader.rows(), self.register, fields)):
-                if index % parts == part:
-                    item = self._item(row, fields, templates, default_template,
-                                      render_text=True)
-                    self._check_item(rules, item, reader.display)
-        finally:
-            reader.close()
-        findings = [f for f in self.collector.findings if f.rule not in NOT_CHECKED_RULES]
-        return findings, self.collector.suppressed
 
     def _report_unreadable(self, reader: BatchReader, display: str) -> None:
         """Every row the reader could not read is a finding, and the run exits 2; what it
@@ -520,19 +562,22 @@ def run_check(request: CheckRequest) -> Outcome:
     return run_check_parallel(request, jobs=1)
 
 
-def run_check_parallel(request: CheckRequest, jobs: int) -> Outcome:
-    """Check every batch; with jobs > 1 the row-independent rules are split across
-    processes. Every rule sees the same rows either way, so the findings are the same.
-    """
+def run_check_parallel(request: CheckRequest, jobs: int,
+                       executor: Executor | None = None) -> Outcome:
+    """Check every batch. With ``jobs`` > 1 (or an ``executor``: Dask) each batch is
+    checked in chunks by every rule at once; the findings are the same either way."""
+    if executor is None and jobs > 1 and can_fork():
+        executor = ForkExecutor(jobs)
     engine = Engine(request)
     try:
         engine.recorder = _recorder(request, engine.policy)
         templates = load_templates(template_paths(engine.policy, request.templates))
-        default = _default_template(templates, request.templates)
+        default = default_template(templates, request.templates)
         for path in request.batches:
             reader = open_batch(path, request.sheet, request.displays.get(str(path)))
             try:
-                engine.check_batch(reader, templates, default, path=path, jobs=jobs)
+                engine.check_batch(reader, templates, default, path=path,
+                                   executor=executor)
             finally:
                 reader.close()
         # Template-level problems of the templates this batch uses; an unused voicemail
@@ -560,49 +605,6 @@ def _recorder(request: CheckRequest, policy: Policy) -> Recorder | None:
                     RunInfo(time=record_now(), policy_digest=policy_digest(policy.files)))
 
 
-# --- --jobs: worker processes ---------------------------------------------------------
-
-# What a forked worker checks, set in the parent just before the workers fork: the
-# loaded register and templates are inherited, not pickled or loaded again.
-_FORKED: tuple[Engine, Path, Mapping[str, Template], Template | None] | None = None
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _check_rows(part: int, parts: int) -> tuple[list[Finding], int]:
-    assert _FORKED is not None, "worker started without a forked engine"
-    engine, path, templates, default = _FORKED
-    return engine.check_part(path, templates, default, part, parts)
-
-
-class _Workers:
-    def __init__(self, pool: Any, futures: list[Any]) -> None:
-        self.pool = pool
-        self.futures = futures
-
-    def results(self) -> list[tuple[list[Finding], int]]:
-        return [future.result() for future in self.futures]
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_workers(engine: Engine, path: Path, templates: Mapping[str, Template],
-                   default: Template | None, jobs: int) -> _Workers:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _FORKED
-    _FORKED = (engine, path, templates, default)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-    futures = [pool.submit(_check_rows, part, jobs) for part in range(jobs)]
-    return _Workers(pool, futures)
-
-
 def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:
     """Static checks of template files: what pre-commit runs in a template repository."""
     engine = Engine(request, needs_register=False)
@@ -622,7 +624,7 @@ def run_lint(request: CheckRequest, paths: Sequence[Path]) -> Outcome:
         engine.close()
 
 
-def _default_template(templates: Mapping[str, Template],
+def default_template(templates: Mapping[str, Template],
                       explicit: Sequence[Path]) -> Template | None:
     """--template names the template for rows without one; so does a lone template."""
     if explicit:

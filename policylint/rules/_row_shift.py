@@ -166,6 +166,15 @@ class ReferenceIndex:
     def __len__(self) -> int:
         return len(self._pending) if self._automaton is None else len(self._automaton)
 
+    def values(self) -> dict[str, list[int]]:
+        """What was added (value -> rows), as data: one chunk's part of the index."""
+        return self._pending
+
+    def absorb(self, part: Mapping[str, list[int]]) -> None:
+        """Add another chunk's :meth:`values` (chunks in row order)."""
+        for key, rows in part.items():
+            self._pending.setdefault(key, []).extend(rows)
+
     def _built(self) -> Any:
         if self._automaton is None:
             automaton = ahocorasick.Automaton()
@@ -255,6 +264,16 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def entries(self) -> list[tuple[str, str, int]]:
+        """What was added, as (name, postcode, row) data: one chunk's part of the index."""
+        return [(name, postcode, row) for (name, postcode), rows in self._rows.items()
+                for row in rows]
+
+    def absorb(self, part: Iterable[tuple[str, str, int]]) -> None:
+        """Add another chunk's :meth:`entries`, ordered by row across chunks."""
+        for name, postcode, row in sorted(part, key=lambda entry: entry[2]):
+            self.add(name, postcode, row)
+
     def _built(self) -> Any:
         if self._automaton is None:
             self._rows = {k: v for k, v in self._rows.items() if len(v) <= self.max_rows}
@@ -325,6 +344,21 @@ class ShiftTracker:
     def mark(self, key: ShiftKey, row: int, *, ambiguous: bool = False) -> None:
         rows = self._marks.setdefault(key, {})
         rows[row] = rows.get(row, True) and ambiguous
+
+    def take(self) -> tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]]:
+        """Everything marked so far, as data, and start again (one chunk's part)."""
+        taken = (self._marks, self._gaps)
+        self._marks, self._gaps = {}, {}
+        return taken
+
+    def absorb(self, part: tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]]
+               ) -> None:
+        """Add another chunk's :meth:`take` (chunks hold different rows)."""
+        marks, gaps = part
+        for key, rows in marks.items():
+            self._marks.setdefault(key, {}).update(rows)
+        for kind, gap_rows in gaps.items():
+            self._gaps.setdefault(kind, set()).update(gap_rows)
 
     def offsets(self, row: int) -> set[int]:
         """The offsets at which ``row`` was seen carrying a neighbour's data."""

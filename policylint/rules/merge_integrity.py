@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, cast
 
 from policylint.engine.rule import Case, Example, FieldMap, Item, Need, Rule, RunContext
 from policylint.io.templates import Template
@@ -91,7 +91,10 @@ class MergeIntegrity(Rule):
     summary: ClassVar[str] = ("Broken merges: empty or null values, unresolved placeholders, "
                               "'Dear ,', duplicate recipients")
     default_severity: ClassVar[Severity] = Severity.ERROR
-    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template"})
+    # "batch": a first pass notes where each recipient and reference is first seen, so
+    # a duplicate is found wherever the rows are split (DESIGN §5).
+    needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "batch"})
+    chunked: ClassVar[bool] = True
     options_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
@@ -182,6 +185,28 @@ class MergeIntegrity(Rule):
         self._printed_cache: dict[tuple[int, int],
                                   tuple[FieldMap, Template | None, tuple[str, ...]]] = {}
 
+    # --- first pass: where each recipient and reference is first seen ----------------
+
+    def observe(self, item: Item) -> None:
+        number = item.row.number
+        recipient = item.recipient_id
+        if recipient:
+            self._seen_recipients.setdefault((recipient, _item_kind(item)), number)
+        for header, value in item.references:
+            self._seen_references.setdefault((header, value), number)
+
+    def observed(self) -> object:
+        return (self._seen_recipients, self._seen_references)
+
+    def absorb_observed(self, parts: Sequence[object]) -> None:
+        for part in parts:  # in row order: the first row seen stays first
+            recipients, references = cast(tuple[dict[tuple[str, str], int],
+                                                dict[tuple[str, str], int]], part)
+            for key, row in recipients.items():
+                self._seen_recipients.setdefault(key, row)
+            for key, row in references.items():
+                self._seen_references.setdefault(key, row)
+
     def check_item(self, item: Item) -> Iterator[Violation]:
         yield from self._empty_fields(item)
         yield from self._null_values(item)
@@ -244,12 +269,12 @@ class MergeIntegrity(Rule):
                     facts={"column": item.row.headers.get(header, header), "token": value})
 
     def _duplicates(self, item: Item) -> Iterator[Violation]:
-        template = item.template.name if item.template else (item.channel or "")
+        template = _item_kind(item)
         recipient = item.recipient_id
+        number = item.row.number
         if recipient and not self.options["allow_duplicate_recipients"]:
-            key = (recipient, template)
-            first = self._seen_recipients.setdefault(key, item.row.number)
-            if first != item.row.number:
+            first = self._seen_recipients.get((recipient, template), number)
+            if first != number:
                 yield Violation(
                     code="duplicate-recipient",
                     message="Recipient {recipient} already gets this item at row {first}",
@@ -258,9 +283,8 @@ class MergeIntegrity(Rule):
                     severity=Severity.WARNING if template == "" else None,
                     fingerprint_extra=template)
         for header, value in item.references:
-            ref_key = (header, value)
-            first = self._seen_references.setdefault(ref_key, item.row.number)
-            if first != item.row.number:
+            first = self._seen_references.get((header, value), number)
+            if first != number:
                 yield Violation(
                     code="duplicate-reference", column=header,
                     message="The reference in column {column} repeats row {first}'s: references "
@@ -296,3 +320,8 @@ class MergeIntegrity(Rule):
         return Violation(code=code, message=message + " (line {text_line} of the text as sent)",
                          facts={**facts, "text_line": line},
                          fingerprint_extra=f"{line}:{col}")
+
+
+def _item_kind(item: Item) -> str:
+    """What a duplicate is counted per: the template, else the channel."""
+    return item.template.name if item.template else (item.channel or "")

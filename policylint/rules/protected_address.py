@@ -6,9 +6,9 @@ import bisect
 import functools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from policylint.engine.rule import Case, Example, Item, Need, Rule, RunContext
+from policylint.engine.rule import BatchInfo, Case, Example, Item, Need, Rule, RunContext
 from policylint.io.templates import Template, VariableRef
 from policylint.model import Personal, PersonalKind, Severity, Violation
 from policylint.normalise.address import (
@@ -462,6 +462,7 @@ class ProtectedAddress(Rule):
         "additionalProperties": False,
     }
     needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "template", "register"})
+    chunked: ClassVar[bool] = True
     examples: ClassVar[tuple[Example, ...]] = _examples()
     # Skip normalising text that holds no anchor of any fingerprint (same findings,
     # less work); tests switch it off to prove the findings are the same.
@@ -482,6 +483,7 @@ class ProtectedAddress(Rule):
         # Third-party templates with contact fields, and the first row that sent
         # one to somebody who may not see the subject's details.
         self._exposed: dict[tuple[str, str], tuple[Template, int]] = {}
+        self._templates: dict[str, Template] = {}  # the batch's, by name (for merging)
 
     # --- index -------------------------------------------------------------------
 
@@ -575,6 +577,27 @@ class ProtectedAddress(Rule):
                 facts={"template": template.name, "field": ref.name},
                 line=ref.line, col=ref.col, severity=Severity.WARNING,
                 fingerprint_extra=ref.name)
+
+    # --- chunks: the third-party tally is the one thing that spans rows -------------
+
+    def prepare(self) -> None:
+        _ = self.index, self.destinations
+
+    def begin_batch(self, batch: BatchInfo) -> Iterator[Violation]:
+        self._templates = dict(batch.templates)
+        return iter(())
+
+    def chunk_summary(self) -> object:
+        summary = {key: row for key, (_template, row) in self._exposed.items()}
+        self._exposed = {}
+        return summary
+
+    def absorb_summaries(self, parts: Sequence[object]) -> None:
+        for part in parts:  # in row order: the first row that exposed a template stays
+            for key, row in cast(dict[tuple[str, str], int], part).items():
+                template = self._templates.get(key[1])
+                if template is not None and key not in self._exposed:
+                    self._exposed[key] = (template, row)
 
     def finish(self) -> Iterator[Violation]:
         """Third-party templates with contact fields that the batch sent to a third party."""

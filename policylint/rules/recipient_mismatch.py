@@ -6,7 +6,7 @@ import functools
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from policylint.engine.rule import ADDRESS_ROLES, Case, Example, Item, Need, Rule, RunContext
 from policylint.io.register.base import Address, Person, Representative
@@ -44,6 +44,12 @@ from policylint.rules._row_shift import (
 
 # Per-person look-ups are cached; neighbours are close together, so a small cache does.
 _CACHE_SIZE = 4096
+# A chunk's part of the first pass (recipients, subjects, references, names) and of
+# the second (shift marks and gaps, name differences): plain data between processes.
+_Observed = tuple[dict[int, str], dict[int, str], dict[str, list[int]],
+                  list[tuple[str, str, int]]]
+_Summary = tuple[tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]], dict[int, str],
+                 tuple[dict[str, str], dict[str, str], str, frozenset[str]]]
 _CONTACT_KINDS = (("email", "email", PersonalKind.EMAIL, "email address"),
                   ("phone", "phone", PersonalKind.PHONE, "phone number"))
 _NAME_ROLES = ("first_name", "last_name")
@@ -300,6 +306,7 @@ class RecipientMismatch(Rule):
                               "contact, another row's data, a shifted column")
     default_severity: ClassVar[Severity] = Severity.ERROR
     needs: ClassVar[frozenset[Need]] = frozenset({"row", "rendered", "register", "batch"})
+    chunked: ClassVar[bool] = True
     options_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
@@ -458,6 +465,7 @@ class RecipientMismatch(Rule):
         # The previous row's shift marks per kind, to carry a run through ambiguous rows.
         # (row, keys, rows skipped since the last mark)
         self._previous: dict[str, tuple[int, list[ShiftKey], int]] = {}
+        self._last_row = 0  # the last row checked, for carry_out
         self._headers: dict[str, str] = {}
         self._roles_by_header: dict[str, str] = {}
         self._recipient_header = "recipient_id"
@@ -491,6 +499,49 @@ class RecipientMismatch(Rule):
             if key and postcode:
                 self._names.add(key, postcode, number)
 
+    def observed(self) -> object:
+        return (self._recipients, self._subjects, self._references.values(),
+                self._names.entries())
+
+    def absorb_observed(self, parts: Sequence[object]) -> None:
+        for part in parts:
+            recipients, subjects, references, names = cast(_Observed, part)
+            self._recipients.update(recipients)
+            self._subjects.update(subjects)
+            self._references.absorb(references)
+            self._names.absorb(names)
+
+    # --- chunks: shifts are marked per row and resolved once, in finish ----------------
+
+    def prepare(self) -> None:
+        self._register_people()
+
+    def chunk_summary(self) -> object:
+        # The batch's headers as written, for finish's messages (the same in every chunk).
+        headers = (self._headers, self._roles_by_header, self._recipient_header,
+                   self._printed)
+        summary = (self._shifts.take(), self._name_differences, headers)
+        self._name_differences = {}
+        return summary
+
+    def absorb_summaries(self, parts: Sequence[object]) -> None:
+        for part in parts:
+            shifts, differences, headers = cast(_Summary, part)
+            self._shifts.absorb(shifts)
+            self._name_differences.update(differences)
+            if headers[0] and not self._headers:
+                (self._headers, self._roles_by_header, self._recipient_header,
+                 self._printed) = headers
+
+    def carry_out(self) -> object:
+        """A shift still running at the last row checked (it may go on past the chunk)."""
+        carried = {kind: state for kind, state in self._previous.items()
+                   if state[0] == self._last_row}
+        return carried or None
+
+    def carry_in(self, state: object) -> None:
+        self._previous = dict(cast(dict[str, tuple[int, list[ShiftKey], int]], state or {}))
+
     # --- second pass -----------------------------------------------------------
 
     def check_item(self, item: Item) -> Iterator[Violation]:
@@ -502,6 +553,7 @@ class RecipientMismatch(Rule):
             self._printed = frozenset(
                 h for r in ("name", "title", "first_name", "last_name", *ADDRESS_ROLES,
                             "postcode") if (h := item.fields.header(r)) is not None)
+        self._last_row = item.row.number
         register = self.context.register
         recipient = item.recipient_id
         person = self._person(recipient) if register is not None and recipient else None

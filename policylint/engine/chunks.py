@@ -1,0 +1,333 @@
+"""A batch checked in chunks (DESIGN §5): map every rule over chunks of rows, then merge.
+
+The parent reads the batch and hands out chunks of rows; an executor (this process,
+forked worker processes, or Dask workers) checks each chunk with every rule; the
+parent merges what comes back, in chunk order, and runs each rule's ``finish``:
+
+1. **observe** (only when a rule needs the whole batch): each chunk is observed by
+   fresh rule instances, and each rule absorbs every chunk's ``observed()``.
+2. **prepare**: each rule builds its run-wide indexes once (forked workers inherit them).
+3. **check**: each chunk is checked; a rule returns what ``finish`` needs as a small
+   ``chunk_summary()``. A rule that carries state from one row to the next says so in
+   ``carry_out()``; when a chunk's predecessor left something, the chunk is checked
+   again starting from it, so findings never depend on where chunks split.
+
+The merge adds findings in chunk order, which is the order one process would have
+added them in, so the report is the same byte for byte whatever the executor.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from policylint.config.policy import Suppression
+from policylint.engine.collector import ActiveRule, Collector, NotChecked
+from policylint.engine.prefetch import prefetched
+from policylint.engine.rule import BatchInfo
+from policylint.model import Finding, Row
+
+if TYPE_CHECKING:
+    from policylint.engine.runner import Engine
+
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]
+                          ) -> tuple[type[MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
+    return MappingProxyType, (dict(proxy),)
+
+
+# Policies and rows hold read-only mappings; what crosses to a worker (a WorkSpec, a
+# rule's summary) pickles them as read-only mappings of a copy of what they wrap.
+copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
+
+#: Rows per chunk: large enough that handing a chunk to a worker costs little beside
+#: checking it, small enough that a few chunks in flight per worker stay small.
+CHUNK_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A chunk's rows as they travel to a worker: the header mapping and file name once,
+    not once per row (a reader shares one read-only header mapping between its rows)."""
+
+    headers: dict[str, str]
+    file: str
+    rows: list[tuple[int, int, dict[str, str]]]  # (number, line, values)
+
+    @classmethod
+    def pack(cls, rows: Sequence[Row]) -> Rows:
+        first = rows[0]
+        return cls(dict(first.headers), first.file,
+                   [(row.number, row.line, dict(row.values)) for row in rows])
+
+    def unpack(self) -> list[Row]:
+        headers = MappingProxyType(self.headers)
+        return [Row(number=number, line=line, values=values, headers=headers, file=self.file)
+                for number, line, values in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class ChunkResult:
+    """What checking one chunk gave: findings, counts, and each rule's summary."""
+
+    index: int
+    seed: list[object] | None  # the carried state this chunk started from
+    rows: int
+    findings: list[Finding]
+    suppressed: int
+    not_checked: NotChecked
+    ignored_suppressions: list[Suppression]
+    unrenderable: dict[str, tuple[int, int]]
+    used_templates: set[str]
+    summaries: list[object]  # per rule, in the batch's rule order
+    carry: list[object]  # per rule: what the row after this chunk's last needs
+    record_lines: list[str] = field(default_factory=list)
+
+    @property
+    def carries(self) -> bool:
+        return any(state is not None for state in self.carry)
+
+
+class BatchWork:
+    """What every chunk of one batch is checked with: the engine (register, templates,
+    masking settings), the batch's fields, and the rules as the first pass left them.
+
+    One instance lives in each worker: forked from the parent, or rebuilt on a Dask
+    worker. Its rule instances serve chunk after chunk; what they gather for
+    ``finish`` is emptied into each chunk's result.
+    """
+
+    def __init__(self, engine: Engine, info: BatchInfo, path: Path | None,
+                 rules: list[ActiveRule]) -> None:
+        self.engine = engine
+        self.info = info
+        self.path = path
+        self.rules = rules
+
+    def observe(self, chunk: Rows) -> list[object]:
+        """The observers' ``observed()`` for one chunk, each on a fresh instance."""
+        engine, info = self.engine, self.info
+        rows = chunk.unpack()
+        observers = [a for a in engine.fresh_rules() if "batch" in a.rule.needs]
+        for active in observers:
+            engine._guard(active, None, active.rule.begin_batch, info)
+        for row in rows:
+            item = engine._item(row, info.fields, info.templates, info.default_template,
+                                render_text=False)
+            for active in observers:
+                engine._guard(active, row, active.rule.observe, item)
+        return [active.rule.observed() for active in observers]
+
+    def check(self, index: int, chunk: Rows, seed: list[object] | None) -> ChunkResult:
+        engine, info = self.engine, self.info
+        rows = chunk.unpack()
+        engine.collector = Collector(engine.policy, engine.request.show_values,
+                                     engine.request.today)
+        engine._unrenderable = {}
+        engine.used_templates = set()
+        for position, active in enumerate(self.rules):
+            if active.rule.chunked:
+                state = seed[position] if seed is not None else None
+                engine._guard(active, None, active.rule.carry_in, state)
+        recorder = engine.recorder
+        lines: list[str] = []
+        for row in prefetched(rows, engine.register, info.fields):
+            item = engine._item(row, info.fields, info.templates, info.default_template,
+                                render_text=True)
+            engine._check_item(self.rules, item, info.file)
+            if recorder is not None:
+                lines.append(recorder.item_line(item, self.path))
+        collector = engine.collector
+        return ChunkResult(
+            index=index, seed=seed, rows=len(rows), findings=collector.findings,
+            suppressed=collector.suppressed, not_checked=collector.not_checked,
+            ignored_suppressions=collector.ignored_suppressions,
+            unrenderable=engine._unrenderable, used_templates=engine.used_templates,
+            summaries=[a.rule.chunk_summary() if a.rule.chunked else None
+                       for a in self.rules],
+            carry=[a.rule.carry_out() if a.rule.chunked else None for a in self.rules],
+            record_lines=lines)
+
+
+class Future(Protocol):
+    def result(self) -> Any: ...
+
+
+class Phase(Protocol):
+    """One pass of the map: where chunks go (``observe`` or ``check`` of a BatchWork)."""
+
+    def submit(self, method: str, *args: object) -> Future: ...
+
+    def close(self) -> None: ...
+
+
+class Executor(Protocol):
+    """Runs the chunks of a pass: in this process, forked processes or on Dask."""
+
+    #: How many chunks may be in flight at once (read ahead of the merge).
+    window: int
+
+    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+        """Start a pass for ``work``; ``observed`` is the merged first pass (for
+        workers that cannot inherit the parent's rule instances)."""
+        ...
+
+
+@dataclass
+class _Done:
+    value: Any
+
+    def result(self) -> Any:
+        return self.value
+
+
+class InlineExecutor:
+    """Every chunk in this process, one after another: the chunked path without workers
+    (tests use it to put chunk boundaries anywhere)."""
+
+    window = 1
+
+    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+        return _InlinePhase(work)
+
+
+@dataclass
+class _InlinePhase:
+    work: BatchWork
+
+    def submit(self, method: str, *args: object) -> Future:
+        return _Done(getattr(self.work, method)(*args))
+
+    def close(self) -> None:
+        pass
+
+
+# --- worker processes (fork) ------------------------------------------------------------
+
+# The BatchWork a forked worker runs chunks with, set in the parent just before the
+# workers fork: the register, templates and the first pass's indexes are inherited,
+# not pickled or built again.
+_FORKED: BatchWork | None = None
+
+
+def _run_forked(method: str, args: tuple[object, ...]) -> object:
+    assert _FORKED is not None, "worker started without a forked batch"
+    return getattr(_FORKED, method)(*args)
+
+
+def _forked() -> None:
+    """A worker's first step: its own database connection (see Engine.reopen_register)."""
+    assert _FORKED is not None, "worker started without a forked batch"
+    _FORKED.engine.reopen_register()
+
+
+class ForkExecutor:
+    """``--jobs N``: N worker processes forked from the parent for each pass."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.window = 2 * jobs
+
+    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED
+        _FORKED = work
+        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_forked,
+                                   mp_context=multiprocessing.get_context("fork"))
+        return _PoolPhase(pool)
+
+
+@dataclass
+class _PoolPhase:
+    pool: Any
+
+    def submit(self, method: str, *args: object) -> Future:
+        future: Future = self.pool.submit(_run_forked, method, args)
+        return future
+
+    def close(self) -> None:
+        global _FORKED
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        _FORKED = None
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+# --- the map and the merge ---------------------------------------------------------------
+
+
+def chunks_of(rows: Iterable[Row], size: int) -> Iterator[tuple[int, Rows]]:
+    source = iter(rows)
+    for index in itertools.count():
+        chunk = list(itertools.islice(source, size))
+        if not chunk:
+            return
+        yield index, Rows.pack(chunk)
+
+
+def _in_order(phase: Phase, method: str, chunks: Iterable[tuple[int, Rows]],
+              window: int, args: Callable[[int, Rows], tuple[object, ...]]
+              ) -> Iterator[tuple[int, Rows, Future]]:
+    """Submit chunks, at most ``window`` ahead of the caller; yield them in order."""
+    pending: deque[tuple[int, Rows, Future]] = deque()
+    for index, rows in chunks:
+        pending.append((index, rows, phase.submit(method, *args(index, rows))))
+        if len(pending) >= window:
+            yield pending.popleft()
+    while pending:
+        yield pending.popleft()
+
+
+def observe_in_chunks(executor: Executor, work: BatchWork, rows: Iterable[Row],
+                      size: int) -> list[list[object]]:
+    """Every chunk's ``observed()``, per observer (in the batch's rule order)."""
+    phase = executor.phase(work, None)
+    parts: list[list[object]] = []
+    try:
+        for _index, _rows, future in _in_order(phase, "observe", chunks_of(rows, size),
+                                               executor.window, lambda _, chunk: (chunk,)):
+            chunk_parts = future.result()
+            if not parts:
+                parts = [[] for _ in chunk_parts]
+            for position, part in enumerate(chunk_parts):
+                parts[position].append(part)
+    finally:
+        phase.close()
+    return parts
+
+
+def check_in_chunks(executor: Executor, work: BatchWork, rows: Iterable[Row], size: int,
+                    observed: Sequence[object] | None,
+                    on_result: Callable[[ChunkResult], None]) -> None:
+    """Check every chunk; ``on_result`` gets each result in order, after any re-check."""
+    phase = executor.phase(work, observed)
+    try:
+        carried: list[object] | None = None
+        for index, chunk, future in _in_order(
+                phase, "check", chunks_of(rows, size), executor.window,
+                lambda index, chunk: (index, chunk, None)):
+            result: ChunkResult = future.result()
+            if carried is not None:
+                # The chunk before ended inside something (a column shift) that may go
+                # on: check this chunk again as the rows before it left things.
+                result = phase.submit("check", index, chunk, carried).result()
+            carried = result.carry if result.carries else None
+            on_result(result)
+    finally:
+        phase.close()
