@@ -99,7 +99,8 @@ class DaskExecutor:
         self._cluster: Any = None
         if scheduler:
             try:
-                self.client: Any = distributed.Client(scheduler, timeout="20s")
+                # How long to try: dask's distributed.comm.timeouts.connect (30 s).
+                self.client: Any = distributed.Client(scheduler)
             except OSError as exc:
                 raise PolicylintError(
                     f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
