@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TODAY = "2026-11-26"  # gen_data's reference date: reproducible findings
-CONFIGS = ("register", "floor", "check", "jobs2", "jobs4")
+CONFIGS = ("register", "floor", "check", "jobs2", "jobs4", "dask2")
 
 
 @dataclass(frozen=True)
@@ -190,16 +190,20 @@ def main(argv: list[str] | None = None) -> int:
     csv_mib = sum(p.stat().st_size for p in (data / "register").glob("*.csv")) / 2**20
 
     me = [sys.executable, str(Path(__file__).resolve())]
-    check = [sys.executable, "-m", "policylint", "check", str(data / "batch.csv"),
-             "--policy", str(data / "policylint.yaml"), "--register", str(data / "register"),
-             "--today", TODAY, "--format", "json", "--output", str(data / "report.json"),
-             "--quiet"]
+    def check(name: str, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "policylint", "check", str(data / "batch.csv"),
+                "--policy", str(data / "policylint.yaml"), "--register",
+                str(data / "register"), "--today", TODAY, "--format", "json",
+                "--output", str(data / f"report-{name}.json"), "--quiet", *extra]
+
     commands = {
         "register": lambda: run_measured("register", [*me, "--phase", "register", str(data)]),
         "floor": lambda: run_measured("floor", [*me, "--phase", "floor", str(data)]),
-        "check": lambda: run_measured("check", check),
-        "jobs2": lambda: run_measured("jobs2", [*check, "--jobs", "2"]),
-        "jobs4": lambda: run_measured("jobs4", [*check, "--jobs", "4"]),
+        "check": lambda: run_measured("check", check("check")),
+        "jobs2": lambda: run_measured("jobs2", check("jobs2", "--jobs", "2")),
+        "jobs4": lambda: run_measured("jobs4", check("jobs4", "--jobs", "4")),
+        "dask2": lambda: run_measured("dask2", check("dask2", "--engine", "dask", "--jobs",
+                                                     "2")),
     }
     print(f"{args.rows:,} letter rows, register of {people:,} people "
           f"({csv_mib:.0f} MiB of CSV), {os.cpu_count()} CPUs, {dt.date.today()}", flush=True)
@@ -226,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name}{note} | {result.seconds:.1f} | {args.rows / result.seconds:,.0f} | "
               f"{ratio} | {result.detail.get('cpu_s', float('nan')):.1f} | "
               f"{result.peak_mib:.0f} |")
+    reports = {name: data / f"report-{name}.json" for name in results
+               if (data / f"report-{name}.json").exists()}
+    if len(reports) > 1:
+        texts = {name: path.read_bytes() for name, path in reports.items()}
+        same = len(set(texts.values())) == 1
+        print(f"\nreports of {', '.join(texts)}: {'identical' if same else 'DIFFERENT'}")
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / f"scale-p{people}-r{args.rows}.json").write_text(json.dumps(
         {name: {"seconds": r.seconds, "peak_mib": r.peak_mib, "exit": r.exit_code, **r.detail}
