@@ -198,3 +198,22 @@ def test_flat_and_house_are_told_apart() -> None:
     other = query_destinations("Flat 2, 10 High Road, Kings Lynn, PE30 4AB")["address"]
     assert flat != house
     assert flat == other  # street wording is not what decides where a letter lands
+
+
+@pytest.mark.parametrize("split", [("--jobs", "2", "--chunk-rows", "7"), ("--chunk-rows", "1")])
+def test_a_run_in_chunks_records_the_same_lines(tmp_path: Path, split: tuple[str, ...],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers compute each item's line; the parent appends them in row order."""
+    monkeypatch.setenv("POLICYLINT_RECORD_KEY", "a-test-key-of-enough-length-0123456789")
+    one, chunked = tmp_path / "one.jsonl", tmp_path / "chunked.jsonl"
+    assert check(one).exit_code == 1
+    assert check(chunked, *split).exit_code == 1
+
+    def lines(path: Path) -> list[dict[str, object]]:
+        entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for entry in entries:
+            entry.pop("time", None)  # when each run was made
+        return entries
+
+    assert lines(chunked) == lines(one)
+    assert len(lines(one)) == len(batch_rows())
