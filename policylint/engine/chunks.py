@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import copyreg
 import itertools
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from policylint.model import Finding, Row
 
 if TYPE_CHECKING:
     from policylint.engine.runner import Engine
+    from policylint.record import Recorder
 
 
 
@@ -294,14 +297,68 @@ def _in_order(phase: Phase, method: str, chunks: Iterable[tuple[int, Rows]],
         yield pending.popleft()
 
 
-def observe_in_chunks(executor: Executor, work: BatchWork, rows: Iterable[Row],
-                      size: int) -> list[list[object]]:
+class Merge:
+    """The merge step: each chunk's result added, in chunk order, to the run's collector,
+    the templates used, the unrenderable-row tallies, the rules' summaries and the
+    dispatch record."""
+
+    def __init__(self, collector: Collector, used_templates: set[str], rules: int,
+                 recorder: Recorder | None) -> None:
+        self.collector = collector
+        self.used_templates = used_templates
+        self.unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first row)
+        self.summaries: list[list[object]] = [[] for _ in range(rules)]
+        self.recorder = recorder
+
+    def add(self, result: ChunkResult) -> None:
+        self.collector.absorb(result.findings, result.suppressed, result.not_checked,
+                              result.ignored_suppressions)
+        self.used_templates.update(result.used_templates)
+        for name, (count, first) in result.unrenderable.items():
+            before = self.unrenderable.get(name)
+            self.unrenderable[name] = (before[0] + count, before[1]) if before else (count,
+                                                                                     first)
+        for position, summary in enumerate(result.summaries):
+            self.summaries[position].append(summary)
+        if self.recorder is not None:
+            for line in result.record_lines:
+                self.recorder.add_line(line)
+
+
+class Spool:
+    """The batch's chunks kept on disk between the first pass and the second, so the
+    batch is parsed once (memory stays flat: the chunks are in a temporary file)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+
+    def tee(self, chunks: Iterable[tuple[int, Rows]]) -> Iterator[tuple[int, Rows]]:
+        for chunk in chunks:
+            pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            yield chunk
+
+    def replay(self) -> Iterator[tuple[int, Rows]]:
+        self._file.seek(0)
+        while True:
+            try:
+                # Only ever our own temporary file, written above: nothing untrusted.
+                chunk: tuple[int, Rows] = pickle.load(self._file)
+            except EOFError:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def observe_in_chunks(executor: Executor, work: BatchWork,
+                      chunks: Iterable[tuple[int, Rows]]) -> list[list[object]]:
     """Every chunk's ``observed()``, per observer (in the batch's rule order)."""
     phase = executor.phase(work, None)
     parts: list[list[object]] = []
     try:
-        for _index, _rows, future in _in_order(phase, "observe", chunks_of(rows, size),
-                                               executor.window, lambda _, chunk: (chunk,)):
+        for _index, _rows, future in _in_order(phase, "observe", chunks, executor.window,
+                                               lambda _, chunk: (chunk,)):
             chunk_parts = future.result()
             if not parts:
                 parts = [[] for _ in chunk_parts]
@@ -312,7 +369,7 @@ def observe_in_chunks(executor: Executor, work: BatchWork, rows: Iterable[Row],
     return parts
 
 
-def check_in_chunks(executor: Executor, work: BatchWork, rows: Iterable[Row], size: int,
+def check_in_chunks(executor: Executor, work: BatchWork, chunks: Iterable[tuple[int, Rows]],
                     observed: Sequence[object] | None,
                     on_result: Callable[[ChunkResult], None]) -> None:
     """Check every chunk; ``on_result`` gets each result in order, after any re-check."""
@@ -320,7 +377,7 @@ def check_in_chunks(executor: Executor, work: BatchWork, rows: Iterable[Row], si
     try:
         carried: list[object] | None = None
         for index, chunk, future in _in_order(
-                phase, "check", chunks_of(rows, size), executor.window,
+                phase, "check", chunks, executor.window,
                 lambda index, chunk: (index, chunk, None)):
             result: ChunkResult = future.result()
             if carried is not None:

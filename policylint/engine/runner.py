@@ -7,6 +7,7 @@ rendered once, in the second pass.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import glob
@@ -23,8 +24,11 @@ from policylint.engine.chunks import (
     ChunkResult,
     Executor,
     ForkExecutor,
+    Merge,
+    Spool,
     can_fork,
     check_in_chunks,
+    chunks_of,
     observe_in_chunks,
 )
 from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, shown_path
@@ -299,48 +303,38 @@ class Engine:
                          rules: list[ActiveRule], executor: Executor,
                          progress: RowProgress | None) -> None:
         """Map every rule over chunks of rows, then merge (see engine/chunks.py)."""
-        size = self.request.chunk_rows
         work = BatchWork(self, info, path, rules)
         observers = [a for a in rules if "batch" in a.rule.needs]
-        observed: list[object] | None = None
-        if observers:
-            parts = observe_in_chunks(executor, work, reader.rows(), size)
-            for active, chunk_parts in zip(observers, parts, strict=False):
-                self._guard(active, None, active.rule.absorb_observed, chunk_parts)
-            observed = [active.rule.observed() for active in observers]
-        for active in rules:
-            self._guard(active, None, active.rule.prepare)
-        if self.recorder is not None:
-            self.recorder.note_batch(info.file, path)
-        # The merge step's own state: the workers' copies of the engine are not ours.
-        collector, used = self.collector, self.used_templates
-        unrenderable: dict[str, tuple[int, int]] = {}
-        summaries: list[list[object]] = [[] for _ in rules]
-
-        def merge(result: ChunkResult) -> None:
-            collector.absorb(result.findings, result.suppressed, result.not_checked,
-                             result.ignored_suppressions)
-            used.update(result.used_templates)
-            for name, (count, first) in result.unrenderable.items():
-                before = unrenderable.get(name)
-                unrenderable[name] = ((before[0] + count, before[1]) if before
-                                      else (count, first))
-            for position, summary in enumerate(result.summaries):
-                summaries[position].append(summary)
+        merged = Merge(self.collector, self.used_templates, len(rules), self.recorder)
+        with contextlib.ExitStack() as stack:
+            chunks = chunks_of(reader.rows(), self.request.chunk_rows)
+            observed: list[object] | None = None
+            if observers:
+                spool = stack.enter_context(contextlib.closing(Spool()))
+                parts = observe_in_chunks(executor, work, spool.tee(chunks))
+                for active, chunk_parts in zip(observers, parts, strict=False):
+                    self._guard(active, None, active.rule.absorb_observed, chunk_parts)
+                observed = [active.rule.observed() for active in observers]
+                chunks = spool.replay()
+            for active in rules:
+                self._guard(active, None, active.rule.prepare)
             if self.recorder is not None:
-                for line in result.record_lines:
-                    self.recorder.add_line(line)
-            self.rows_read += result.rows
-            if progress is not None:
-                progress.update(self.rows_read)
+                self.recorder.note_batch(info.file, path)
 
-        try:
-            check_in_chunks(executor, work, reader.rows(), size, observed, merge)
-        finally:
-            # An inline executor checks with this engine: give the merge's state back.
-            self.collector, self.used_templates = collector, used
-            self._unrenderable = unrenderable
-        for active, chunk_summaries in zip(rules, summaries, strict=True):
+            def take(result: ChunkResult) -> None:
+                merged.add(result)
+                self.rows_read += result.rows
+                if progress is not None:
+                    progress.update(self.rows_read)
+
+            try:
+                check_in_chunks(executor, work, chunks, observed, take)
+            finally:
+                # An inline executor checks with this very engine: the merge's state is
+                # what the engine keeps.
+                self.collector, self.used_templates = merged.collector, merged.used_templates
+                self._unrenderable = merged.unrenderable
+        for active, chunk_summaries in zip(rules, merged.summaries, strict=True):
             if active.rule.chunked:
                 self._guard(active, None, active.rule.absorb_summaries, chunk_summaries)
 
