@@ -19,6 +19,7 @@ added them in, so the report is the same byte for byte whatever the executor.
 from __future__ import annotations
 
 import copyreg
+import gc
 import itertools
 import pickle
 import tempfile
@@ -247,6 +248,9 @@ class ForkExecutor:
 
         global _FORKED
         _FORKED = work
+        # What the parent built (register, indexes) is never garbage: a collection in a
+        # worker would touch every object and copy pages the workers could share.
+        gc.freeze()
         pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_forked,
                                    mp_context=multiprocessing.get_context("fork"))
         return _PoolPhase(pool)
@@ -264,6 +268,7 @@ class _PoolPhase:
         global _FORKED
         self.pool.shutdown(wait=True, cancel_futures=True)
         _FORKED = None
+        gc.unfreeze()  # the workers are gone: what the run leaves may be collected again
 
 
 def can_fork() -> bool:

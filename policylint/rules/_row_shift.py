@@ -166,6 +166,10 @@ class ReferenceIndex:
     def __len__(self) -> int:
         return len(self._pending) if self._automaton is None else len(self._automaton)
 
+    def build(self) -> None:
+        """Build the automaton now (rather than on the first search)."""
+        self._built()
+
     def values(self) -> dict[str, list[int]]:
         """What was added (value -> rows), as data: one chunk's part of the index."""
         return self._pending
@@ -263,6 +267,10 @@ class NameIndex:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def build(self) -> None:
+        """Build the automaton now (rather than on the first search)."""
+        self._built()
 
     def entries(self) -> list[tuple[str, str, int]]:
         """What was added, as (name, postcode, row) data: one chunk's part of the index."""

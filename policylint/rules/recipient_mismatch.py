@@ -515,6 +515,8 @@ class RecipientMismatch(Rule):
 
     def prepare(self) -> None:
         self._register_people()
+        self._references.build()
+        self._names.build()
 
     def chunk_summary(self) -> object:
         # The batch's headers as written, for finish's messages (the same in every chunk).
