@@ -501,6 +501,9 @@ def test_example_gives_the_same_findings_through_every_backend(
     # --jobs forks workers: each opens its own connection, the parent's is left alone.
     assert _findings([*base, "--register", example_postgres, "--jobs", "2"], examples,
                      monkeypatch) == expected
+    # Dask workers read the register from the database themselves.
+    assert _findings([*base, "--register", example_postgres, "--engine", "dask", "--jobs",
+                      "2", "--chunk-rows", "9"], examples, monkeypatch) == expected
 
 
 def test_example_through_a_mapped_housing_schema(
