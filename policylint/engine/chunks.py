@@ -24,7 +24,7 @@ import itertools
 import pickle
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -69,7 +69,7 @@ class Rows:
     def pack(cls, rows: Sequence[Row]) -> Rows:
         first = rows[0]
         return cls(dict(first.headers), first.file,
-                   [(row.number, row.line, dict(row.values)) for row in rows])
+                   [(row.number, row.line, _as_dict(row.values)) for row in rows])
 
     def unpack(self) -> list[Row]:
         headers = MappingProxyType(self.headers)
@@ -78,6 +78,10 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def _as_dict(values: Mapping[str, str]) -> dict[str, str]:
+    return values if isinstance(values, dict) else dict(values)
 
 
 @dataclass
