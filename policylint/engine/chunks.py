@@ -42,9 +42,14 @@ if TYPE_CHECKING:
 
 
 
+def read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
+
+
 def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]
-                          ) -> tuple[type[MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
-    return MappingProxyType, (dict(proxy),)
+                          ) -> tuple[Callable[[dict[Any, Any]], MappingProxyType[Any, Any]],
+                                     tuple[dict[Any, Any]]]:
+    return read_only, (dict(proxy),)
 
 
 # Policies and rows hold read-only mappings; what crosses to a worker (a WorkSpec, a
@@ -263,22 +268,69 @@ class ForkExecutor:
 @dataclass
 class _PoolPhase:
     pool: Any
+    forked: bool = True
 
     def submit(self, method: str, *args: object) -> Future:
-        future: Future = self.pool.submit(_run_forked, method, args)
+        future: Future = self.pool.submit(_run_forked if self.forked else _run_spawned,
+                                          method, args)
         return future
 
     def close(self) -> None:
         global _FORKED
         self.pool.shutdown(wait=True, cancel_futures=True)
-        _FORKED = None
-        gc.unfreeze()  # the workers are gone: what the run leaves may be collected again
+        if self.forked:
+            _FORKED = None
+            gc.unfreeze()  # the workers are gone: what the run leaves may be collected
 
 
 def can_fork() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+class SpawnExecutor:
+    """``--jobs N`` where fork is not available (Windows, and macOS's default): N fresh
+    worker processes per pass, each building the batch's work once from a WorkSpec (it
+    loads the register itself)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.window = 2 * jobs
+
+    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from policylint.engine.workspec import spec_for
+
+        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_spawned,
+                                   initargs=(spec_for(work, observed),),
+                                   mp_context=multiprocessing.get_context("spawn"))
+        return _PoolPhase(pool, forked=False)
+
+
+# The spec a spawned worker builds its work from (see SpawnExecutor).
+_SPEC: object = None
+
+
+def _spawned(spec: object) -> None:
+    global _SPEC
+    _SPEC = spec
+
+
+def _run_spawned(method: str, args: tuple[object, ...]) -> object:
+    from policylint.engine.workspec import WorkSpec, run_on
+
+    assert isinstance(_SPEC, WorkSpec), "worker started without a spec"
+    return run_on(_SPEC, method, *args)
+
+
+def local_executor(jobs: int) -> Executor | None:
+    """--jobs N on this machine: forked workers where possible, else spawned ones."""
+    if jobs <= 1:
+        return None
+    return ForkExecutor(jobs) if can_fork() else SpawnExecutor(jobs)
 
 
 # --- the map and the merge ---------------------------------------------------------------

@@ -23,12 +23,11 @@ from policylint.engine.chunks import (
     BatchWork,
     ChunkResult,
     Executor,
-    ForkExecutor,
     Merge,
     Spool,
-    can_fork,
     check_in_chunks,
     chunks_of,
+    local_executor,
     observe_in_chunks,
 )
 from policylint.engine.collector import POLICY_CHECK, ActiveRule, Collector, shown_path
@@ -560,8 +559,8 @@ def run_check_parallel(request: CheckRequest, jobs: int,
                        executor: Executor | None = None) -> Outcome:
     """Check every batch. With ``jobs`` > 1 (or an ``executor``: Dask) each batch is
     checked in chunks by every rule at once; the findings are the same either way."""
-    if executor is None and jobs > 1 and can_fork():
-        executor = ForkExecutor(jobs)
+    if executor is None:
+        executor = local_executor(jobs)
     engine = Engine(request)
     try:
         engine.recorder = _recorder(request, engine.policy)

@@ -154,3 +154,13 @@ def test_scheduler_needs_the_dask_engine(monkeypatch: pytest.MonkeyPatch) -> Non
     result = run(EXAMPLES, "--scheduler", "tcp://127.0.0.1:8786", monkeypatch=monkeypatch)
     assert result.exit_code == 2
     assert "--scheduler is for --engine dask" in result.output
+
+
+def test_where_fork_is_not_available_workers_are_spawned(
+        spanning: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows and macOS: each spawned worker builds the batch's work from a spec (the
+    register read again, the first pass shipped), with the same report."""
+    monkeypatch.setattr(chunks, "can_fork", lambda: False)
+    assert isinstance(chunks.local_executor(2), chunks.SpawnExecutor)
+    output = same_in_chunks(spanning, monkeypatch, ["--jobs", "2", "--chunk-rows", "23"])
+    assert '"code": "column-shift"' in output
