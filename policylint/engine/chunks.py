@@ -190,9 +190,10 @@ class Executor(Protocol):
     #: How many chunks may be in flight at once (read ahead of the merge).
     window: int
 
-    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
-        """Start a pass for ``work``; ``observed`` is the merged first pass (for
-        workers that cannot inherit the parent's rule instances)."""
+    def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
+              checking: bool) -> Phase:
+        """Start a pass for ``work`` (``checking``: the second pass); ``observed`` is
+        the merged first pass, for workers that cannot inherit the parent's rules."""
         ...
 
 
@@ -210,7 +211,8 @@ class InlineExecutor:
 
     window = 1
 
-    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+    def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
+              checking: bool) -> Phase:
         return _InlinePhase(work)
 
 
@@ -251,7 +253,8 @@ class ForkExecutor:
         self.jobs = jobs
         self.window = 2 * jobs
 
-    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+    def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
+              checking: bool) -> Phase:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -298,14 +301,15 @@ class SpawnExecutor:
         self.jobs = jobs
         self.window = 2 * jobs
 
-    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
+    def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
+              checking: bool) -> Phase:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         from policylint.engine.workspec import spec_for
 
         pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_spawned,
-                                   initargs=(spec_for(work, observed),),
+                                   initargs=(spec_for(work, observed, checking=checking),),
                                    mp_context=multiprocessing.get_context("spawn"))
         return _PoolPhase(pool, forked=False)
 
@@ -415,7 +419,7 @@ class Spool:
 def observe_in_chunks(executor: Executor, work: BatchWork,
                       chunks: Iterable[tuple[int, Rows]]) -> list[list[object]]:
     """Every chunk's ``observed()``, per observer (in the batch's rule order)."""
-    phase = executor.phase(work, None)
+    phase = executor.phase(work, None, checking=False)
     parts: list[list[object]] = []
     try:
         for _index, _rows, future in _in_order(phase, "observe", chunks, executor.window,
@@ -434,7 +438,7 @@ def check_in_chunks(executor: Executor, work: BatchWork, chunks: Iterable[tuple[
                     observed: Sequence[object] | None,
                     on_result: Callable[[ChunkResult], None]) -> None:
     """Check every chunk; ``on_result`` gets each result in order, after any re-check."""
-    phase = executor.phase(work, observed)
+    phase = executor.phase(work, observed, checking=True)
     try:
         carried: list[object] | None = None
         for index, chunk, future in _in_order(

@@ -52,8 +52,9 @@ class DaskExecutor:
         threads = sum(self.client.nthreads().values()) or 1
         self.window = 2 * threads
 
-    def phase(self, work: BatchWork, observed: Sequence[object] | None) -> Phase:
-        spec = spec_for(work, observed)
+    def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
+              checking: bool) -> Phase:
+        spec = spec_for(work, observed, checking=checking)
         [shared] = self.client.scatter([spec], broadcast=True)
         return _DaskPhase(self.client, shared)
 

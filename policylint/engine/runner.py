@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import glob
 import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -194,6 +195,8 @@ class Engine:
         self._missing: dict[str, list[str]] = {}
         self._unrenderable: dict[str, tuple[int, int]] = {}  # template -> (rows, first)
         self.attachments = AttachmentCache()  # each attachment file read once per run
+        # Names this run to workers that build their own engine (engine/workspec.py).
+        self.run_id = uuid.uuid4().hex
 
     def fresh_rules(self) -> list[ActiveRule]:
         """New rule instances: each batch (and the template pass) starts from clean
