@@ -225,19 +225,34 @@ def may_contain(view: ScriptText, lines: Sequence[str]) -> bool:
     """Cheap test before computing an address's fingerprints: a fingerprint always holds
     the address's house or flat number, or (for an address without numbers) its words.
     Postcodes are left out here: they are searched for on their own."""
+    numbers, words = _needles(lines)
+    return (any(n in view.numbers for n in numbers)
+            or any(w in view.word_set for w in words))
+
+
+def _needles(lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(house and flat numbers, words of a house name) of an address."""
     numbers: list[str] = []
     words: list[str] = []
     wordy = 0
     for line in lines:
-        if normalise_postcode(line) is not None:
+        postcode, found, folded = _line_needles(line)
+        if postcode:
             continue
-        found = DIGITS_RE.findall(line)
         numbers.extend(found)
         if not found and not numbers and wordy < 2:  # a house name, not the town
             wordy += 1
-            words.extend(fold(m.group()) for m in WORD_RE.finditer(line))
-    return (any(n in view.numbers for n in numbers)
-            or any(len(w) >= 3 and w in view.word_set for w in words))
+            words.extend(folded)
+    return numbers, words
+
+
+@functools.lru_cache(maxsize=65536)
+def _line_needles(line: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """(is a postcode, its numbers, its words of three letters or more) of one address
+    line: towns and streets repeat from row to row, and the batch's and the register's
+    copy of an address share their lines."""
+    return (normalise_postcode(line) is not None, tuple(DIGITS_RE.findall(line)),
+            tuple(w for m in WORD_RE.finditer(line) if len(w := fold(m.group())) >= 3))
 
 
 def locate_fingerprint(text: str, view: ScriptText, fp: str) -> tuple[int, int]:

@@ -157,8 +157,13 @@ def find_long_numbers(text: str, taken: Sequence[tuple[int, int]],
     """NHS numbers and other runs of six or more digits (spaces, hyphens and brackets
     inside do not matter), outside ``taken`` spans (what other detectors found), dates,
     and the digit strings in ``allowed`` (the organisation's numbers)."""
-    runs = [m for m in _DIGIT_RUN_RE.finditer(text)
-            if len(NON_DIGIT_RE.sub("", m.group())) >= 6]
+    runs = []
+    for match in _DIGIT_RUN_RE.finditer(text):
+        digits = NON_DIGIT_RE.sub("", match.group())
+        # A run that is wholly one of the organisation's numbers (the callback number
+        # in every script) holds nothing to report, whatever else is found around it.
+        if len(digits) >= 6 and digits not in allowed:
+            runs.append(match)
     if not runs:
         return
     used = bytearray(len(text))

@@ -58,26 +58,29 @@ class ScriptText:
 
     @classmethod
     def of(cls, text: str) -> ScriptText:
+        starts: list[int] = []
+        ends: list[int] = []
+        words: list[str] = []
         if text.isascii():
-            matches = list(WORD_RE.finditer(text.lower()))
-            words = [m.group() for m in matches]
+            for match in WORD_RE.finditer(text.lower()):
+                start, end = match.span()
+                starts.append(start)
+                ends.append(end)
+                words.append(match.group())
         else:
-            matches = []
-            words = []
             for match in WORD_RE.finditer(text):
                 word = match.group()
                 word = word.lower() if word.isascii() else fold(word)
                 if word:
-                    matches.append(match)
+                    start, end = match.span()
+                    starts.append(start)
+                    ends.append(end)
                     words.append(word)
+        compact = "".join(words)
         return cls(
-            text=text,
-            starts=[m.start() for m in matches],
-            ends=[m.end() for m in matches],
-            words=words,
-            offsets=list(itertools.accumulate((len(w) for w in words), initial=0)),
-            compact="".join(words),
-            spaced=" " + " ".join(words) + " ",
+            text=text, starts=starts, ends=ends, words=words,
+            offsets=list(itertools.accumulate(map(len, words), initial=0)),
+            compact=compact, spaced=f" {' '.join(words)} ",
         )
 
     @functools.cached_property
