@@ -117,6 +117,10 @@ class _Layout:
         )
 
 
+# The script's words, and its NI numbers, amounts and codes: they depend on nothing else.
+_TextOnly = tuple[ScriptText, tuple[Hit, ...], tuple[Hit, ...], tuple[Hit, ...]]
+_TEXT_CACHE = 4096  # distinct scripts remembered per run
+
 class VoicemailContent(Rule):
     """A voicemail that says more than the policy allows, or is left on a number that may
     no longer be the person's.
@@ -303,6 +307,8 @@ class VoicemailContent(Rule):
         self._allowed_number_forms: frozenset[str] = frozenset(
             form for number in self.options.get("allowed_numbers") or ()
             for form in number_forms(str(number)))
+        self._by_text: dict[str, _TextOnly] = {}
+        self._terms_by_text: dict[tuple[str, frozenset[str]], tuple[Hit, ...]] = {}
         self._terms = TermMatcher(
             [str(t) for t in self.options.get("sensitive_terms") or ()],
             [str(t) for t in self.options.get("allowed_terms") or ()])
@@ -394,7 +400,7 @@ class VoicemailContent(Rule):
 
     def _check_script(self, item: Item, text: str, person: Person | None,
                       register: Register | None) -> list[Violation]:
-        view = ScriptText.of(text)
+        view, ni_numbers, amounts, codes = self._text_only(text)
         people = [person] if person is not None else []
         if register is not None and item.subject_id and item.subject_id != item.recipient_id:
             subject = register.person(item.subject_id)
@@ -419,23 +425,23 @@ class VoicemailContent(Rule):
 
         hits: list[Hit] = []
         hits.extend(find_references(view, self._references(item, layout)))
-        hits.extend(find_ni_numbers(text))
+        hits.extend(ni_numbers)
         hits.extend(find_dates_of_birth(view, self._dates_of_birth(item, people, layout)))
-        hits.extend(find_amounts(text))
+        hits.extend(amounts)
         hits.extend(find_postcodes(text, own_postcodes))
         hits.extend(h for h in find_addresses(text, view, addresses, values, _ADDRESS_HEADERS)
                     # "Hello Holly" is the greeting, not Holly Cottage
                     if not set(view.words_in(h.start, h.end).split()) <= names.given)
         hits.extend(self._not_organisation(find_surnames(view, names), item, view))
         # A code that is not already a reference, an NI number, a postcode...
-        hits.extend(c for c in find_codes(text)
+        hits.extend(c for c in codes
                     if not any(h.start < c.end and c.start < h.end for h in hits))
         hits.extend(find_long_numbers(text, [(h.start, h.end) for h in hits],
                                       self._allowed_numbers(item, register)))
         if self._allowed_personal:
             hits = [h for h in hits if h.personal_kind not in self._allowed_personal]
         given_values = frozenset(v for _, v in first_names if v)
-        terms = self._terms.hits(text, given_values)
+        terms = self._term_hits(text, given_values)
 
         literal: ScriptText | None = None
         if item.template is not None and item.template.compiled is not None:
@@ -493,6 +499,27 @@ class VoicemailContent(Rule):
                        for a, b, words in regions):
                     continue
             yield hit
+
+    def _text_only(self, text: str) -> _TextOnly:
+        """What depends on the script's words alone, worked out once per distinct script:
+        a generic script ("a message for {{ first_name }}") repeats across a batch."""
+        found = self._by_text.get(text)
+        if found is None:
+            if len(self._by_text) >= _TEXT_CACHE:
+                self._by_text.clear()
+            found = self._by_text[text] = (ScriptText.of(text), tuple(find_ni_numbers(text)),
+                                           tuple(find_amounts(text)), tuple(find_codes(text)))
+        return found
+
+    def _term_hits(self, text: str, given: frozenset[str]) -> list[Hit]:
+        """The sensitive terms said, once per distinct script and given names."""
+        key = (text, given)
+        found = self._terms_by_text.get(key)
+        if found is None:
+            if len(self._terms_by_text) >= _TEXT_CACHE:
+                self._terms_by_text.clear()
+            found = self._terms_by_text[key] = tuple(self._terms.hits(text, given))
+        return list(found)
 
     # --- what to look for ----------------------------------------------------------------
 
