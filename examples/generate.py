@@ -214,13 +214,15 @@ class PostcodeSource:
     def _units(self, outward: str) -> Iterator[str]:
         pairs = [a + b for a in UNIT_LETTERS for b in UNIT_LETTERS]
         area, district = outward[:2], int(outward[2:])
-        # When a district is full, spill into PE49, PE59, ... (also non-existent).
-        for spill in range(district, 99, 10):
-            for sector in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0):
-                order = pairs[:]
-                self._rng.shuffle(order)
-                for unit in order:
-                    yield f"{area}{spill} {sector}{unit}"
+        # When a district is full, spill into PE49, PE59, ... (also non-existent), then
+        # into areas that do not exist (PX, PY, PZ: a register of a million people).
+        for spill_area in (area, area[0] + "X", area[0] + "Y", area[0] + "Z"):
+            for spill in range(district, 99, 10):
+                for sector in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0):
+                    order = pairs[:]
+                    self._rng.shuffle(order)
+                    for unit in order:
+                        yield f"{spill_area}{spill} {sector}{unit}"
         raise RuntimeError(f"postcode district {outward} exhausted")
 
     def next(self, outward: str) -> str:
