@@ -2,7 +2,9 @@
 
 Rows stream from disk. A rule that needs the whole batch gets a first pass
 (``observe``) to build its indexes once; every rule then sees each row once,
-rendered once, in the second pass.
+rendered once, in the second pass. With ``--jobs`` or ``--engine dask`` the same two
+passes run on chunks of rows in other processes, and a merge step puts the chunks'
+findings and summaries together (engine/chunks.py): the report is the same.
 """
 
 from __future__ import annotations
