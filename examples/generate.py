@@ -253,10 +253,11 @@ class DwellingSource:
                 yield town, CORE_STREETS[(k + j) % len(CORE_STREETS)]
         combos = [f"{stem} {kind}" for stem in STREET_STEMS for kind in STREET_KINDS]
         # Each pass gives every name to a different town, so (town, street) never repeats:
-        # about 37,000 streets, enough for a register of a million people.
+        # about 55,000 streets, enough for a register of 1.4 million people.
         for shift in range(len(TOWNS)):
             for qualifier in ("", "Upper ", "Lower ", "Little ", "Old ", "New ", "North ",
-                              "South ", "East ", "West ", "Great ", "Far "):
+                              "South ", "East ", "West ", "Great ", "Far ", "Middle ",
+                              "Nether ", "Higher ", "Near ", "Long ", "Broad "):
                 order = combos[:]
                 self._rng.shuffle(order)
                 for i, name in enumerate(order):
