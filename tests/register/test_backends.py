@@ -11,6 +11,7 @@ import pytest
 from policylint.io.register import open_register, policylint_open_register
 from policylint.io.register.base import Address, Contact, Person, Prefetching, Register
 from policylint.io.register.build import build_sqlite
+from policylint.io.register.columnar import ColumnarRegister
 from policylint.io.register.csvdir import open_csv_register
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.register.sqlite import SqliteRegister
@@ -209,13 +210,13 @@ def test_sqlite_register_is_read_only(clean_sqlite: Path) -> None:
 def test_open_register_picks_the_backend(clean_dir: Path, clean_sqlite: Path) -> None:
     csv_reg = open_register(clean_dir)
     sql_reg = open_register(str(clean_sqlite))
-    assert isinstance(csv_reg, MemoryRegister)
+    assert isinstance(csv_reg, ColumnarRegister)
     assert isinstance(sql_reg, SqliteRegister)
     assert csv_reg.source == str(clean_dir)
     assert sql_reg.source == str(clean_sqlite)
     sql_reg.close()
     hooked = policylint_open_register(str(clean_dir))
-    assert isinstance(hooked, MemoryRegister)
+    assert isinstance(hooked, ColumnarRegister)
     assert policylint_open_register("postgresql://council/register") is None
 
 

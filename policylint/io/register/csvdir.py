@@ -13,6 +13,7 @@ from pathlib import Path
 
 from policylint.errors import RegisterError
 from policylint.io.batch import CsvBatchReader
+from policylint.io.register.columnar import ColumnarRegister, read_columnar
 from policylint.io.register.memory import TABLES, CellTable, MemoryRegister
 
 
@@ -37,14 +38,24 @@ def table_files(directory: Path) -> dict[str, Path]:
     return by_name
 
 
-def open_csv_register(directory: Path, *, fast: bool = True) -> MemoryRegister:
-    """Read and validate every ``<table>.csv`` in ``directory`` into a :class:`MemoryRegister`.
+def open_csv_register(directory: Path, *, fast: bool = True, columnar: bool = True
+                      ) -> MemoryRegister | ColumnarRegister:
+    """Read and validate every ``<table>.csv`` in ``directory``.
 
-    ``people.csv`` is required; the other tables may be absent (empty).
-    ``fast=False`` takes the reference path for every row (see MemoryRegister).
+    ``people.csv`` is required; the other tables may be absent (empty). Clean
+    files are read in C into a :class:`ColumnarRegister`; anything else (and
+    any file with an error, so that the error names its row and column) is
+    read row by row into a :class:`MemoryRegister`, which answers the same.
+    ``fast=False`` takes the reference path for every row (see MemoryRegister);
+    ``columnar=False`` always gives a MemoryRegister.
     """
     directory = Path(directory)
     paths = table_files(directory)
+    if fast and columnar:
+        in_columns = read_columnar(paths, str(directory))
+        if in_columns is not None:
+            gc.freeze()  # as below: a few long-lived objects, no cycles
+            return in_columns
     readers: dict[str, CsvBatchReader] = {}
     try:
         for table, path in paths.items():

@@ -1,0 +1,583 @@
+"""A CSV register read in C (pyarrow) and kept as columns, not objects.
+
+A register of 137,000 people is some 430,000 rows. Read row by row into
+Python objects it took about 4 s and 6x its CSV size in memory; here each
+table is parsed by pyarrow's CSV reader, validated column by column, and kept
+as one packed UTF-8 buffer per table (each row's cells joined by a separator)
+with hash indexes from person id to rows. A record is built only when a rule
+asks for it, and the few records a row needs are cached while it is checked.
+
+This is the fast path, not a second set of rules. :func:`read_columnar`
+returns ``None`` for anything it is not sure it reads exactly as the
+reference path (:class:`~policylint.io.register.memory.MemoryRegister` over
+:class:`~policylint.io.batch.CsvBatchReader`) would: a file that is not clean
+UTF-8/cp1252/UTF-16, a header not on line 1, quoting Python's ``csv`` module
+would reject, ragged or blank rows, a cell that fails validation, a repeated
+person id. The caller then loads the register the reference way, which gives
+the exact error (file, row, column) or the same records more slowly. So every
+message and every record is the reference path's; only clean files are fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from policylint.io.batch import CsvBatchReader
+from policylint.io.register.base import (
+    ALL_COLUMNS,
+    REQUIRED_COLUMNS,
+    Address,
+    Contact,
+    Person,
+    Representative,
+    Restriction,
+)
+from policylint.io.register.memory import (
+    ALLOWED_VALUES,
+    DATE_COLUMNS,
+    NON_EMPTY,
+    split_flags,
+)
+from policylint.normalise.contact import contact_key
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["PYTHON_WHITESPACE", "ColumnarRegister", "read_columnar"]
+
+# Exactly the characters str.strip() removes (str.isspace() in Python 3.11+), so a
+# cell trimmed in C equals the reference path's cell.strip().
+PYTHON_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# Joins a row's cells in the packed buffer; a cell holding it sends the file the
+# reference way (it is whitespace to str.strip, so a register will hardly hold one).
+_SEPARATOR = "\x1f"
+# A date cell the reference path accepts: YYYY-MM-DD, optionally a time after it.
+# ASCII digits only (RE2's \d); Python's \d also takes other scripts' digits, and
+# such a file goes the reference way, which accepts it.
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]*)?$"
+# Records built for lookups since the caches were last emptied: a chunk of rows asks
+# about a few hundred people, many times each; the register is never copied whole.
+_CACHE_LIMIT = 20_000
+
+R = TypeVar("R")
+
+
+class _NotExact(Exception):
+    """The fast reader cannot vouch for this file: load it the reference way."""
+
+
+def _strict_csv(delimiter: str) -> re.Pattern[bytes]:
+    """The whole file as Python's csv (strict, ``"`` quoting, doubled quotes) reads it.
+
+    pyarrow is lenient where ``csv.reader(strict=True)`` raises (text after a
+    closing quote: ``"Flat 1,"2 High St``); a file this does not match goes the
+    reference way, which reports the row. Possessive quantifiers: no
+    backtracking, so a 30 MB file takes a fraction of a second.
+    """
+    d = re.escape(delimiter.encode())
+    field = rb'(?:"(?:[^"]++|"")*+"|[^' + d + rb'"\r\n][^' + d + rb"\r\n]*+|)"
+    record = field + rb"(?:" + d + field + rb")*+"
+    return re.compile(rb"(?:" + record + rb"(?:\r\n|\n|\r))*+" + record)
+
+
+class _Packed:
+    """A table's rows as one UTF-8 buffer: row ``i`` is ``cells(i)``, a list of
+    its cells in ``ALL_COLUMNS`` order (already trimmed and canonical)."""
+
+    __slots__ = ("_data", "_offsets", "size")
+
+    def __init__(self, joined: pa.Array) -> None:
+        _validity, offsets, data = joined.buffers()
+        start = joined.offset
+        self.size = len(joined)
+        view = memoryview(offsets)
+        cells = view.cast("q") if str(joined.type) == "large_string" else view.cast("i")
+        self._offsets = array(cells.format, cells[start:start + self.size + 1])
+        self._data = data.to_pybytes() if data is not None else b""
+
+    def cells(self, index: int) -> list[str]:
+        offsets = self._offsets
+        return self._data[offsets[index]:offsets[index + 1]].decode().split(_SEPARATOR)
+
+    def nbytes(self) -> int:
+        return len(self._data) + self._offsets.itemsize * len(self._offsets)
+
+
+class _Groups:
+    """Which rows of a grouped table belong to a person.
+
+    Rows are grouped per person id; ``group[p]`` is the group of people row
+    ``p`` (-1: none) and group ``g`` is rows ``bounds[g]`` to ``bounds[g + 1]``.
+    Ids with rows here but no row in people (the register check reports them)
+    are looked up by id.
+    """
+
+    __slots__ = ("_bounds", "_group", "_others")
+
+    def __init__(self, group: array[int], bounds: array[int], others: dict[str, int]) -> None:
+        self._group = group
+        self._bounds = bounds
+        self._others = others
+
+    def span(self, person_row: int | None, person_id: str) -> range:
+        group = self._others.get(person_id, -1) if person_row is None else self._group[person_row]
+        if group < 0:
+            return range(0)
+        return range(self._bounds[group], self._bounds[group + 1])
+
+    def nbytes(self) -> int:
+        return (self._group.itemsize * len(self._group) + self._bounds.itemsize
+                * len(self._bounds) + 100 * len(self._others))
+
+
+def _ints(values: pa.Array | pa.ChunkedArray) -> array[int]:
+    """A pyarrow integer array without nulls as a compact Python ``array('q')``."""
+    pa = _pyarrow()
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    values = values.cast(pa.int64())
+    if not len(values):
+        return array("q")
+    data = values.buffers()[1]
+    return array("q", memoryview(data).cast("q")[values.offset:values.offset + len(values)])
+
+
+@functools.cache
+def _pyarrow() -> Any:
+    """pyarrow, imported when a register is first read (it takes 0.2 s; ``--version``
+    and template-only runs never pay it)."""
+    import pyarrow
+    import pyarrow.compute
+    import pyarrow.csv
+
+    # The system allocator hands freed memory back: with pyarrow's default (mimalloc)
+    # the intermediate columns of a load stay in the process as 60 MB more RSS.
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    return pyarrow
+
+
+def _read_bytes(reader: CsvBatchReader) -> bytes:
+    """The file as UTF-8 without a BOM, as pyarrow needs it."""
+    data = reader.path.read_bytes()
+    encoding = reader.encoding.lower().replace("_", "-")
+    if encoding in ("utf-8", "utf8"):
+        return data
+    if encoding == "utf-8-sig":
+        return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    # cp1252, UTF-16: decode as the reference path does (strictly: the reader found no
+    # problem) and hand pyarrow UTF-8.
+    text = data.decode(reader.encoding)
+    return text.removeprefix("\ufeff").encode()
+
+
+def _table(reader: CsvBatchReader, table: str) -> pa.Table:
+    """``table``'s columns from the reader's file, trimmed like ``str.strip``.
+
+    A required column missing from the header, or a column the reference path
+    would read differently, raises :class:`_NotExact`.
+    """
+    pa = _pyarrow()
+    if reader._problem is not None or reader.header_row != 1 or reader.header_line != 1:
+        raise _NotExact
+    data = _read_bytes(reader)
+    if b'"' in data[:data.find(b"\n")] or b"\x00" in data or _SEPARATOR.encode() in data:
+        raise _NotExact  # a quoted header can span lines; csv rejects NUL
+    if b'"' in data and _strict_csv(reader.delimiter).fullmatch(data) is None:
+        raise _NotExact
+    where = {name: index for index, name in enumerate(reader.names)}
+    columns = ALL_COLUMNS[table]
+    if any(column not in where for column in REQUIRED_COLUMNS[table]):
+        raise _NotExact
+    raw_names = [f"c{index}" for index in range(reader._raw_width)]
+    limits = reader.limits
+    # A file this big could hold a cell or a row beyond the reader's limits: read every
+    # column to measure them.
+    checked = len(data) > min(limits.max_cell_chars, limits.max_row_chars // 2)
+    wanted = {column: raw_names[where[column]] for column in columns if column in where}
+    try:
+        read = pa.csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa.csv.ReadOptions(column_names=raw_names, skip_rows=1),
+            parse_options=pa.csv.ParseOptions(
+                delimiter=reader.delimiter, quote_char='"', double_quote=True,
+                escape_char=False, newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pa.csv.ConvertOptions(
+                include_columns=raw_names if checked else sorted(set(wanted.values())),
+                column_types={name: pa.string() for name in raw_names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        raise _NotExact from None  # a ragged row, say: the reference path names it
+    compute = pa.compute
+    if checked:
+        _within_limits(read, limits.max_cell_chars, limits.max_row_chars)
+    out = {}
+    empty = None
+    for column in columns:
+        if column in wanted:
+            cells = read.column(wanted[column]).combine_chunks()
+            out[column] = compute.utf8_trim(cells, characters=PYTHON_WHITESPACE)
+        else:
+            if empty is None:
+                empty = pa.array([""] * read.num_rows, pa.string())
+            out[column] = empty
+    return pa.table(out)
+
+
+def _within_limits(read: pa.Table, max_cell_chars: int, max_row_chars: int) -> None:
+    """Raise :class:`_NotExact` if a cell may be over the cell limit or a record over
+    the row limit (counted generously: every cell quoted, every quote doubled)."""
+    compute = _pyarrow().compute
+    row_chars = None
+    for cells in read.columns:
+        lengths = compute.utf8_length(cells)
+        longest = compute.max(lengths).as_py()
+        if longest is not None and longest > max_cell_chars:
+            raise _NotExact
+        row_chars = lengths if row_chars is None else compute.add(row_chars, lengths)
+    if row_chars is not None and len(row_chars):
+        widest = compute.max(row_chars).as_py()
+        if 2 * widest + 3 * read.num_columns > max_row_chars:
+            raise _NotExact
+
+
+def _validated(reader: CsvBatchReader, table: str) -> pa.Table:
+    """The table with enumerated values lower-cased and dates as ``YYYY-MM-DD``:
+    what ``clean_values`` gives for every row, or :class:`_NotExact`."""
+    pa = _pyarrow()
+    compute = pa.compute
+    read = _table(reader, table)
+    if read.num_rows == 0:
+        return read
+
+    def any_of(mask: Any) -> bool:
+        return bool(compute.any(mask).as_py())
+
+    for column in NON_EMPTY[table]:
+        if any_of(compute.equal(read.column(column), "")):
+            raise _NotExact
+    for column, allowed in ALLOWED_VALUES[table].items():
+        cells = read.column(column)
+        if not compute.all(compute.string_is_ascii(cells)).as_py():
+            raise _NotExact  # Python's and ICU's lower() agree on ASCII
+        lowered = compute.ascii_lower(cells)
+        if not compute.all(compute.is_in(lowered, value_set=pa.array(allowed))).as_py():
+            raise _NotExact
+        read = read.set_column(read.schema.get_field_index(column), column, lowered)
+    for column in DATE_COLUMNS[table]:
+        cells = read.column(column)
+        given = compute.not_equal(cells, "")
+        if not any_of(given):
+            continue
+        if any_of(compute.and_(given, compute.invert(
+                compute.match_substring_regex(cells, _DATE_PATTERN)))):
+            raise _NotExact
+        day = compute.utf8_slice_codeunits(cells, 0, 10)
+        if any_of(compute.starts_with(day, "0000")):
+            raise _NotExact  # year 0: arrow parses it, Python's date does not
+        written = day.filter(given)
+        try:  # a strict cast: 2025-02-29 fails (strptime would make it 1 March)
+            parsed = written.cast(pa.date32())
+        except (pa.ArrowInvalid, ValueError):
+            raise _NotExact from None
+        if not compute.all(compute.equal(parsed.cast(pa.string()), written)).as_py():
+            raise _NotExact
+        read = read.set_column(read.schema.get_field_index(column), column, day)
+    if table == "restrictions":
+        unnamed = compute.and_(compute.equal(read.column("kind"), "do_not_disclose_to"),
+                               compute.equal(read.column("other_person_id"), ""))
+        if any_of(unnamed):
+            raise _NotExact
+    return read
+
+
+def _pack(read: pa.Table, table: str) -> _Packed:
+    pa = _pyarrow()
+    joined = pa.compute.binary_join_element_wise(
+        *(read.column(column) for column in ALL_COLUMNS[table]), _SEPARATOR)
+    return _Packed(joined.combine_chunks())
+
+
+def _grouped(read: pa.Table, people_ids: pa.Array) -> tuple[pa.Table, _Groups, pa.Array]:
+    """The table with each person's rows together (people in order of first
+    appearance, each person's rows in file order, as MemoryRegister keeps them),
+    where each person's rows are, and the new position of every file row."""
+    pa = _pyarrow()
+    compute = pa.compute
+    encoded = read.column("person_id").combine_chunks().dictionary_encode()
+    first_seen, rank = encoded.dictionary, encoded.indices  # ids in order of first appearance
+    counts = compute.value_counts(rank).field("counts") if len(rank) else pa.array([], pa.int64())
+    bounds = array("q", [0])
+    bounds.extend(_ints(compute.cumulative_sum(counts)))
+    group = _ints(compute.index_in(people_ids, value_set=first_seen).fill_null(-1))
+    orphans = compute.invert(compute.is_in(first_seen, value_set=people_ids))
+    others = {person_id: index for index, person_id in zip(
+        compute.indices_nonzero(orphans).to_pylist(),
+        first_seen.filter(orphans).to_pylist(), strict=True)}
+    if len(rank) < 2 or compute.all(compute.greater_equal(
+            rank.slice(1), rank.slice(0, len(rank) - 1))).as_py():
+        # Already grouped (an export sorted by person): nothing moves.
+        return read, _Groups(group, bounds, others), pa.array(range(len(rank)), pa.int64())
+    order = compute.sort_indices(rank)  # stable: file order within a person
+    return read.take(order), _Groups(group, bounds, others), compute.sort_indices(order)
+
+
+def _contact_keys(read: pa.Table) -> pa.Array:
+    """``contact_key(kind, value)`` of every contact, in file order: in C for plain
+    ASCII e-mail addresses and the usual spellings of UK numbers (as
+    ``_fast_uk_key`` reads them), in Python for the rest."""
+    pa = _pyarrow()
+    compute = pa.compute
+    kinds = read.column("kind").combine_chunks()
+    values = read.column("value").combine_chunks()
+    ascii_ = compute.string_is_ascii(values)
+    is_email = compute.equal(kinds, "email")
+    text = compute.replace_substring(values, "(0)", "")
+    digits = text  # for a plain text below, what is left once its spacers go
+    for spacer in ("+", " ", "\t", "(", ")", "-"):
+        digits = compute.replace_substring(digits, spacer, "")
+    plain = compute.and_(ascii_, compute.match_substring_regex(
+        text, r"^(?:\+44|0044)?[0-9 \t()\-]+$"))
+    plus, double_zero = compute.starts_with(text, "+44"), compute.starts_with(text, "0044")
+    national = compute.if_else(plus, compute.utf8_slice_codeunits(digits, 2),
+                               compute.if_else(double_zero, compute.utf8_slice_codeunits(
+                                   digits, 4), compute.utf8_slice_codeunits(digits, 1)))
+    shaped = compute.if_else(compute.or_(plus, double_zero),
+                             compute.match_substring_regex(national, r"^[1-9][0-9]{9}$"),
+                             compute.match_substring_regex(digits, r"^0[1-9][0-9]{9}$"))
+    phone = compute.and_(compute.and_(plain, shaped), compute.invert(is_email))
+    missing = pa.scalar(None, pa.string())
+    keys = compute.if_else(
+        compute.and_(is_email, ascii_), compute.ascii_lower(values),
+        compute.if_else(phone, compute.binary_join_element_wise("+44", national, ""), missing))
+    left = compute.indices_nonzero(compute.is_null(keys))
+    if not len(left):
+        return keys
+    rows = left.to_pylist()
+    found = [contact_key(kind, value) for kind, value in zip(
+        kinds.take(left).to_pylist(), values.take(left).to_pylist(), strict=True)]
+    by_row = dict(zip(rows, found, strict=True))
+    listed: list[str] = keys.to_pylist()
+    for row, key in by_row.items():
+        listed[row] = key
+    return pa.array(listed, pa.string())
+
+
+def _owner_index(contacts: pa.Table, position: pa.Array
+                 ) -> dict[str, dict[str, int | tuple[int, ...]]]:
+    """kind -> contact key -> the contact's row in the grouped table (or rows, in
+    file order), as MemoryRegister's ``contact_owners`` keeps them."""
+    pa = _pyarrow()
+    compute = pa.compute
+    keys = _contact_keys(contacts)
+    kinds = contacts.column("kind").combine_chunks()
+    owners: dict[str, dict[str, int | tuple[int, ...]]] = {}
+    for kind in ALLOWED_VALUES["contacts"]["kind"]:
+        mine = compute.and_(compute.equal(kinds, kind), compute.not_equal(keys, ""))
+        held, at = keys.filter(mine), position.filter(mine)
+        by_key: dict[str, int | tuple[int, ...]] = dict(zip(
+            held.to_pylist(), at.to_pylist(), strict=True))
+        if len(by_key) < len(held):  # a value held by several contacts: all of them
+            counts = compute.value_counts(held)
+            shared = counts.field("values").filter(compute.greater(counts.field("counts"), 1))
+            again = compute.is_in(held, value_set=shared)
+            several: dict[str, list[int]] = {}
+            for key, row in zip(held.filter(again).to_pylist(), at.filter(again).to_pylist(),
+                                strict=True):
+                several.setdefault(key, []).append(row)
+            by_key.update((key, tuple(rows)) for key, rows in several.items())
+        owners[kind] = by_key
+    return owners
+
+
+def read_columnar(paths: Mapping[str, Path], source: str) -> ColumnarRegister | None:
+    """The register in ``paths`` (table -> CSV file), or ``None`` when it must be
+    loaded the reference way. Errors in a header raise as the reference path's."""
+    try:
+        _pyarrow()
+    except ImportError:
+        return None
+    readers: dict[str, CsvBatchReader] = {}
+    try:
+        for table, path in paths.items():
+            readers[table] = CsvBatchReader(path, display=str(path), allow_no_rows=True)
+        tables = {table: _validated(reader, table) for table, reader in readers.items()}
+        register = ColumnarRegister(tables, source=source)
+    except _NotExact:
+        return None
+    finally:
+        for reader in readers.values():
+            reader.close()
+    _pyarrow().default_memory_pool().release_unused()
+    return register
+
+
+class ColumnarRegister:
+    """A :class:`~policylint.io.register.base.Register` over validated pyarrow tables.
+
+    Build it with :func:`read_columnar`; every row was validated there. It
+    answers exactly as :class:`~policylint.io.register.memory.MemoryRegister`
+    over the same files (the same records, in the same order).
+    """
+
+    def __init__(self, tables: Mapping[str, pa.Table], *, source: str) -> None:
+        pa = _pyarrow()
+        self.source = source
+        people = tables["people"]
+        people_ids = people.column("person_id").combine_chunks()
+        ids: list[str] = people_ids.to_pylist()
+        self._people_rows = dict(zip(ids, range(len(ids)), strict=True))
+        if len(self._people_rows) != len(ids):
+            raise _NotExact  # a person_id twice: the reference path names both rows
+        self._people = _pack(people, "people")
+        empty = {t: pa.table({c: pa.array([], pa.string()) for c in ALL_COLUMNS[t]})
+                 for t in ALL_COLUMNS}
+        grouped: dict[str, tuple[_Packed, _Groups]] = {}
+        for table in ("addresses", "contacts", "representatives"):
+            read = tables.get(table, empty[table])
+            ordered, groups, position = _grouped(read, people_ids)
+            grouped[table] = (_pack(ordered, table), groups)
+            if table == "contacts":
+                self._owners = _owner_index(read, position)
+        self._addresses, self._address_groups = grouped["addresses"]
+        self._contacts, self._contact_groups = grouped["contacts"]
+        self._representatives, self._representative_groups = grouped["representatives"]
+        restrictions = _pack(tables.get("restrictions", empty["restrictions"]), "restrictions")
+        self._restrictions = tuple(_restriction(restrictions.cells(i))
+                                   for i in range(restrictions.size))
+        restrictions_by: dict[str, list[Restriction]] = {}
+        for restriction in self._restrictions:
+            restrictions_by.setdefault(restriction.person_id, []).append(restriction)
+        self._restrictions_by = {k: tuple(v) for k, v in restrictions_by.items()}
+        self._dates: dict[str, dt.date] = {}
+        self._flags: dict[str, frozenset[str]] = {}
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def __repr__(self) -> str:
+        return f"ColumnarRegister({self.source!r}, people={self._people.size})"
+
+    def nbytes(self) -> int:
+        """Bytes held in the packed tables and row spans (the indexes' dicts aside)."""
+        return sum(part.nbytes() for part in (
+            self._people, self._addresses, self._contacts, self._representatives,
+            self._address_groups, self._contact_groups, self._representative_groups))
+
+    # -- building records ---------------------------------------------------
+
+    def _date(self, text: str) -> dt.date | None:
+        if not text:
+            return None
+        day = self._dates.get(text)
+        if day is None:
+            day = self._dates[text] = dt.date.fromisoformat(text)
+        return day
+
+    def _flag_set(self, text: str) -> frozenset[str]:
+        flags = self._flags.get(text)
+        if flags is None:
+            flags = self._flags[text] = frozenset(split_flags(text))
+        return flags
+
+    def _person(self, row: int) -> Person:
+        person_id, title, given, family, born, status, flags = self._people.cells(row)
+        return Person(person_id, title, given, family, self._date(born), status,
+                      self._flag_set(flags))
+
+    def _address(self, row: int) -> Address:
+        cells = self._addresses.cells(row)
+        return Address(cells[0], tuple(filter(None, cells[1:7])), cells[7], cells[8],
+                       self._date(cells[9]), self._date(cells[10]), self._date(cells[11]))
+
+    def _contact(self, row: int) -> Contact:
+        person_id, kind, value, status, verified_on = self._contacts.cells(row)
+        return Contact(person_id, kind, value, status, self._date(verified_on))
+
+    def _representative(self, row: int) -> Representative:
+        person_id, representative_id, scope, valid_to = self._representatives.cells(row)
+        return Representative(person_id, representative_id, scope, self._date(valid_to))
+
+    def _cached(self, kind: str, key: str, build: Callable[[], R]) -> R:
+        cache = self._cache
+        found = cache.get((kind, key))
+        if found is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            found = cache[(kind, key)] = build()
+        return found
+
+    def _rows_of(self, person_id: str, groups: _Groups, build: Callable[[int], R]
+                 ) -> tuple[R, ...]:
+        return tuple(map(build, groups.span(self._people_rows.get(person_id), person_id)))
+
+    # -- Register protocol -------------------------------------------------
+
+    def person(self, person_id: str) -> Person | None:
+        row = self._people_rows.get(person_id)
+        if row is None:
+            return None
+        return self._cached("person", person_id, lambda: self._person(row))
+
+    def people(self) -> Iterator[Person]:
+        return map(self._person, range(self._people.size))
+
+    def addresses(self, person_id: str) -> Sequence[Address]:
+        return self._cached("addresses", person_id, lambda: self._rows_of(
+            person_id, self._address_groups, self._address))
+
+    def contacts(self, person_id: str) -> Sequence[Contact]:
+        return self._cached("contacts", person_id, lambda: self._rows_of(
+            person_id, self._contact_groups, self._contact))
+
+    def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
+        by_key = self._owners.get(kind)
+        held = by_key.get(normalised_value) if by_key is not None else None
+        if held is None:
+            return ()
+        if isinstance(held, int):
+            return (self._contact(held),)
+        return tuple(map(self._contact, held))
+
+    def restrictions(self) -> Sequence[Restriction]:
+        return self._restrictions
+
+    def restrictions_for(self, person_id: str) -> Sequence[Restriction]:
+        return self._restrictions_by.get(person_id, ())
+
+    def representatives(self, person_id: str) -> Sequence[Representative]:
+        return self._cached("representatives", person_id, lambda: self._rows_of(
+            person_id, self._representative_groups, self._representative))
+
+    def close(self) -> None:
+        """Nothing to release; present for the protocol."""
+
+    # -- whole-table scans (used by check_register) ------------------------
+
+    def all_addresses(self) -> Iterator[Address]:
+        return map(self._address, range(self._addresses.size))
+
+    def all_contacts(self) -> Iterator[Contact]:
+        return map(self._contact, range(self._contacts.size))
+
+    def all_representatives(self) -> Iterator[Representative]:
+        return map(self._representative, range(self._representatives.size))
+
+    def __enter__(self) -> ColumnarRegister:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _restriction(cells: list[str]) -> Restriction:
+    person_id, kind, other_person_id, note = cells
+    return Restriction(person_id, kind, other_person_id, note)
+

@@ -1,0 +1,259 @@
+"""The columnar CSV register answers exactly as the row-by-row one, or steps aside.
+
+:func:`read_columnar` reads clean files in C; for anything it cannot vouch for
+it returns ``None`` and the register is read row by row, which gives the exact
+error or the same records. Each case below is written byte for byte and
+loaded both ways: where the reference fails, the columnar reader must decline
+(and ``open_csv_register`` must fail with the same line); where the reference
+loads, every answer a rule can ask for must be equal, and the cases marked
+``fast`` must really have been read in C.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policylint.errors import PolicylintError
+from policylint.io.register.base import ALL_COLUMNS, Register
+from policylint.io.register.columnar import PYTHON_WHITESPACE, ColumnarRegister, read_columnar
+from policylint.io.register.csvdir import open_csv_register, table_files
+from policylint.io.register.memory import MemoryRegister
+from policylint.normalise.contact import contact_key
+
+PEOPLE = "person_id,title,given_name,family_name,date_of_birth,status,flags\n"
+ADDRESSES = "person_id,line_1,line_2,line_3,postcode,status,valid_from,valid_to,verified_on\n"
+CONTACTS = "person_id,kind,value,status,verified_on\n"
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze() -> Iterator[None]:
+    yield
+    gc.unfreeze()
+
+
+def _answers(register: Register | MemoryRegister | ColumnarRegister) -> dict[str, object]:
+    """Everything a rule (or the register check) can ask, as comparable values."""
+    people = list(register.people())
+    addresses = list(register.all_addresses())  # type: ignore[union-attr]
+    contacts = list(register.all_contacts())  # type: ignore[union-attr]
+    representatives = list(register.all_representatives())  # type: ignore[union-attr]
+    out: dict[str, object] = {
+        "people": people, "restrictions": list(register.restrictions()),
+        "addresses": addresses, "contacts": contacts, "representatives": representatives,
+    }
+    ids = {p.person_id for p in people} | {a.person_id for a in addresses} | {
+        c.person_id for c in contacts} | {r.person_id for r in representatives} | {"P-NOBODY"}
+    for pid in sorted(ids):
+        out[pid] = (register.person(pid), register.addresses(pid), register.contacts(pid),
+                    register.restrictions_for(pid), register.representatives(pid))
+    for contact in contacts:
+        key = contact_key(contact.kind, contact.value)
+        out[f"{contact.kind}:{key}"] = register.contact_owners(contact.kind, key)
+    out["unknown owner"] = register.contact_owners("phone", "+447700900999")
+    return out
+
+
+def _write(directory: Path, files: dict[str, bytes | str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode()
+        (directory / f"{name}.csv").write_bytes(data)
+    return directory
+
+
+def _outcome(directory: Path) -> tuple[str, object, ColumnarRegister | None]:
+    """("ok", answers) or ("error", its one line) the reference way, and what the
+    columnar reader made of the same files."""
+    try:
+        reference = open_csv_register(directory, columnar=False)
+    except PolicylintError as exc:
+        expected = str(exc)
+        try:  # a header it cannot read fails here already, the same way
+            columnar = read_columnar(table_files(directory), str(directory))
+        except PolicylintError as same:
+            assert str(same) == expected
+            columnar = None
+        return "error", expected, columnar
+    return "ok", _answers(reference), read_columnar(table_files(directory), str(directory))
+
+
+def _agree(directory: Path) -> ColumnarRegister | None:
+    kind, expected, columnar = _outcome(directory)
+    if kind == "error":
+        assert columnar is None, "the columnar reader accepted a register the reference rejects"
+        with pytest.raises(PolicylintError) as raised:
+            open_csv_register(directory)
+        assert str(raised.value) == expected
+        return None
+    if columnar is not None:
+        assert _answers(columnar) == expected
+    assert _answers(open_csv_register(directory)) == expected
+    return columnar
+
+
+GOOD = PEOPLE + (
+    "P-1,Mr,Sam,Lee,1970-01-02,active,No_Voicemail; post_only\n"
+    "P-2,,Zoë,O'Neill,,Deceased,\n"
+    "P-3,Dr,Ann,\"Smith, Jones\",1980-02-29T00:00:00,ACTIVE,\n"
+)
+
+
+def _case(people: str = GOOD, addresses: str | None = None, contacts: str | None = None,
+          **others: str) -> dict[str, bytes | str]:
+    files: dict[str, bytes | str] = {"people": people}
+    if addresses is not None:
+        files["addresses"] = addresses
+    if contacts is not None:
+        files["contacts"] = contacts
+    files.update(others)
+    return files
+
+
+# Read in C and equal to the reference.
+FAST: dict[str, dict[str, bytes | str]] = {
+    "people only": _case(),
+    "quoted commas, doubled quotes and newlines": _case(addresses=ADDRESSES + (
+        'P-1,"Flat 1, ""The Maltings""","2 High St\nRear",Leeds,LS1 1AA,current,2020-01-01,,\n'
+        "P-2,3 Low Rd,,,LS2 2BB,Previous,2001-01-01,2019-05-05,2019-01-01 10:00:00\n")),
+    "rows not grouped by person, and an address of nobody in people": _case(
+        addresses=ADDRESSES + (
+            "P-2,1 A St,,,AA1 1AA,previous,,,\n"
+            "P-1,2 B St,,,BB1 1BB,current,,,\n"
+            "P-9,9 Gone St,,,CC1 1CC,gone_away,,,\n"
+            "P-2,3 C St,,,DD1 1DD,current,,,\n"
+            "P-1,4 D St,,,EE1 1EE,previous,,,\n")),
+    "padding Python strips (tab, no-break space, ideographic space) and upper case": _case(
+        people=PEOPLE + "\u00a0P-1\t,Mr, Sam ,Lee\u3000, 1970-01-02 , ACTIVE ,\n",
+        addresses=ADDRESSES + "P-1 , 1 A St ,,,\u2009AA1 1AA , CURRENT ,,,\n"),
+    "contact spellings": _case(contacts=CONTACTS + (
+        "P-1,phone,+44 (0)7700 900123,current,\n"
+        "P-1,phone,0044 7700 900124,previous,\n"
+        "P-2,phone,07700-900-123,current,\n"  # the same number as P-1's first
+        "P-2,Phone,(01632) 960 001,current,2024-01-01\n"
+        "P-3,phone,+1 202 555 0100,current,\n"
+        "P-3,phone,not a number,invalid,\n"
+        "P-3,email,Sam.Lee@Example.ORG,current,\n"
+        "P-1,email,sam.lee@example.org,previous,\n"
+        "P-2,email,zoë@example.org,current,\n"
+        "P-2,email,\u200bzoe@example.org,current,\n"
+        "P-2,email,+447700900123,invalid,\n")),
+    "CRLF and a BOM": {"people": ("\ufeff" + GOOD).replace("\n", "\r\n").encode()},
+    "cp1252": {"people": GOOD.replace("Zoë", "Renée").encode("cp1252")},
+    "UTF-16": {"people": GOOD.encode("utf-16")},
+    "semicolons": {"people": GOOD.replace('"Smith, Jones"', "Smith").replace("; ", " ").replace(
+        ",", ";")},
+    "every table, restrictions and representatives": _case(
+        restrictions="person_id,kind,other_person_id,note\n"
+                     "P-1,confidential_address,,\nP-2, Do_Not_Disclose_To ,P-1,ex-partner\n",
+        representatives="person_id,representative_id,scope,valid_to\n"
+                        "P-3,P-1,council_tax,2027-01-01\nP-3,P-2,,\n"),
+    "header only": _case(people=PEOPLE, addresses=ADDRESSES, contacts=CONTACTS),
+    "unknown columns are ignored": {"people": "notes,person_id,status,family_name,given_name\n"
+                                              "private,P-1,active,Lee,A\n,P-2,active,Ng,B\n"},
+}
+
+# Declined by the columnar reader: the reference decides (an error, or the same records).
+DECLINED: dict[str, dict[str, bytes | str]] = {
+    "text after a closing quote": _case(addresses=ADDRESSES + (
+        'P-1,"Flat 1,"2 High St,,,LS1 1AA,current,,,\n')),
+    "a closing quote then a space": _case(people=GOOD + '"P-4" ,,A,B,,active,\n'),
+    "stray trailing delimiters": _case(people=GOOD + "P-4,,A,B,,active,,,\n"),
+    "a row of empty cells": _case(people=GOOD + ",,,,,,\n"),
+    "an impossible date": _case(people=GOOD + "P-4,,A,B,2025-02-29,active,\n"),
+    "year zero": _case(people=GOOD + "P-4,,A,B,0000-01-01,active,\n"),
+    "digits of another script": _case(people=GOOD + "P-4,,A,B,٢٠٢٤-٠١-٠٢,active,\n"),
+    "a repeated person": _case(people=GOOD + "P-1,,A,B,,active,\n"),
+    "an unknown status": _case(people=GOOD + "P-4,,A,B,,ACTIVE (moved),\n"),
+    "full-width letters": _case(people=GOOD + "P-4,,A,B,,ＡＣＴＩＶＥ,\n"),
+    "do_not_disclose_to nobody": _case(
+        restrictions="person_id,kind,other_person_id,note\nP-1,do_not_disclose_to,,\n"),
+    "a missing required column": {"people": "person_id,family_name\nP-1,Lee\n"},
+    "a NUL byte": _case(people=GOOD + "P-4,,A\x00,B,,active,\n"),
+    "a blank line before the header": {"people": "\n" + GOOD},
+    "a quoted header": {"people": '"person_id",status\nP-1,active\n'},
+    "a cell holding the separator": _case(people=GOOD + "P-4,,A\x1fB,C,,active,\n"),
+    "a short row": _case(people=GOOD + "P-4,,A\n"),
+    "an unterminated quote": _case(people=GOOD + 'P-4,,"A,B,,active,\n'),
+}
+
+
+@pytest.mark.parametrize("name", list(FAST))
+def test_clean_files_are_read_in_c_with_the_same_answers(name: str, tmp_path: Path) -> None:
+    columnar = _agree(_write(tmp_path / "reg", FAST[name]))
+    assert columnar is not None, "expected the columnar reader to take this register"
+
+
+@pytest.mark.parametrize("name", list(DECLINED))
+def test_what_the_columnar_reader_cannot_vouch_for_goes_the_reference_way(
+        name: str, tmp_path: Path) -> None:
+    directory = _write(tmp_path / "reg", DECLINED[name])
+    assert read_columnar(table_files(directory), str(directory)) is None
+    _agree(directory)
+
+
+def test_the_generated_register_is_read_in_c(tmp_path: Path, kit: Any) -> None:
+    directory = kit.write_register(tmp_path / "reg", kit.make_tables(300))
+    register = _agree(directory)
+    assert isinstance(register, ColumnarRegister)
+    assert isinstance(open_csv_register(directory), ColumnarRegister)
+
+
+def test_records_are_built_when_asked_and_cached(tmp_path: Path, kit: Any) -> None:
+    register = open_csv_register(kit.write_register(tmp_path / "reg", kit.make_tables(50)))
+    assert isinstance(register, ColumnarRegister)
+    first = next(register.people())
+    assert register.person(first.person_id) is register.person(first.person_id)
+    assert register.person(first.person_id) == first
+    assert register.nbytes() > 0
+
+
+def test_python_whitespace_is_what_str_strip_removes() -> None:
+    assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+# -- property: any table text, written the way a spreadsheet would, or broken ----------
+
+_CELL = st.one_of(st.text(alphabet=st.sampled_from(list('aZ0-9 ,;"\n\r\t\u00a0é\u3000P')),
+                          max_size=8), st.sampled_from(["active", "2024-01-02", "Smith"]))
+# Mostly what loads (so that the columnar reader's answers are compared), now and
+# then what does not.
+_STATUS = st.sampled_from(["active", "deceased", " Active ", "DECEASED"] * 8 + ["gone", ""])
+_DATE = st.sampled_from(["", "2024-01-02", " 1999-12-31T10:00 "] * 6
+                        + ["2024-02-30", "1999-1-1"])
+
+
+@st.composite
+def _people_file(draw: st.DrawFn) -> bytes:
+    rows = []
+    for index in range(draw(st.integers(0, 6))):
+        rows.append([draw(st.sampled_from([f"P-{index}", f" P-{index} "] * 8 + ["P-0", ""])),
+                     draw(_CELL), draw(_CELL), draw(_CELL), draw(_DATE), draw(_STATUS),
+                     draw(st.sampled_from(["", "post_only", "A;b; a"]))])
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(ALL_COLUMNS["people"])
+    writer.writerows(rows)
+    text = stream.getvalue()
+    if draw(st.integers(0, 3)) == 0:  # damage: a character inserted somewhere
+        where = draw(st.integers(0, len(text)))
+        text = text[:where] + draw(st.sampled_from(['"', ",", "\n", "x"])) + text[where:]
+    return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig"])))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])
+@given(people=_people_file())
+def test_any_people_file_loads_alike_or_fails_alike(people: bytes, tmp_path: Path) -> None:
+    directory = tmp_path / "reg"
+    for old in directory.glob("*.csv") if directory.exists() else []:
+        old.unlink()
+    _agree(_write(directory, {"people": people}))
