@@ -119,7 +119,7 @@ class RegisterPeople:
 
     def __init__(self, register: Register) -> None:
         self.register = register
-        self.people: list[Person] = []
+        self.people: Sequence[Person] = []
         self.by_id: dict[str, int] = {}
         self._by_family: dict[str, list[int]] = {}
         # family -> (word before -> people, given name after -> people, titles)
@@ -136,13 +136,17 @@ class RegisterPeople:
     @classmethod
     def build(cls, register: Register) -> RegisterPeople:
         index = cls(register)
-        people = index.people
+        # A register that builds records when asked (the columnar CSV register) gives
+        # a sequence of them: the index keeps numbers, not a copy of everyone.
+        sequence = getattr(register, "people_sequence", None)
+        kept: list[Person] = []
+        keep = kept.append if sequence is None else None
         by_family = index._by_family
         by_id = index.by_id
-        for person in register.people():
+        for number, person in enumerate(register.people()):
             family = fold_words(person.family_name)
-            number = len(people)
-            people.append(person)
+            if keep is not None:
+                keep(person)
             by_id.setdefault(person_id_key(person.person_id), number)
             if len(family) >= _MIN_FAMILY:
                 listed = by_family.get(family)
@@ -156,6 +160,7 @@ class RegisterPeople:
                 automaton.add_word(f" {family} ", family)
             automaton.make_automaton()
             index._automaton = automaton
+        index.people = sequence() if sequence is not None else kept
         return index
 
     # --- searching -------------------------------------------------------------------

@@ -257,3 +257,17 @@ def test_any_people_file_loads_alike_or_fails_alike(people: bytes, tmp_path: Pat
     for old in directory.glob("*.csv") if directory.exists() else []:
         old.unlink()
     _agree(_write(directory, {"people": people}))
+
+
+def test_the_people_sequence_builds_each_person_when_indexed(tmp_path: Path, kit: Any) -> None:
+    register = open_csv_register(kit.write_register(tmp_path / "reg", kit.make_tables(40)))
+    assert isinstance(register, ColumnarRegister)
+    everyone = list(register.people())
+    view = register.people_sequence()
+    assert len(view) == len(everyone) == 40
+    assert list(view) == everyone
+    assert [view[i] for i in range(40)] == everyone
+    assert view[-1] == everyone[-1]
+    assert list(view[3:7]) == everyone[3:7]
+    with pytest.raises(IndexError):
+        view[40]

@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from policylint.io.batch import CsvBatchReader
 from policylint.io.register.base import (
@@ -91,22 +92,37 @@ def _strict_csv(delimiter: str) -> re.Pattern[bytes]:
 
 class _Packed:
     """A table's rows as one UTF-8 buffer: row ``i`` is ``cells(i)``, a list of
-    its cells in ``ALL_COLUMNS`` order (already trimmed and canonical)."""
+    its cells in ``ALL_COLUMNS`` order (already trimmed and canonical).
 
-    __slots__ = ("_data", "_offsets", "size")
+    Every cell is followed by the separator, so a run of rows decodes and
+    splits in one go (:meth:`rows`, for whole-table scans).
+    """
 
-    def __init__(self, joined: pa.Array) -> None:
+    __slots__ = ("_data", "_offsets", "size", "width")
+
+    def __init__(self, joined: pa.Array, width: int) -> None:
         _validity, offsets, data = joined.buffers()
         start = joined.offset
         self.size = len(joined)
+        self.width = width
         view = memoryview(offsets)
         cells = view.cast("q") if str(joined.type) == "large_string" else view.cast("i")
         self._offsets = array(cells.format, cells[start:start + self.size + 1])
-        self._data = data.to_pybytes() if data is not None else b""
+        # The buffer itself, not a copy: it lives as long as the register.
+        self._data = memoryview(data) if data is not None else memoryview(b"")
 
     def cells(self, index: int) -> list[str]:
         offsets = self._offsets
-        return self._data[offsets[index]:offsets[index + 1]].decode().split(_SEPARATOR)
+        return str(self._data[offsets[index]:offsets[index + 1] - 1], "utf-8").split(_SEPARATOR)
+
+    def rows(self, block: int = 4096) -> Iterator[list[str]]:
+        """Every row's cells, in order, decoded ``block`` rows at a time."""
+        offsets, data, width = self._offsets, self._data, self.width
+        for start in range(0, self.size, block):
+            stop = min(start + block, self.size)
+            flat = str(data[offsets[start]:offsets[stop]], "utf-8").split(_SEPARATOR)
+            for at in range(0, (stop - start) * width, width):
+                yield flat[at:at + width]
 
     def nbytes(self) -> int:
         return len(self._data) + self._offsets.itemsize * len(self._offsets)
@@ -159,10 +175,30 @@ def _pyarrow() -> Any:
     import pyarrow.compute
     import pyarrow.csv
 
-    # The system allocator hands freed memory back: with pyarrow's default (mimalloc)
-    # the intermediate columns of a load stay in the process as 60 MB more RSS.
+    # A load makes several short-lived copies of each table. pyarrow's own allocators
+    # keep freed memory for reuse (mimalloc: +60 MiB RSS after a 137,000-person load;
+    # jemalloc returns it only when told to, and then loads 30% slower). The system
+    # allocator returns a freed block at once if it was mapped on its own, which glibc
+    # does for blocks over its mmap threshold: fixed at 1 MiB here, since glibc raises
+    # it after every free of such a block and the next table would stay in the heap.
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    _fix_mmap_threshold(1 << 20)
     return pyarrow
+
+
+def _fix_mmap_threshold(size: int) -> None:
+    """glibc's ``mallopt(M_MMAP_THRESHOLD, size)``; nothing where there is no glibc."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, size)
+    except (OSError, AttributeError):  # musl or another C library: its own policy
+        pass
+
+
+_M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
 
 
 def _read_bytes(reader: CsvBatchReader) -> bytes:
@@ -217,6 +253,7 @@ def _table(reader: CsvBatchReader, table: str) -> pa.Table:
         )
     except (pa.ArrowInvalid, pa.ArrowException, ValueError):
         raise _NotExact from None  # a ragged row, say: the reference path names it
+    del data
     compute = pa.compute
     if checked:
         _within_limits(read, limits.max_cell_chars, limits.max_row_chars)
@@ -224,8 +261,8 @@ def _table(reader: CsvBatchReader, table: str) -> pa.Table:
     empty = None
     for column in columns:
         if column in wanted:
-            cells = read.column(wanted[column]).combine_chunks()
-            out[column] = compute.utf8_trim(cells, characters=PYTHON_WHITESPACE)
+            out[column] = compute.utf8_trim(read.column(wanted[column]),
+                                            characters=PYTHON_WHITESPACE)
         else:
             if empty is None:
                 empty = pa.array([""] * read.num_rows, pa.string())
@@ -302,9 +339,11 @@ def _validated(reader: CsvBatchReader, table: str) -> pa.Table:
 
 def _pack(read: pa.Table, table: str) -> _Packed:
     pa = _pyarrow()
+    columns = ALL_COLUMNS[table]
+    # A last, empty cell: every cell, the last included, ends with the separator.
     joined = pa.compute.binary_join_element_wise(
-        *(read.column(column) for column in ALL_COLUMNS[table]), _SEPARATOR)
-    return _Packed(joined.combine_chunks())
+        *(read.column(column) for column in columns), "", _SEPARATOR)
+    return _Packed(joined.combine_chunks(), len(columns))
 
 
 def _grouped(read: pa.Table, people_ids: pa.Array) -> tuple[pa.Table, _Groups, pa.Array]:
@@ -410,8 +449,9 @@ def read_columnar(paths: Mapping[str, Path], source: str) -> ColumnarRegister | 
     try:
         for table, path in paths.items():
             readers[table] = CsvBatchReader(path, display=str(path), allow_no_rows=True)
-        tables = {table: _validated(reader, table) for table, reader in readers.items()}
-        register = ColumnarRegister(tables, source=source)
+        register = ColumnarRegister(
+            lambda table: _validated(readers[table], table) if table in readers else None,
+            source=source)
     except _NotExact:
         return None
     finally:
@@ -429,38 +469,51 @@ class ColumnarRegister:
     over the same files (the same records, in the same order).
     """
 
-    def __init__(self, tables: Mapping[str, pa.Table], *, source: str) -> None:
-        pa = _pyarrow()
+    def __init__(self, load: Callable[[str], pa.Table | None], *, source: str) -> None:
+        """``load(table)`` gives a table validated (or ``None``: absent, so empty).
+
+        Tables are loaded, packed and let go one at a time: the load's peak
+        memory is the largest table's, not the sum of them all.
+        """
+        arrow = _pyarrow()
         self.source = source
-        people = tables["people"]
+
+        def table_of(name: str) -> pa.Table:
+            read = load(name)
+            if read is None:
+                return arrow.table({c: arrow.array([], arrow.string()) for c in ALL_COLUMNS[name]})
+            return read
+
+        people = table_of("people")
         people_ids = people.column("person_id").combine_chunks()
         ids: list[str] = people_ids.to_pylist()
         self._people_rows = dict(zip(ids, range(len(ids)), strict=True))
         if len(self._people_rows) != len(ids):
             raise _NotExact  # a person_id twice: the reference path names both rows
+        del ids
         self._people = _pack(people, "people")
-        empty = {t: pa.table({c: pa.array([], pa.string()) for c in ALL_COLUMNS[t]})
-                 for t in ALL_COLUMNS}
-        grouped: dict[str, tuple[_Packed, _Groups]] = {}
-        for table in ("addresses", "contacts", "representatives"):
-            read = tables.get(table, empty[table])
-            ordered, groups, position = _grouped(read, people_ids)
-            grouped[table] = (_pack(ordered, table), groups)
-            if table == "contacts":
-                self._owners = _owner_index(read, position)
-        self._addresses, self._address_groups = grouped["addresses"]
-        self._contacts, self._contact_groups = grouped["contacts"]
-        self._representatives, self._representative_groups = grouped["representatives"]
-        restrictions = _pack(tables.get("restrictions", empty["restrictions"]), "restrictions")
-        self._restrictions = tuple(_restriction(restrictions.cells(i))
-                                   for i in range(restrictions.size))
+        del people
+        self._addresses, self._address_groups = self._grouped("addresses", table_of, people_ids)
+        self._contacts, self._contact_groups = self._grouped("contacts", table_of, people_ids)
+        self._representatives, self._representative_groups = self._grouped(
+            "representatives", table_of, people_ids)
+        restrictions = _pack(table_of("restrictions"), "restrictions")
+        self._restrictions = tuple(map(_restriction, restrictions.rows()))
         restrictions_by: dict[str, list[Restriction]] = {}
         for restriction in self._restrictions:
             restrictions_by.setdefault(restriction.person_id, []).append(restriction)
         self._restrictions_by = {k: tuple(v) for k, v in restrictions_by.items()}
-        self._dates: dict[str, dt.date] = {}
-        self._flags: dict[str, frozenset[str]] = {}
+        self._dates = _Dates()
+        self._flags = _Flags()
         self._cache: dict[tuple[str, str], Any] = {}
+
+    def _grouped(self, table: str, table_of: Callable[[str], pa.Table], people_ids: pa.Array
+                 ) -> tuple[_Packed, _Groups]:
+        read = table_of(table)
+        ordered, groups, position = _grouped(read, people_ids)
+        if table == "contacts":
+            self._owners = _owner_index(read, position)
+        return _pack(ordered, table), groups
 
     def __repr__(self) -> str:
         return f"ColumnarRegister({self.source!r}, people={self._people.size})"
@@ -473,37 +526,23 @@ class ColumnarRegister:
 
     # -- building records ---------------------------------------------------
 
-    def _date(self, text: str) -> dt.date | None:
-        if not text:
-            return None
-        day = self._dates.get(text)
-        if day is None:
-            day = self._dates[text] = dt.date.fromisoformat(text)
-        return day
+    def _person(self, cells: list[str]) -> Person:
+        person_id, title, given, family, born, status, flags = cells
+        return Person(person_id, title, given, family, self._dates[born], status,
+                      self._flags[flags])
 
-    def _flag_set(self, text: str) -> frozenset[str]:
-        flags = self._flags.get(text)
-        if flags is None:
-            flags = self._flags[text] = frozenset(split_flags(text))
-        return flags
-
-    def _person(self, row: int) -> Person:
-        person_id, title, given, family, born, status, flags = self._people.cells(row)
-        return Person(person_id, title, given, family, self._date(born), status,
-                      self._flag_set(flags))
-
-    def _address(self, row: int) -> Address:
-        cells = self._addresses.cells(row)
+    def _address(self, cells: list[str]) -> Address:
+        dates = self._dates
         return Address(cells[0], tuple(filter(None, cells[1:7])), cells[7], cells[8],
-                       self._date(cells[9]), self._date(cells[10]), self._date(cells[11]))
+                       dates[cells[9]], dates[cells[10]], dates[cells[11]])
 
-    def _contact(self, row: int) -> Contact:
-        person_id, kind, value, status, verified_on = self._contacts.cells(row)
-        return Contact(person_id, kind, value, status, self._date(verified_on))
+    def _contact(self, cells: list[str]) -> Contact:
+        person_id, kind, value, status, verified_on = cells
+        return Contact(person_id, kind, value, status, self._dates[verified_on])
 
-    def _representative(self, row: int) -> Representative:
-        person_id, representative_id, scope, valid_to = self._representatives.cells(row)
-        return Representative(person_id, representative_id, scope, self._date(valid_to))
+    def _representative(self, cells: list[str]) -> Representative:
+        person_id, representative_id, scope, valid_to = cells
+        return Representative(person_id, representative_id, scope, self._dates[valid_to])
 
     def _cached(self, kind: str, key: str, build: Callable[[], R]) -> R:
         cache = self._cache
@@ -514,9 +553,11 @@ class ColumnarRegister:
             found = cache[(kind, key)] = build()
         return found
 
-    def _rows_of(self, person_id: str, groups: _Groups, build: Callable[[int], R]
-                 ) -> tuple[R, ...]:
-        return tuple(map(build, groups.span(self._people_rows.get(person_id), person_id)))
+    def _rows_of(self, person_id: str, groups: _Groups, packed: _Packed,
+                 build: Callable[[list[str]], R]) -> tuple[R, ...]:
+        cells = packed.cells
+        span = groups.span(self._people_rows.get(person_id), person_id)
+        return tuple(build(cells(row)) for row in span)
 
     # -- Register protocol -------------------------------------------------
 
@@ -524,18 +565,24 @@ class ColumnarRegister:
         row = self._people_rows.get(person_id)
         if row is None:
             return None
-        return self._cached("person", person_id, lambda: self._person(row))
+        return self._cached("person", person_id,
+                            lambda: self._person(self._people.cells(row)))
 
     def people(self) -> Iterator[Person]:
-        return map(self._person, range(self._people.size))
+        return map(self._person, self._people.rows())
+
+    def people_sequence(self) -> Sequence[Person]:
+        """Everyone, in order, as a sequence whose records are built when indexed:
+        an index over the whole register keeps row numbers, not 137,000 records."""
+        return _PeopleView(self)
 
     def addresses(self, person_id: str) -> Sequence[Address]:
         return self._cached("addresses", person_id, lambda: self._rows_of(
-            person_id, self._address_groups, self._address))
+            person_id, self._address_groups, self._addresses, self._address))
 
     def contacts(self, person_id: str) -> Sequence[Contact]:
         return self._cached("contacts", person_id, lambda: self._rows_of(
-            person_id, self._contact_groups, self._contact))
+            person_id, self._contact_groups, self._contacts, self._contact))
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
         by_key = self._owners.get(kind)
@@ -543,8 +590,8 @@ class ColumnarRegister:
         if held is None:
             return ()
         if isinstance(held, int):
-            return (self._contact(held),)
-        return tuple(map(self._contact, held))
+            return (self._contact(self._contacts.cells(held)),)
+        return tuple(self._contact(self._contacts.cells(row)) for row in held)
 
     def restrictions(self) -> Sequence[Restriction]:
         return self._restrictions
@@ -554,7 +601,8 @@ class ColumnarRegister:
 
     def representatives(self, person_id: str) -> Sequence[Representative]:
         return self._cached("representatives", person_id, lambda: self._rows_of(
-            person_id, self._representative_groups, self._representative))
+            person_id, self._representative_groups, self._representatives,
+            self._representative))
 
     def close(self) -> None:
         """Nothing to release; present for the protocol."""
@@ -562,19 +610,67 @@ class ColumnarRegister:
     # -- whole-table scans (used by check_register) ------------------------
 
     def all_addresses(self) -> Iterator[Address]:
-        return map(self._address, range(self._addresses.size))
+        return map(self._address, self._addresses.rows())
 
     def all_contacts(self) -> Iterator[Contact]:
-        return map(self._contact, range(self._contacts.size))
+        return map(self._contact, self._contacts.rows())
 
     def all_representatives(self) -> Iterator[Representative]:
-        return map(self._representative, range(self._representatives.size))
+        return map(self._representative, self._representatives.rows())
 
     def __enter__(self) -> ColumnarRegister:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _PeopleView(Sequence[Person]):
+    """:meth:`ColumnarRegister.people_sequence`."""
+
+    def __init__(self, register: ColumnarRegister) -> None:
+        self._register = register
+
+    def __len__(self) -> int:
+        return self._register._people.size
+
+    @overload
+    def __getitem__(self, index: int) -> Person: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Person]: ...
+
+    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
+        register = self._register
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return register._person(register._people.cells(index))
+
+    def __iter__(self) -> Iterator[Person]:
+        return self._register.people()
+
+
+class _Dates(dict[str, "dt.date | None"]):
+    """Each distinct date text parsed once (a register has a few thousand distinct
+    days); the empty cell is no date. Looked up as ``dates[text]``, in C."""
+
+    def __init__(self) -> None:
+        super().__init__({"": None})
+
+    def __missing__(self, text: str) -> dt.date:
+        day = self[text] = dt.date.fromisoformat(text)
+        return day
+
+
+class _Flags(dict[str, frozenset[str]]):
+    """Each distinct flags text split once."""
+
+    def __missing__(self, text: str) -> frozenset[str]:
+        flags = self[text] = frozenset(split_flags(text))
+        return flags
 
 
 def _restriction(cells: list[str]) -> Restriction:
