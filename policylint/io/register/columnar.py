@@ -67,7 +67,7 @@ _SEPARATOR = "\x1f"
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]*)?$"
 # Records built for lookups since the caches were last emptied: a chunk of rows asks
 # about a few hundred people, many times each; the register is never copied whole.
-_CACHE_LIMIT = 20_000
+_CACHE_LIMIT = 4096
 
 R = TypeVar("R")
 
