@@ -505,7 +505,12 @@ class ColumnarRegister:
         self._restrictions_by = {k: tuple(v) for k, v in restrictions_by.items()}
         self._dates = _Dates()
         self._flags = _Flags()
-        self._cache: dict[tuple[str, str], Any] = {}
+        # Records built for recent lookups: a chunk of rows asks about each of its
+        # people several times (once per rule).
+        self._person_cache: dict[str, Person] = {}
+        self._address_cache: dict[str, tuple[Address, ...]] = {}
+        self._contact_cache: dict[str, tuple[Contact, ...]] = {}
+        self._representative_cache: dict[str, tuple[Representative, ...]] = {}
 
     def _grouped(self, table: str, table_of: Callable[[str], pa.Table], people_ids: pa.Array
                  ) -> tuple[_Packed, _Groups]:
@@ -544,14 +549,11 @@ class ColumnarRegister:
         person_id, representative_id, scope, valid_to = cells
         return Representative(person_id, representative_id, scope, self._dates[valid_to])
 
-    def _cached(self, kind: str, key: str, build: Callable[[], R]) -> R:
-        cache = self._cache
-        found = cache.get((kind, key))
-        if found is None:
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            found = cache[(kind, key)] = build()
-        return found
+    def _remember(self, cache: dict[str, R], key: str, value: R) -> R:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value
+        return value
 
     def _rows_of(self, person_id: str, groups: _Groups, packed: _Packed,
                  build: Callable[[list[str]], R]) -> tuple[R, ...]:
@@ -562,11 +564,14 @@ class ColumnarRegister:
     # -- Register protocol -------------------------------------------------
 
     def person(self, person_id: str) -> Person | None:
+        found = self._person_cache.get(person_id)
+        if found is not None:
+            return found
         row = self._people_rows.get(person_id)
         if row is None:
             return None
-        return self._cached("person", person_id,
-                            lambda: self._person(self._people.cells(row)))
+        return self._remember(self._person_cache, person_id,
+                              self._person(self._people.cells(row)))
 
     def people(self) -> Iterator[Person]:
         return map(self._person, self._people.rows())
@@ -577,11 +582,17 @@ class ColumnarRegister:
         return _PeopleView(self)
 
     def addresses(self, person_id: str) -> Sequence[Address]:
-        return self._cached("addresses", person_id, lambda: self._rows_of(
+        found = self._address_cache.get(person_id)
+        if found is not None:
+            return found
+        return self._remember(self._address_cache, person_id, self._rows_of(
             person_id, self._address_groups, self._addresses, self._address))
 
     def contacts(self, person_id: str) -> Sequence[Contact]:
-        return self._cached("contacts", person_id, lambda: self._rows_of(
+        found = self._contact_cache.get(person_id)
+        if found is not None:
+            return found
+        return self._remember(self._contact_cache, person_id, self._rows_of(
             person_id, self._contact_groups, self._contacts, self._contact))
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
@@ -600,7 +611,10 @@ class ColumnarRegister:
         return self._restrictions_by.get(person_id, ())
 
     def representatives(self, person_id: str) -> Sequence[Representative]:
-        return self._cached("representatives", person_id, lambda: self._rows_of(
+        found = self._representative_cache.get(person_id)
+        if found is not None:
+            return found
+        return self._remember(self._representative_cache, person_id, self._rows_of(
             person_id, self._representative_groups, self._representatives,
             self._representative))
 
