@@ -43,7 +43,6 @@ from policylint.io.attachments import Attachment, AttachmentCache, AttachmentErr
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
 from policylint.io.register.base import Register
-from policylint.io.register.columnar import ColumnarRegister
 from policylint.io.register.location import mask_url
 from policylint.io.register.memory import MemoryRegister
 from policylint.io.templates import RenderError, Template, TemplateMeta, load_templates, render
@@ -218,6 +217,8 @@ class Engine:
     def reopen_register(self) -> None:
         """In a forked worker: a database connection must not cross a fork, so open our
         own (a register held in memory is simply inherited)."""
+        from policylint.io.register.columnar import ColumnarRegister  # pyarrow-side: lazily
+
         if self.register is not None and not isinstance(
                 self.register, MemoryRegister | ColumnarRegister):
             location = self.request.register or self.policy.register
