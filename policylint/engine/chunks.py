@@ -93,8 +93,6 @@ def _as_dict(values: Mapping[str, str]) -> dict[str, str]:
 class ChunkResult:
     """What checking one chunk gave: findings, counts, and each rule's summary."""
 
-    index: int
-    seed: list[object] | None  # the carried state this chunk started from
     rows: int
     findings: list[Finding]
     suppressed: int
@@ -133,39 +131,36 @@ class BatchWork:
         rows = chunk.unpack()
         observers = [a for a in engine.fresh_rules() if "batch" in a.rule.needs]
         for active in observers:
-            engine._guard(active, None, active.rule.begin_batch, info)
+            engine.guard(active, None, active.rule.begin_batch, info)
         for row in rows:
-            item = engine._item(row, info.fields, info.templates, info.default_template,
+            item = engine.make_item(row, info.fields, info.templates, info.default_template,
                                 render_text=False)
             for active in observers:
-                engine._guard(active, row, active.rule.observe, item)
+                engine.guard(active, row, active.rule.observe, item)
         return [active.rule.observed() for active in observers]
 
-    def check(self, index: int, chunk: Rows, seed: list[object] | None) -> ChunkResult:
+    def check(self, chunk: Rows, seed: list[object] | None) -> ChunkResult:
         engine, info = self.engine, self.info
         rows = chunk.unpack()
-        engine.collector = Collector(engine.policy, engine.request.show_values,
-                                     engine.request.today)
-        engine._unrenderable = {}
-        engine.used_templates = set()
+        engine.start_chunk()
         for position, active in enumerate(self.rules):
             if active.rule.chunked:
                 state = seed[position] if seed is not None else None
-                engine._guard(active, None, active.rule.carry_in, state)
+                engine.guard(active, None, active.rule.carry_in, state)
         recorder = engine.recorder
         lines: list[str] = []
         for row in prefetched(rows, engine.register, info.fields):
-            item = engine._item(row, info.fields, info.templates, info.default_template,
+            item = engine.make_item(row, info.fields, info.templates, info.default_template,
                                 render_text=True)
-            engine._check_item(self.rules, item, info.file)
+            engine.check_one(self.rules, item, info.file)
             if recorder is not None:
                 lines.append(recorder.item_line(item, self.path))
         collector = engine.collector
         return ChunkResult(
-            index=index, seed=seed, rows=len(rows), findings=collector.findings,
+            rows=len(rows), findings=collector.findings,
             suppressed=collector.suppressed, not_checked=collector.not_checked,
             ignored_suppressions=collector.ignored_suppressions,
-            unrenderable=engine._unrenderable, used_templates=engine.used_templates,
+            unrenderable=engine.unrenderable, used_templates=engine.used_templates,
             summaries=[a.rule.chunk_summary() if a.rule.chunked else None
                        for a in self.rules],
             carry=[a.rule.carry_out() if a.rule.chunked else None for a in self.rules],
@@ -441,14 +436,14 @@ def check_in_chunks(executor: Executor, work: BatchWork, chunks: Iterable[tuple[
     phase = executor.phase(work, observed, checking=True)
     try:
         carried: list[object] | None = None
-        for index, chunk, future in _in_order(
+        for _index, chunk, future in _in_order(
                 phase, "check", chunks, executor.window,
-                lambda index, chunk: (index, chunk, None)):
+                lambda _, chunk: (chunk, None)):
             result: ChunkResult = future.result()
             if carried is not None:
                 # The chunk before ended inside something (a column shift) that may go
                 # on: check this chunk again as the rows before it left things.
-                result = phase.submit("check", index, chunk, carried).result()
+                result = phase.submit("check", chunk, carried).result()
             carried = result.carry if result.carries else None
             on_result(result)
     finally:

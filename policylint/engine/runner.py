@@ -241,7 +241,7 @@ class Engine:
                     file=template.path, rule_name=TEMPLATE_SYNTAX, template=template.name)
                 continue
             for active in rules:
-                for violation in self._guard(active, None, active.rule.check_template, template):
+                for violation in self.guard(active, None, active.rule.check_template, template):
                     self.collector.add(active, violation, file=template.path,
                                        template=template.name)
 
@@ -268,7 +268,7 @@ class Engine:
                 progress.close()
         self._report_unreadable(reader, display)
         for active in rules:
-            for violation in self._guard(active, None, active.rule.finish):
+            for violation in self.guard(active, None, active.rule.finish):
                 self.collector.add(active, violation, file=display)
         self._report_unrenderable(templates, display)
 
@@ -280,7 +280,7 @@ class Engine:
                          templates=templates, default_template=default_template)
         rules = self.fresh_rules()
         for active in rules:
-            for violation in self._guard(active, None, active.rule.begin_batch, info):
+            for violation in self.guard(active, None, active.rule.begin_batch, info):
                 self.collector.add(active, violation, file=display)
         present = set(names)
         self._missing = {t.name: missing for t in templates.values()
@@ -294,15 +294,15 @@ class Engine:
         observers = [a for a in rules if "batch" in a.rule.needs]
         if observers:
             for row in reader.rows():
-                item = self._item(row, fields, templates, default, render_text=False)
+                item = self.make_item(row, fields, templates, default, render_text=False)
                 for active in observers:
-                    self._guard(active, row, active.rule.observe, item)
+                    self.guard(active, row, active.rule.observe, item)
         for row in prefetched(reader.rows(), self.register, fields):
             self.rows_read += 1
             if progress is not None and self.rows_read % UPDATE_EVERY == 0:
                 progress.update(self.rows_read)
-            item = self._item(row, fields, templates, default, render_text=True)
-            self._check_item(rules, item, info.file)
+            item = self.make_item(row, fields, templates, default, render_text=True)
+            self.check_one(rules, item, info.file)
             if self.recorder is not None:
                 self.recorder.add_item(item, path)
 
@@ -320,11 +320,11 @@ class Engine:
                 spool = stack.enter_context(contextlib.closing(Spool()))
                 parts = observe_in_chunks(executor, work, spool.tee(chunks))
                 for active, chunk_parts in zip(observers, parts, strict=False):
-                    self._guard(active, None, active.rule.absorb_observed, chunk_parts)
+                    self.guard(active, None, active.rule.absorb_observed, chunk_parts)
                 observed = [active.rule.observed() for active in observers]
                 chunks = spool.replay()
             for active in rules:
-                self._guard(active, None, active.rule.prepare)
+                self.guard(active, None, active.rule.prepare)
             if self.recorder is not None:
                 self.recorder.note_batch(info.file, path)
 
@@ -343,16 +343,28 @@ class Engine:
                 self._unrenderable = merged.unrenderable
         for active, chunk_summaries in zip(rules, merged.summaries, strict=True):
             if active.rule.chunked:
-                self._guard(active, None, active.rule.absorb_summaries, chunk_summaries)
+                self.guard(active, None, active.rule.absorb_summaries, chunk_summaries)
 
-    def _check_item(self, rules: Sequence[ActiveRule], item: Item, display: str) -> None:
+    def start_chunk(self) -> None:
+        """Forget what the previous chunk found: each chunk's result is merged in order
+        by the parent (engine/chunks.py)."""
+        self.collector = Collector(self.policy, self.request.show_values, self.request.today)
+        self._unrenderable = {}
+        self.used_templates = set()
+
+    @property
+    def unrenderable(self) -> dict[str, tuple[int, int]]:
+        """Per template that could not be rendered: (rows, the first row)."""
+        return self._unrenderable
+
+    def check_one(self, rules: Sequence[ActiveRule], item: Item, display: str) -> None:
         row = item.row
         template = item.template.name if item.template else ""
         identifiers = _identifiers(item)
         for active in rules:
             if not active.rule.applies_to(item):
                 continue
-            for violation in self._guard(active, row, active.rule.check_item, item):
+            for violation in self.guard(active, row, active.rule.check_item, item):
                 self.collector.add(active, violation, file=display, row=row.number,
                                    recipient_id=item.recipient_id, template=template,
                                    identifiers=identifiers, physical_line=row.line)
@@ -392,7 +404,7 @@ class Engine:
                     file=template.path, fingerprint_extra=field_name),
                     file=display, template=name, rule_name=RENDER_ERROR)
 
-    def _item(self, row: Row, fields: FieldMap, templates: Mapping[str, Template],
+    def make_item(self, row: Row, fields: FieldMap, templates: Mapping[str, Template],
               default_template: Template | None, *, render_text: bool) -> Item:
         template = default_template
         template_header = fields.header("template")
@@ -466,7 +478,7 @@ class Engine:
         # Rules still check what could be read; the finding above keeps the run failing.
         return dataclasses.replace(item, attachments=tuple(loaded))
 
-    def _guard(self, active: ActiveRule, row: Row | None,
+    def guard(self, active: ActiveRule, row: Row | None,
                method: Callable[..., Iterable[Violation] | None],
                *args: object) -> list[Violation]:
         """Call a rule; a rule that raises fails the whole run (never passes silently)."""

@@ -86,10 +86,10 @@ def _build(spec: WorkSpec) -> BatchWork:
     if spec.observed is not None:
         observers = [a for a in rules if "batch" in a.rule.needs]
         for active, merged in zip(observers, spec.observed, strict=True):
-            engine._guard(active, None, active.rule.absorb_observed, [merged])
+            engine.guard(active, None, active.rule.absorb_observed, [merged])
     if spec.checking:
         for active in rules:
-            engine._guard(active, None, active.rule.prepare)
+            engine.guard(active, None, active.rule.prepare)
     if spec.record_key is not None and engine.recorder is None:
         # Only item_line is used here: the parent appends the lines to the record.
         engine.recorder = Recorder(Path("-"), spec.record_key, RunInfo("", ""))

@@ -47,10 +47,10 @@ def test_a_chunk_after_a_running_shift_is_checked_again(monkeypatch: pytest.Monk
     seeds: list[object] = []
     check = chunks.BatchWork.check
 
-    def counting(self: chunks.BatchWork, index: int, chunk: chunks.Rows,
+    def counting(self: chunks.BatchWork, chunk: chunks.Rows,
                  seed: list[object] | None) -> chunks.ChunkResult:
         seeds.append(seed)
-        return check(self, index, chunk, seed)
+        return check(self, chunk, seed)
 
     monkeypatch.setattr(chunks.BatchWork, "check", counting)
     output = same_in_chunks(SHIFTED, monkeypatch, ["--chunk-rows", "10"])
