@@ -9,6 +9,7 @@ from typing import Any, ClassVar, cast
 from policylint.engine.rule import Case, Example, FieldMap, Item, Need, Rule, RunContext
 from policylint.io.templates import Template
 from policylint.model import Severity, Violation
+from policylint.rules._first_seen import FirstSeen
 
 # What a spreadsheet or a dataframe writes into a cell that had no value.
 DEFAULT_NULL_TOKENS = ("nan", "NaN", "None", "NULL", "null", "#N/A", "N/A", "NaT",
@@ -178,10 +179,10 @@ class MergeIntegrity(Rule):
         super().__init__(options, context)
         self._null_tokens = frozenset(self.options["null_tokens"])
         self._required = tuple(self.options["required_fields"])
-        # Keys of what was seen, with the first row: memory grows with distinct
-        # recipients, not with cell contents.
-        self._seen_recipients: dict[tuple[str, str], int] = {}
-        self._seen_references: dict[tuple[str, str], int] = {}
+        # Where each recipient (per kind of item) and each reference is first seen:
+        # compact arrays while the batch is read, a dict of the repeated ones after.
+        self._seen_recipients = FirstSeen()
+        self._seen_references = FirstSeen()
         self._printed_cache: dict[tuple[int, int],
                                   tuple[FieldMap, Template | None, tuple[str, ...]]] = {}
 
@@ -191,21 +192,23 @@ class MergeIntegrity(Rule):
         number = item.row.number
         recipient = item.recipient_id
         if recipient:
-            self._seen_recipients.setdefault((recipient, _item_kind(item)), number)
+            self._seen_recipients.add(_key(_item_kind(item), recipient), number)
         for header, value in item.references:
-            self._seen_references.setdefault((header, value), number)
+            self._seen_references.add(_key(header, value), number)
 
     def observed(self) -> object:
-        return (self._seen_recipients, self._seen_references)
+        return (self._seen_recipients.part(), self._seen_references.part())
 
     def absorb_observed(self, parts: Sequence[object]) -> None:
-        for part in parts:  # in row order: the first row seen stays first
-            recipients, references = cast(tuple[dict[tuple[str, str], int],
-                                                dict[tuple[str, str], int]], part)
-            for key, row in recipients.items():
-                self._seen_recipients.setdefault(key, row)
-            for key, row in references.items():
-                self._seen_references.setdefault(key, row)
+        # In row order: the first row seen stays first.
+        chunks = cast(Sequence[tuple[object, object]], parts)
+        self._seen_recipients.absorb([recipients for recipients, _ in chunks])
+        self._seen_references.absorb([references for _, references in chunks])
+
+    def prepare(self) -> None:
+        # Before workers fork: each inherits the repeated keys instead of finding them.
+        self._seen_recipients.settle()
+        self._seen_references.settle()
 
     def check_item(self, item: Item) -> Iterator[Violation]:
         yield from self._empty_fields(item)
@@ -273,7 +276,7 @@ class MergeIntegrity(Rule):
         recipient = item.recipient_id
         number = item.row.number
         if recipient and not self.options["allow_duplicate_recipients"]:
-            first = self._seen_recipients.get((recipient, template), number)
+            first = self._seen_recipients.first(_key(template, recipient), number)
             if first != number:
                 yield Violation(
                     code="duplicate-recipient",
@@ -283,7 +286,7 @@ class MergeIntegrity(Rule):
                     severity=Severity.WARNING if template == "" else None,
                     fingerprint_extra=template)
         for header, value in item.references:
-            first = self._seen_references.get((header, value), number)
+            first = self._seen_references.first(_key(header, value), number)
             if first != number:
                 yield Violation(
                     code="duplicate-reference", column=header,
@@ -320,6 +323,12 @@ class MergeIntegrity(Rule):
         return Violation(code=code, message=message + " (line {text_line} of the text as sent)",
                          facts={**facts, "text_line": line},
                          fingerprint_extra=f"{line}:{col}")
+
+
+def _key(scope: str, value: str) -> str:
+    """One text for (scope, value): a template or column name never holds NUL, so
+    the first NUL splits it back exactly."""
+    return f"{scope}\x00{value}"
 
 
 def _item_kind(item: Item) -> str:

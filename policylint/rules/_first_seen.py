@@ -1,0 +1,109 @@
+"""Where each key of a batch is first seen, in memory that hardly grows with the batch.
+
+A rule that flags repeats (the same recipient twice, a reference used twice)
+needs, for every row, the first row its key appeared on. A dict from every key
+to its first row costs some 250 bytes a row (a tuple, its strings, an int and
+the dict's slot): 250 MB for a million-row batch. Here keys are kept as pyarrow
+string arrays with their rows (about 30 bytes a key) until the first lookup;
+then one vectorised pass finds the keys seen more than once, and only those
+are kept, in a dict. Keys seen once need nothing: their first row is their own.
+
+The answers are exact (the keys themselves are compared, not hashes of them).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from typing import Any, cast
+
+# Keys gathered in Python lists before they are packed into an array.
+_PACK_EVERY = 8192
+
+
+def _pyarrow() -> Any:
+    from policylint.io.register.columnar import _pyarrow as load  # one setup of pyarrow
+
+    return load()
+
+
+class FirstSeen:
+    """``add(key, row)`` in row order; then ``first(key, row)``: the first row ``key``
+    was added with (``row`` itself for a key added once, or never).
+
+    ``part()`` gives what was added, compactly, and ``absorb(parts)`` takes the parts
+    of other instances (other chunks of the batch), in row order: the chunked
+    engine's first pass and merge.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._rows = array("q")
+        self._parts: list[tuple[Any, Any]] = []  # (keys, rows) arrays, in row order
+        self._repeated: dict[str, int] | None = None
+
+    def add(self, key: str, row: int) -> None:
+        self._keys.append(key)
+        self._rows.append(row)
+        self._repeated = None
+        if len(self._keys) >= _PACK_EVERY:
+            self._pack()
+
+    def _pack(self) -> None:
+        if not self._keys:
+            return
+        pa = _pyarrow()
+        self._parts.append((pa.array(self._keys, pa.string()), pa.array(self._rows, pa.int64())))
+        self._keys = []
+        self._rows = array("q")
+
+    def _joined(self) -> tuple[Any, Any]:
+        """Everything added or absorbed, as one (keys, rows) pair of arrays."""
+        pa = _pyarrow()
+        self._pack()
+        if not self._parts:
+            return pa.array([], pa.string()), pa.array([], pa.int64())
+        if len(self._parts) > 1:
+            keys = pa.concat_arrays([k for k, _ in self._parts])
+            rows = pa.concat_arrays([r for _, r in self._parts])
+            self._parts = [(keys, rows)]
+        return self._parts[0]
+
+    def part(self) -> tuple[Any, Any]:
+        return self._joined()
+
+    def absorb(self, parts: Sequence[object]) -> None:
+        self._pack()
+        for part in parts:
+            self._parts.append(cast(tuple[Any, Any], part))
+        self._repeated = None
+
+    def settle(self) -> None:
+        """Find the repeated keys now (else on the first lookup)."""
+        if self._repeated is None:
+            self._repeated = self._find_repeated()
+
+    def first(self, key: str, row: int) -> int:
+        repeated = self._repeated
+        if repeated is None:
+            repeated = self._repeated = self._find_repeated()
+        return repeated.get(key, row)
+
+    def _find_repeated(self) -> dict[str, int]:
+        compute = _pyarrow().compute
+        keys, rows = self._joined()
+        if not len(keys):
+            return {}
+        counts = compute.value_counts(keys)
+        again = counts.field("values").filter(compute.greater(counts.field("counts"), 1))
+        if not len(again):
+            return {}
+        mask = compute.is_in(keys, value_set=again)
+        repeated: dict[str, int] = {}
+        for key, row in zip(keys.filter(mask).to_pylist(), rows.filter(mask).to_pylist(),
+                            strict=True):
+            repeated.setdefault(key, row)  # in row order: the first stays
+        return repeated
+
+    def __len__(self) -> int:
+        return len(self._keys) + sum(len(keys) for keys, _ in self._parts)

@@ -1,0 +1,79 @@
+"""FirstSeen (the first row of each key, kept compactly) answers as a plain dict would.
+
+merge-integrity's duplicate-recipient and duplicate-reference read their first
+rows from it, in one pass and from the chunks of a batch merged in order.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policylint.rules import _first_seen
+from policylint.rules._first_seen import FirstSeen
+
+
+def _reference(pairs: list[tuple[str, int]]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for key, row in pairs:
+        seen.setdefault(key, row)
+    return seen
+
+
+def test_a_repeated_key_answers_its_first_row_and_a_single_key_its_own() -> None:
+    seen = FirstSeen()
+    for key, row in [("a", 2), ("b", 3), ("a", 4), ("A", 5), ("a\x00x", 6), ("a", 7)]:
+        seen.add(key, row)
+    assert seen.first("a", 4) == 2  # must flag: row 4 repeats row 2
+    assert seen.first("a", 7) == 2
+    assert seen.first("a", 2) == 2  # the first itself: not a repeat
+    assert seen.first("b", 3) == 3  # once only: not a repeat
+    assert seen.first("A", 5) == 5  # case differs: another key
+    assert seen.first("a\x00x", 6) == 6
+    assert seen.first("never", 9) == 9
+    assert len(seen) == 6
+
+
+def test_keys_added_after_a_lookup_are_seen() -> None:
+    seen = FirstSeen()
+    seen.add("k", 2)
+    assert seen.first("k", 3) == 3
+    seen.add("k", 3)
+    assert seen.first("k", 3) == 2
+
+
+def test_many_keys_are_packed_and_still_exact() -> None:
+    seen = FirstSeen()
+    rows = 3 * _first_seen._PACK_EVERY + 17
+    for row in range(rows):
+        seen.add(f"P-{row % 5000}", row)
+    assert seen.first("P-17", 5017) == 17
+    assert seen.first("P-4999", 4999) == 4999
+    assert seen.first(f"P-{rows % 5000}", rows) == rows % 5000
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(st.sampled_from(["a", "b", "c", "", "a\x00", "é"]),
+                                st.just(0)), max_size=40),
+       cuts=st.lists(st.integers(0, 40), max_size=4))
+def test_chunks_merged_in_order_answer_as_one_pass(pairs: list[tuple[str, int]],
+                                                   cuts: list[int]) -> None:
+    numbered = [(key, row) for row, (key, _) in enumerate(pairs, start=2)]
+    expected = _reference(numbered)
+    bounds = [0, *sorted(c for c in cuts if c <= len(numbered)), len(numbered)]
+    parts = []
+    for start, stop in pairwise(bounds):
+        chunk = FirstSeen()
+        for key, row in numbered[start:stop]:
+            chunk.add(key, row)
+        parts.append(chunk.part())
+    merged = FirstSeen()
+    merged.absorb(parts)
+    merged.settle()
+    again = FirstSeen()
+    again.absorb([merged.part()])  # what a spawned or Dask worker is sent
+    for key, row in numbered:
+        assert merged.first(key, row) == expected[key]
+        assert again.first(key, row) == expected[key]
