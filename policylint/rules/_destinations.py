@@ -11,6 +11,7 @@ register's own owner index (``contact_owners``), current contacts only.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from policylint.io.register.base import Address, Register
 from policylint.io.register.check import TableScans
@@ -25,8 +26,25 @@ def _squash(postcode: str) -> str:
     return "".join(postcode.split()).upper()
 
 
-def scan_addresses(register: Register) -> Iterator[Address]:
-    """Every address in the register, in one scan where the backend has one."""
+class Place(NamedTuple):
+    """What a whole-register index needs of an address: who, where, and whether current."""
+
+    person_id: str
+    lines: tuple[str, ...]
+    postcode: str
+    status: str
+
+
+_PLACE = tuple(Place._fields)
+
+
+def scan_addresses(register: Register) -> Iterator[Place | Address]:
+    """Every address in the register, in one scan where the backend has one; from a
+    register that can scan columns (the columnar CSV register), without building
+    a record for each."""
+    scan = getattr(register, "scan", None)
+    if scan is not None:
+        return (Place(*values) for values in scan("addresses", _PLACE))
     if isinstance(register, TableScans):
         return register.all_addresses()
     return (a for p in register.people() for a in register.addresses(p.person_id))
@@ -44,7 +62,7 @@ class Destinations:
 
     # --- addresses -----------------------------------------------------------------
 
-    def _scan(self) -> Iterator[Address]:
+    def _scan(self) -> Iterator[Place | Address]:
         return scan_addresses(self._register)
 
     def _postcode_index(self) -> dict[str, list[str]]:

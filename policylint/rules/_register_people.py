@@ -26,7 +26,7 @@ Nothing here holds more than the register already does: indexes of positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import ahocorasick
@@ -114,6 +114,16 @@ def locating_fingerprints(address: Address) -> tuple[str, ...]:
     return tuple(sorted(with_unit or found))
 
 
+def _kept(keep: Callable[[Person], None] | None) -> Callable[[Person], Person]:
+    """Pass each person through, handing it to ``keep`` first (if any)."""
+    def through(person: Person) -> Person:
+        if keep is not None:
+            keep(person)
+        return person
+
+    return through
+
+
 class RegisterPeople:
     """Every register person's family name, searchable in one pass per item."""
 
@@ -143,11 +153,15 @@ class RegisterPeople:
         keep = kept.append if sequence is None else None
         by_family = index._by_family
         by_id = index.by_id
-        for number, person in enumerate(register.people()):
-            family = fold_words(person.family_name)
-            if keep is not None:
-                keep(person)
-            by_id.setdefault(person_id_key(person.person_id), number)
+        scan = getattr(register, "scan", None)
+        names: Iterator[tuple[str, str]]
+        if sequence is not None and scan is not None:
+            names = scan("people", ("person_id", "family_name"))
+        else:
+            names = ((p.person_id, p.family_name) for p in map(_kept(keep), register.people()))
+        for number, (person_id, family_name) in enumerate(names):
+            family = fold_words(family_name)
+            by_id.setdefault(person_id_key(person_id), number)
             if len(family) >= _MIN_FAMILY:
                 listed = by_family.get(family)
                 if listed is None:

@@ -271,3 +271,19 @@ def test_the_people_sequence_builds_each_person_when_indexed(tmp_path: Path, kit
     assert list(view[3:7]) == everyone[3:7]
     with pytest.raises(IndexError):
         view[40]
+
+
+def test_a_scan_gives_the_records_fields_without_building_them(tmp_path: Path,
+                                                               kit: Any) -> None:
+    register = open_csv_register(kit.write_register(tmp_path / "reg", kit.make_tables(60)))
+    assert isinstance(register, ColumnarRegister)
+    addresses = list(register.all_addresses())
+    assert list(register.scan("addresses", ("person_id", "lines", "postcode", "status"))) == [
+        (a.person_id, a.lines, a.postcode, a.status) for a in addresses]
+    assert list(register.scan("addresses", ("lines",))) == [(a.lines,) for a in addresses]
+    people = list(register.people())
+    assert list(register.scan("people", ("person_id", "family_name"))) == [
+        (p.person_id, p.family_name) for p in people]
+    assert list(register.scan("people", ("status",))) == [(p.status,) for p in people]
+    assert list(register.scan("contacts", ("value", "kind"))) == [
+        (c.value, c.kind) for c in register.all_contacts()]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 import sys
 from array import array
@@ -575,6 +576,31 @@ class ColumnarRegister:
 
     def people(self) -> Iterator[Person]:
         return map(self._person, self._people.rows())
+
+    def scan(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` (people, addresses, contacts, representatives), as the
+        values of ``columns``: canonical text, as the records hold it (``lines``: an
+        address's non-empty lines, a tuple). For indexes over the whole register,
+        which need a few fields of every row and none of its dates: no records are
+        built, which makes a scan several times faster."""
+        names = ALL_COLUMNS[table]
+        packed = {"people": self._people, "addresses": self._addresses,
+                  "contacts": self._contacts, "representatives": self._representatives}[table]
+        rows = packed.rows()
+        if table == "addresses" and "lines" in columns:
+            where = columns.index("lines")
+            before = [names.index(c) for c in columns[:where]]
+            after = [names.index(c) for c in columns[where + 1:]]
+            for cells in rows:
+                yield (*[cells[i] for i in before], tuple(filter(None, cells[1:7])),
+                       *[cells[i] for i in after])
+            return
+        indexes = [names.index(column) for column in columns]
+        if len(indexes) == 1:
+            only = indexes[0]
+            yield from ((cells[only],) for cells in rows)
+            return
+        yield from map(operator.itemgetter(*indexes), rows)
 
     def people_sequence(self) -> Sequence[Person]:
         """Everyone, in order, as a sequence whose records are built when indexed:
