@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from policylint.io.register.base import Address, Register
+from policylint.io.register.base import Address, ColumnScans, Register
 from policylint.io.register.check import TableScans
 from policylint.normalise.address import AddressKey, address_key, same_address
 
@@ -42,9 +42,8 @@ def scan_addresses(register: Register) -> Iterator[Place | Address]:
     """Every address in the register, in one scan where the backend has one; from a
     register that can scan columns (the columnar CSV register), without building
     a record for each."""
-    scan = getattr(register, "scan", None)
-    if scan is not None:
-        return (Place(*values) for values in scan("addresses", _PLACE))
+    if isinstance(register, ColumnScans):
+        return (Place(*values) for values in register.scan("addresses", _PLACE))
     if isinstance(register, TableScans):
         return register.all_addresses()
     return (a for p in register.people() for a in register.addresses(p.person_id))

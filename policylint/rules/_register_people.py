@@ -31,7 +31,7 @@ from typing import Any
 
 import ahocorasick
 
-from policylint.io.register.base import Address, Person, Register
+from policylint.io.register.base import Address, ColumnScans, Person, Register
 from policylint.normalise.address import UNIT_WORDS, address_fingerprints
 from policylint.normalise.name_diff import titles_compatible
 from policylint.normalise.names import TITLES
@@ -114,11 +114,10 @@ def locating_fingerprints(address: Address) -> tuple[str, ...]:
     return tuple(sorted(with_unit or found))
 
 
-def _kept(keep: Callable[[Person], None] | None) -> Callable[[Person], Person]:
-    """Pass each person through, handing it to ``keep`` first (if any)."""
+def _kept(keep: Callable[[Person], None]) -> Callable[[Person], Person]:
+    """Pass each person through, handing it to ``keep`` first."""
     def through(person: Person) -> Person:
-        if keep is not None:
-            keep(person)
+        keep(person)
         return person
 
     return through
@@ -148,17 +147,15 @@ class RegisterPeople:
         index = cls(register)
         # A register that builds records when asked (the columnar CSV register) gives
         # a sequence of them: the index keeps numbers, not a copy of everyone.
-        sequence = getattr(register, "people_sequence", None)
         kept: list[Person] = []
-        keep = kept.append if sequence is None else None
         by_family = index._by_family
         by_id = index.by_id
-        scan = getattr(register, "scan", None)
         names: Iterator[tuple[str, str]]
-        if sequence is not None and scan is not None:
-            names = scan("people", ("person_id", "family_name"))
+        if isinstance(register, ColumnScans):
+            names = register.scan("people", ("person_id", "family_name"))
         else:
-            names = ((p.person_id, p.family_name) for p in map(_kept(keep), register.people()))
+            names = ((p.person_id, p.family_name) for p in map(_kept(kept.append),
+                                                                register.people()))
         for number, (person_id, family_name) in enumerate(names):
             family = fold_words(family_name)
             by_id.setdefault(person_id_key(person_id), number)
@@ -174,7 +171,8 @@ class RegisterPeople:
                 automaton.add_word(f" {family} ", family)
             automaton.make_automaton()
             index._automaton = automaton
-        index.people = sequence() if sequence is not None else kept
+        index.people = (register.people_sequence() if isinstance(register, ColumnScans)
+                        else kept)
         return index
 
     # --- searching -------------------------------------------------------------------

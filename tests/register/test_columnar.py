@@ -287,3 +287,22 @@ def test_a_scan_gives_the_records_fields_without_building_them(tmp_path: Path,
     assert list(register.scan("people", ("status",))) == [(p.status,) for p in people]
     assert list(register.scan("contacts", ("value", "kind"))) == [
         (c.value, c.kind) for c in register.all_contacts()]
+
+
+def test_whole_register_indexes_are_the_same_from_either_register(tmp_path: Path,
+                                                                   kit: Any) -> None:
+    from policylint.io.register.base import ColumnScans
+    from policylint.rules._destinations import scan_addresses
+    from policylint.rules._register_people import RegisterPeople
+
+    directory = kit.write_register(tmp_path / "reg", kit.make_tables(120))
+    columnar = open_csv_register(directory)
+    memory = open_csv_register(directory, columnar=False)
+    assert isinstance(columnar, ColumnScans)
+    assert not isinstance(memory, ColumnScans)
+    fast, slow = RegisterPeople.build(columnar), RegisterPeople.build(memory)
+    assert fast.by_id == slow.by_id
+    assert fast._by_family == slow._by_family
+    assert list(fast.people) == list(slow.people)
+    assert [(a.person_id, a.lines, a.postcode, a.status) for a in scan_addresses(columnar)] == [
+        (a.person_id, a.lines, a.postcode, a.status) for a in scan_addresses(memory)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 # Required columns per table. Unknown columns are ignored; a missing required
 # column is a RegisterError naming the file and column.
@@ -152,3 +152,22 @@ class Prefetching(Protocol):
 
     def prefetch(self, person_ids: Collection[str], emails: Collection[str] = (),
                  phones: Collection[str] = ()) -> None: ...
+
+
+@runtime_checkable
+class ColumnScans(Protocol):
+    """A register that can list a few fields of every row without building records.
+
+    Optional, for indexes over the whole register (the surnames recipient-mismatch
+    searches for, the addresses protected-address and the destinations index):
+    ``scan("addresses", ("person_id", "lines", "postcode", "status"))`` yields one
+    tuple per row, in the order of ``all_addresses()``, each value what the record
+    would hold (``lines``: the non-empty address lines, a tuple).
+    ``people_sequence()`` gives everyone in the order of ``people()`` as a sequence
+    that builds a record when indexed, so an index can keep row numbers instead of
+    a copy of every record. The columnar CSV register implements both.
+    """
+
+    def scan(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]: ...
+
+    def people_sequence(self) -> Sequence[Person]: ...
