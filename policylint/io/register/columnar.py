@@ -556,11 +556,15 @@ class ColumnarRegister:
         cache[key] = value
         return value
 
-    def _rows_of(self, person_id: str, groups: _Groups, packed: _Packed,
-                 build: Callable[[list[str]], R]) -> tuple[R, ...]:
+    def _rows_of(self, person_id: str, cache: dict[str, tuple[R, ...]], groups: _Groups,
+                 packed: _Packed, build: Callable[[list[str]], R]) -> tuple[R, ...]:
+        """A person's rows of a grouped table as records, from ``cache`` if there."""
+        found = cache.get(person_id)
+        if found is not None:
+            return found
         cells = packed.cells
         span = groups.span(self._people_rows.get(person_id), person_id)
-        return tuple(build(cells(row)) for row in span)
+        return self._remember(cache, person_id, tuple(build(cells(row)) for row in span))
 
     # -- Register protocol -------------------------------------------------
 
@@ -608,18 +612,12 @@ class ColumnarRegister:
         return _PeopleView(self)
 
     def addresses(self, person_id: str) -> Sequence[Address]:
-        found = self._address_cache.get(person_id)
-        if found is not None:
-            return found
-        return self._remember(self._address_cache, person_id, self._rows_of(
-            person_id, self._address_groups, self._addresses, self._address))
+        return self._rows_of(person_id, self._address_cache, self._address_groups,
+                             self._addresses, self._address)
 
     def contacts(self, person_id: str) -> Sequence[Contact]:
-        found = self._contact_cache.get(person_id)
-        if found is not None:
-            return found
-        return self._remember(self._contact_cache, person_id, self._rows_of(
-            person_id, self._contact_groups, self._contacts, self._contact))
+        return self._rows_of(person_id, self._contact_cache, self._contact_groups,
+                             self._contacts, self._contact)
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
         by_key = self._owners.get(kind)
@@ -637,12 +635,9 @@ class ColumnarRegister:
         return self._restrictions_by.get(person_id, ())
 
     def representatives(self, person_id: str) -> Sequence[Representative]:
-        found = self._representative_cache.get(person_id)
-        if found is not None:
-            return found
-        return self._remember(self._representative_cache, person_id, self._rows_of(
-            person_id, self._representative_groups, self._representatives,
-            self._representative))
+        return self._rows_of(person_id, self._representative_cache,
+                             self._representative_groups, self._representatives,
+                             self._representative)
 
     def close(self) -> None:
         """Nothing to release; present for the protocol."""
