@@ -17,14 +17,10 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, cast
 
+from policylint.arrow import arrow
+
 # Keys gathered in Python lists before they are packed into an array.
 _PACK_EVERY = 8192
-
-
-def _pyarrow() -> Any:
-    from policylint.io.register.columnar import _pyarrow as load  # one setup of pyarrow
-
-    return load()
 
 
 class FirstSeen:
@@ -52,14 +48,14 @@ class FirstSeen:
     def _pack(self) -> None:
         if not self._keys:
             return
-        pa = _pyarrow()
+        pa = arrow()
         self._parts.append((pa.array(self._keys, pa.string()), pa.array(self._rows, pa.int64())))
         self._keys = []
         self._rows = array("q")
 
     def _joined(self) -> tuple[Any, Any]:
         """Everything added or absorbed, as one (keys, rows) pair of arrays."""
-        pa = _pyarrow()
+        pa = arrow()
         self._pack()
         if not self._parts:
             return pa.array([], pa.string()), pa.array([], pa.int64())
@@ -90,7 +86,7 @@ class FirstSeen:
         return repeated.get(key, row)
 
     def _find_repeated(self) -> dict[str, int]:
-        compute = _pyarrow().compute
+        compute = arrow().compute
         keys, rows = self._joined()
         if not len(keys):
             return {}

@@ -418,6 +418,17 @@ class CsvBatchReader(StreamingReader):
 
     # ----------------------------------------------------------------- public
 
+    @property
+    def decodes_cleanly(self) -> bool:
+        """Whether every byte of the file decodes in :attr:`encoding` (else the rows
+        holding bytes that do not are reported, and their cells replaced)."""
+        return self._problem is None
+
+    @property
+    def header_width(self) -> int:
+        """How many cells the header row has, empty trailing ones included."""
+        return self._raw_width
+
     def rows(self) -> Iterator[Row]:
         """Every readable non-blank data row, in file order, read afresh from disk."""
         log = self._start_pass()

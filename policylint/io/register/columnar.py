@@ -21,15 +21,14 @@ message and every record is the reference path's; only clean files are fast.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import operator
 import re
-import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from policylint.arrow import arrow
 from policylint.io.batch import CsvBatchReader
 from policylint.io.register.base import (
     ALL_COLUMNS,
@@ -125,8 +124,6 @@ class _Packed:
             for at in range(0, (stop - start) * width, width):
                 yield flat[at:at + width]
 
-    def nbytes(self) -> int:
-        return len(self._data) + self._offsets.itemsize * len(self._offsets)
 
 
 class _Groups:
@@ -151,14 +148,11 @@ class _Groups:
             return range(0)
         return range(self._bounds[group], self._bounds[group + 1])
 
-    def nbytes(self) -> int:
-        return (self._group.itemsize * len(self._group) + self._bounds.itemsize
-                * len(self._bounds) + 100 * len(self._others))
 
 
 def _ints(values: pa.Array | pa.ChunkedArray) -> array[int]:
     """A pyarrow integer array without nulls as a compact Python ``array('q')``."""
-    pa = _pyarrow()
+    pa = arrow()
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     values = values.cast(pa.int64())
@@ -166,40 +160,6 @@ def _ints(values: pa.Array | pa.ChunkedArray) -> array[int]:
         return array("q")
     data = values.buffers()[1]
     return array("q", memoryview(data).cast("q")[values.offset:values.offset + len(values)])
-
-
-@functools.cache
-def _pyarrow() -> Any:
-    """pyarrow, imported when a register is first read (it takes 0.2 s; ``--version``
-    and template-only runs never pay it)."""
-    import pyarrow
-    import pyarrow.compute
-    import pyarrow.csv
-
-    # A load makes several short-lived copies of each table. pyarrow's own allocators
-    # keep freed memory for reuse (mimalloc: +60 MiB RSS after a 137,000-person load;
-    # jemalloc returns it only when told to, and then loads 30% slower). The system
-    # allocator returns a freed block at once if it was mapped on its own, which glibc
-    # does for blocks over its mmap threshold: fixed at 1 MiB here, since glibc raises
-    # it after every free of such a block and the next table would stay in the heap.
-    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    _fix_mmap_threshold(1 << 20)
-    return pyarrow
-
-
-def _fix_mmap_threshold(size: int) -> None:
-    """glibc's ``mallopt(M_MMAP_THRESHOLD, size)``; nothing where there is no glibc."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").mallopt(_M_MMAP_THRESHOLD, size)
-    except (OSError, AttributeError):  # musl or another C library: its own policy
-        pass
-
-
-_M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
 
 
 def _read_bytes(reader: CsvBatchReader) -> bytes:
@@ -222,8 +182,8 @@ def _table(reader: CsvBatchReader, table: str) -> pa.Table:
     A required column missing from the header, or a column the reference path
     would read differently, raises :class:`_NotExact`.
     """
-    pa = _pyarrow()
-    if reader._problem is not None or reader.header_row != 1 or reader.header_line != 1:
+    pa = arrow()
+    if not reader.decodes_cleanly or reader.header_row != 1 or reader.header_line != 1:
         raise _NotExact
     data = _read_bytes(reader)
     if b'"' in data[:data.find(b"\n")] or b"\x00" in data or _SEPARATOR.encode() in data:
@@ -234,7 +194,7 @@ def _table(reader: CsvBatchReader, table: str) -> pa.Table:
     columns = ALL_COLUMNS[table]
     if any(column not in where for column in REQUIRED_COLUMNS[table]):
         raise _NotExact
-    raw_names = [f"c{index}" for index in range(reader._raw_width)]
+    raw_names = [f"c{index}" for index in range(reader.header_width)]
     limits = reader.limits
     # A file this big could hold a cell or a row beyond the reader's limits: read every
     # column to measure them.
@@ -274,7 +234,7 @@ def _table(reader: CsvBatchReader, table: str) -> pa.Table:
 def _within_limits(read: pa.Table, max_cell_chars: int, max_row_chars: int) -> None:
     """Raise :class:`_NotExact` if a cell may be over the cell limit or a record over
     the row limit (counted generously: every cell quoted, every quote doubled)."""
-    compute = _pyarrow().compute
+    compute = arrow().compute
     row_chars = None
     for cells in read.columns:
         lengths = compute.utf8_length(cells)
@@ -291,7 +251,7 @@ def _within_limits(read: pa.Table, max_cell_chars: int, max_row_chars: int) -> N
 def _validated(reader: CsvBatchReader, table: str) -> pa.Table:
     """The table with enumerated values lower-cased and dates as ``YYYY-MM-DD``:
     what ``clean_values`` gives for every row, or :class:`_NotExact`."""
-    pa = _pyarrow()
+    pa = arrow()
     compute = pa.compute
     read = _table(reader, table)
     if read.num_rows == 0:
@@ -339,7 +299,7 @@ def _validated(reader: CsvBatchReader, table: str) -> pa.Table:
 
 
 def _pack(read: pa.Table, table: str) -> _Packed:
-    pa = _pyarrow()
+    pa = arrow()
     columns = ALL_COLUMNS[table]
     # A last, empty cell: every cell, the last included, ends with the separator.
     joined = pa.compute.binary_join_element_wise(
@@ -351,7 +311,7 @@ def _grouped(read: pa.Table, people_ids: pa.Array) -> tuple[pa.Table, _Groups, p
     """The table with each person's rows together (people in order of first
     appearance, each person's rows in file order, as MemoryRegister keeps them),
     where each person's rows are, and the new position of every file row."""
-    pa = _pyarrow()
+    pa = arrow()
     compute = pa.compute
     encoded = read.column("person_id").combine_chunks().dictionary_encode()
     first_seen, rank = encoded.dictionary, encoded.indices  # ids in order of first appearance
@@ -375,7 +335,7 @@ def _contact_keys(read: pa.Table) -> pa.Array:
     """``contact_key(kind, value)`` of every contact, in file order: in C for plain
     ASCII e-mail addresses and the usual spellings of UK numbers (as
     ``_fast_uk_key`` reads them), in Python for the rest."""
-    pa = _pyarrow()
+    pa = arrow()
     compute = pa.compute
     kinds = read.column("kind").combine_chunks()
     values = read.column("value").combine_chunks()
@@ -416,7 +376,7 @@ def _owner_index(contacts: pa.Table, position: pa.Array
                  ) -> dict[str, dict[str, int | tuple[int, ...]]]:
     """kind -> contact key -> the contact's row in the grouped table (or rows, in
     file order), as MemoryRegister's ``contact_owners`` keeps them."""
-    pa = _pyarrow()
+    pa = arrow()
     compute = pa.compute
     keys = _contact_keys(contacts)
     kinds = contacts.column("kind").combine_chunks()
@@ -443,7 +403,7 @@ def read_columnar(paths: Mapping[str, Path], source: str) -> ColumnarRegister | 
     """The register in ``paths`` (table -> CSV file), or ``None`` when it must be
     loaded the reference way. Errors in a header raise as the reference path's."""
     try:
-        _pyarrow()
+        pa = arrow()
     except ImportError:
         return None
     readers: dict[str, CsvBatchReader] = {}
@@ -453,12 +413,16 @@ def read_columnar(paths: Mapping[str, Path], source: str) -> ColumnarRegister | 
         register = ColumnarRegister(
             lambda table: _validated(readers[table], table) if table in readers else None,
             source=source)
-    except _NotExact:
+    except (_NotExact, pa.ArrowException):
+        # ArrowException: a column past pyarrow's 2 GiB string limit, say. The reference
+        # path reads what it can and reports the rest with file, row and column.
         return None
     finally:
         for reader in readers.values():
             reader.close()
-    _pyarrow().default_memory_pool().release_unused()
+    # With the system allocator this is glibc's malloc_trim: the heap left by the
+    # load's short-lived copies goes back to the OS (about 60-80 MiB at 137,000 people).
+    pa.default_memory_pool().release_unused()
     return register
 
 
@@ -476,13 +440,13 @@ class ColumnarRegister:
         Tables are loaded, packed and let go one at a time: the load's peak
         memory is the largest table's, not the sum of them all.
         """
-        arrow = _pyarrow()
+        lib = arrow()
         self.source = source
 
         def table_of(name: str) -> pa.Table:
             read = load(name)
             if read is None:
-                return arrow.table({c: arrow.array([], arrow.string()) for c in ALL_COLUMNS[name]})
+                return lib.table({c: lib.array([], lib.string()) for c in ALL_COLUMNS[name]})
             return read
 
         people = table_of("people")
@@ -524,11 +488,6 @@ class ColumnarRegister:
     def __repr__(self) -> str:
         return f"ColumnarRegister({self.source!r}, people={self._people.size})"
 
-    def nbytes(self) -> int:
-        """Bytes held in the packed tables and row spans (the indexes' dicts aside)."""
-        return sum(part.nbytes() for part in (
-            self._people, self._addresses, self._contacts, self._representatives,
-            self._address_groups, self._contact_groups, self._representative_groups))
 
     # -- building records ---------------------------------------------------
 
