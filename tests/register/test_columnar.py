@@ -305,3 +305,16 @@ def test_whole_register_indexes_are_the_same_from_either_register(tmp_path: Path
     assert list(fast.people) == list(slow.people)
     assert [(a.person_id, a.lines, a.postcode, a.status) for a in scan_addresses(columnar)] == [
         (a.person_id, a.lines, a.postcode, a.status) for a in scan_addresses(memory)]
+
+
+def test_a_cell_or_row_that_may_pass_a_limit_goes_the_reference_way() -> None:
+    from policylint.arrow import arrow
+    from policylint.io.register import columnar
+
+    pa = arrow()
+    table = pa.table({"a": ["x" * 50, "y"], "b": ["z", "w" * 10]})
+    columnar._within_limits(table, max_cell_chars=50, max_row_chars=200)  # within both
+    with pytest.raises(columnar._NotExact):
+        columnar._within_limits(table, max_cell_chars=49, max_row_chars=10_000)
+    with pytest.raises(columnar._NotExact):  # 51 characters, counted doubled: 102 + 6
+        columnar._within_limits(table, max_cell_chars=100, max_row_chars=107)
