@@ -80,10 +80,10 @@ class FirstSeen:
             self._repeated = self._find_repeated()
 
     def first(self, key: str, row: int) -> int:
-        repeated = self._repeated
-        if repeated is None:
-            repeated = self._repeated = self._find_repeated()
-        return repeated.get(key, row)
+        if self._repeated is None:
+            self.settle()
+        assert self._repeated is not None
+        return self._repeated.get(key, row)
 
     def _find_repeated(self) -> dict[str, int]:
         compute = arrow().compute

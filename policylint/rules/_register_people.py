@@ -26,7 +26,7 @@ Nothing here holds more than the register already does: indexes of positions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import ahocorasick
@@ -114,15 +114,6 @@ def locating_fingerprints(address: Address) -> tuple[str, ...]:
     return tuple(sorted(with_unit or found))
 
 
-def _kept(keep: Callable[[Person], None]) -> Callable[[Person], Person]:
-    """Pass each person through, handing it to ``keep`` first."""
-    def through(person: Person) -> Person:
-        keep(person)
-        return person
-
-    return through
-
-
 class RegisterPeople:
     """Every register person's family name, searchable in one pass per item."""
 
@@ -154,8 +145,8 @@ class RegisterPeople:
         if isinstance(register, ColumnScans):
             names = register.scan("people", ("person_id", "family_name"))
         else:
-            names = ((p.person_id, p.family_name) for p in map(_kept(kept.append),
-                                                                register.people()))
+            kept = list(register.people())
+            names = ((p.person_id, p.family_name) for p in kept)
         for number, (person_id, family_name) in enumerate(names):
             family = fold_words(family_name)
             by_id.setdefault(person_id_key(person_id), number)

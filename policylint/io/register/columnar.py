@@ -125,7 +125,6 @@ class _Packed:
                 yield flat[at:at + width]
 
 
-
 class _Groups:
     """Which rows of a grouped table belong to a person.
 
@@ -147,7 +146,6 @@ class _Groups:
         if group < 0:
             return range(0)
         return range(self._bounds[group], self._bounds[group + 1])
-
 
 
 def _ints(values: pa.Array | pa.ChunkedArray) -> array[int]:
@@ -212,7 +210,7 @@ def _table(reader: CsvBatchReader, table: str) -> pa.Table:
                 column_types={name: pa.string() for name in raw_names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+    except (pa.ArrowException, ValueError):
         raise _NotExact from None  # a ragged row, say: the reference path names it
     del data
     compute = pa.compute
@@ -362,13 +360,10 @@ def _contact_keys(read: pa.Table) -> pa.Array:
     left = compute.indices_nonzero(compute.is_null(keys))
     if not len(left):
         return keys
-    rows = left.to_pylist()
-    found = [contact_key(kind, value) for kind, value in zip(
-        kinds.take(left).to_pylist(), values.take(left).to_pylist(), strict=True)]
-    by_row = dict(zip(rows, found, strict=True))
     listed: list[str] = keys.to_pylist()
-    for row, key in by_row.items():
-        listed[row] = key
+    for row, kind, value in zip(left.to_pylist(), kinds.take(left).to_pylist(),
+                                values.take(left).to_pylist(), strict=True):
+        listed[row] = contact_key(kind, value)
     return pa.array(listed, pa.string())
 
 
@@ -397,6 +392,15 @@ def _owner_index(contacts: pa.Table, position: pa.Array
             by_key.update((key, tuple(rows)) for key, rows in several.items())
         owners[kind] = by_key
     return owners
+
+
+def _packed_groups(table: str, table_of: Callable[[str], pa.Table], people_ids: pa.Array
+                   ) -> tuple[_Packed, _Groups, dict[str, dict[str, int | tuple[int, ...]]]]:
+    """A table grouped per person and packed, and (contacts only) its owner index."""
+    read = table_of(table)
+    ordered, groups, position = _grouped(read, people_ids)
+    owners = _owner_index(read, position) if table == "contacts" else {}
+    return _pack(ordered, table), groups, owners
 
 
 def read_columnar(paths: Mapping[str, Path], source: str) -> ColumnarRegister | None:
@@ -458,9 +462,11 @@ class ColumnarRegister:
         del ids
         self._people = _pack(people, "people")
         del people
-        self._addresses, self._address_groups = self._grouped("addresses", table_of, people_ids)
-        self._contacts, self._contact_groups = self._grouped("contacts", table_of, people_ids)
-        self._representatives, self._representative_groups = self._grouped(
+        self._addresses, self._address_groups, _ = _packed_groups(
+            "addresses", table_of, people_ids)
+        self._contacts, self._contact_groups, self._owners = _packed_groups(
+            "contacts", table_of, people_ids)
+        self._representatives, self._representative_groups, _ = _packed_groups(
             "representatives", table_of, people_ids)
         restrictions = _pack(table_of("restrictions"), "restrictions")
         self._restrictions = tuple(map(_restriction, restrictions.rows()))
@@ -477,17 +483,8 @@ class ColumnarRegister:
         self._contact_cache: dict[str, tuple[Contact, ...]] = {}
         self._representative_cache: dict[str, tuple[Representative, ...]] = {}
 
-    def _grouped(self, table: str, table_of: Callable[[str], pa.Table], people_ids: pa.Array
-                 ) -> tuple[_Packed, _Groups]:
-        read = table_of(table)
-        ordered, groups, position = _grouped(read, people_ids)
-        if table == "contacts":
-            self._owners = _owner_index(read, position)
-        return _pack(ordered, table), groups
-
     def __repr__(self) -> str:
         return f"ColumnarRegister({self.source!r}, people={self._people.size})"
-
 
     # -- building records ---------------------------------------------------
 
