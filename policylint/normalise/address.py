@@ -226,7 +226,10 @@ def _has_digit(text: str) -> bool:
     return any(c.isdigit() for c in text)
 
 
-def _looks_like_addressee(line: str, addressee_names: Sequence[str]) -> bool:
+def _addressee_line(line: str) -> bool | None:
+    """True for a line that addresses someone whatever their name ("Mr J Smith", "The
+    Occupier"); False for one that cannot be a name line; None when only the names
+    of the addressee can tell."""
     if _has_digit(line):
         return False
     folded = " ".join(_fold(line).replace(".", " ").split())
@@ -237,6 +240,17 @@ def _looks_like_addressee(line: str, addressee_names: Sequence[str]) -> bool:
         return False
     if words[0] in ADDRESSEE_TITLES and len(words) <= 6 and words[-1] not in STREET_WORDS:
         return True
+    return None
+
+
+def _addressed_to_anyone(line: str) -> bool:
+    return _addressee_line(line) is True
+
+
+def _looks_like_addressee(line: str, addressee_names: Sequence[str]) -> bool:
+    verdict = _addressee_line(line)
+    if verdict is not None:
+        return verdict
     tokens = name_tokens(line)
     for name in addressee_names:
         candidate = name_tokens(name)
@@ -389,6 +403,43 @@ def _address_key(
         units=units,
         dwelling=_dwelling_labels(dwelling) if dwelling else (),
     )
+
+
+def written_form(lines: Sequence[str], postcode: str) -> tuple[str, ...] | None:
+    """The address as a batch would print it (its non-empty lines, then the postcode),
+    when that spelling is certain to key exactly like ``address_key(lines, postcode)``;
+    None when it is not (no postcode, a postcode that is not one, a first line that
+    reads as an addressee). See :func:`written_as`."""
+    kept = tuple(line.strip() for line in lines if line and line.strip())
+    code = postcode.strip()
+    if not kept or not code or _addressed_to_anyone(kept[0]):
+        return None
+    codes, segments = _line_segments(code)
+    if segments or len(codes) != 1 or postcode_key(codes[0]) != postcode_key(code):
+        return None  # the postcode line would leave words behind, or key differently
+    return (*kept, code)
+
+
+def written_as(lines: Sequence[str], form: tuple[str, ...],
+               addressee_names: Sequence[str] = ()) -> bool:
+    """True when ``address_key(lines, "", addressee_names)`` is certain to equal the key
+    of the address whose :func:`written_form` is ``form``: the lines are that form,
+    character for character, with at most a first line addressing someone ("Mr S
+    Brown", "The Occupier") before it. Equal keys are the same address under any
+    :func:`same_address` threshold up to 100.
+
+    A shortcut only: False says nothing (the keys may still be the same place).
+    """
+    kept = [line.strip() for line in lines if line and line.strip()]
+    extra = len(kept) - len(form)
+    if extra == 1:
+        # A first line dropped for whoever it names; the rest then keys as the form.
+        return _addressed_to_anyone(kept[0]) and tuple(kept[1:]) == form
+    if extra == 0:
+        # Kept whole: unless the first line names the addressee (the register's own
+        # first line never reads as an addressee: written_form declines it).
+        return tuple(kept) == form and not _looks_like_addressee(kept[0], addressee_names)
+    return False
 
 
 def _dwelling_labels(labels: tuple[str, ...]) -> tuple[str, ...]:

@@ -11,7 +11,13 @@ from typing import Any, ClassVar
 from policylint.engine.rule import ADDRESS_ROLES, Case, Example, Item, Need, Rule, RunContext
 from policylint.io.register.base import Address, Person, Register
 from policylint.model import Personal, PersonalKind, Severity, Violation
-from policylint.normalise.address import AddressKey, address_key, same_address
+from policylint.normalise.address import (
+    AddressKey,
+    address_key,
+    same_address,
+    written_as,
+    written_form,
+)
 from policylint.normalise.postcode import postcode_key
 from policylint.rules._stale import (
     COMMON_OPTIONS,
@@ -242,9 +248,47 @@ class StaleAddress(Rule):
         if person.status == "deceased":
             yield deceased_violation(person, item, "letter")
             return
-        batch_key = address_key(lines, "", _addressee_names(person, item.role("name")))
+        names = _addressee_names(person, item.role("name"))
         keyed = self._register_keys(person.person_id)
+        current = self._exactly_current(lines, names, keyed)
+        if current is not None:  # the usual case, settled without keying either side
+            yield from self._check_verified(item, person, current)
+            return
+        batch_key = address_key(lines, "", names)
         yield from self._compare(register, item, person, lines, batch_key, keyed)
+
+    def _exactly_current(self, lines: Sequence[str], names: Sequence[str],
+                         keyed: Sequence[_RegisterAddress]) -> Address | None:
+        """The person's one current address, when the letter's lines are it as written
+        (after an addressee line, if any): then comparing keys could only agree."""
+        if self._threshold > 100:
+            return None  # nothing matches, not even the same text
+        current = [entry for entry in keyed if entry.address.status == "current"]
+        if len(current) != 1:
+            return None  # which of two matches is newer is _compare's to judge
+        form = current[0].form()
+        if form is None or not written_as(lines, form, names):
+            return None
+        return current[0].address
+
+    def _check_verified(self, item: Item, person: Person, address: Address
+                        ) -> Iterator[Violation]:
+        reason = staleness(address.verified_on, self.context.today, self._max_age,
+                           self._require_verified)
+        if reason is None:
+            return
+        yield Violation(
+            code="unverified-address",
+            message=(
+                "The letter goes to {name}'s current address in the register, but"
+                " {reason}. Confirm the address with them (or another trusted"
+                " source) and record the date it was verified."
+            ),
+            values={"name": person_label(person)},
+            facts={"reason": reason, "max_age_days": self._max_age},
+            column=_address_column(item),
+            severity=Severity.WARNING,
+        )
 
     def _compare(
         self,
@@ -259,23 +303,8 @@ class StaleAddress(Rule):
                    if entry.may_match(batch_key)
                    and same_address(batch_key, entry.key(), self._threshold)]
         matched_current = [a for a in matched if a.status == "current"]
-        if matched_current:  # the usual case: nothing else is needed to judge it
-            address = max(matched_current, key=_recency)
-            reason = staleness(address.verified_on, self.context.today, self._max_age,
-                               self._require_verified)
-            if reason is not None:
-                yield Violation(
-                    code="unverified-address",
-                    message=(
-                        "The letter goes to {name}'s current address in the register, but"
-                        " {reason}. Confirm the address with them (or another trusted"
-                        " source) and record the date it was verified."
-                    ),
-                    values={"name": person_label(person)},
-                    facts={"reason": reason, "max_age_days": self._max_age},
-                    column=_address_column(item),
-                    severity=Severity.WARNING,
-                )
+        if matched_current:  # nothing else is needed to judge it
+            yield from self._check_verified(item, person, max(matched_current, key=_recency))
             return
         current = [entry.address for entry in keyed if entry.address.status == "current"]
         column = _address_column(item)
@@ -383,12 +412,19 @@ class _RegisterAddress:
     same place, so most previous addresses are never normalised at all.
     """
 
-    __slots__ = ("_key", "address", "postcode")
+    __slots__ = ("_form", "_key", "address", "postcode")
 
     def __init__(self, address: Address) -> None:
         self.address = address
         self.postcode = postcode_key(address.postcode) if address.postcode.strip() else ""
         self._key: AddressKey | None = None
+        self._form: tuple[str, ...] | None = None  # not worked out yet; () for none
+
+    def form(self) -> tuple[str, ...] | None:
+        """The address as a batch would print it (:func:`written_form`)."""
+        if self._form is None:
+            self._form = written_form(self.address.lines, self.address.postcode) or ()
+        return self._form or None
 
     def may_match(self, batch: AddressKey) -> bool:
         return not (batch.postcode and self.postcode and batch.postcode != self.postcode)

@@ -293,9 +293,71 @@ def test_register_addresses_are_normalised_once_per_person() -> None:
     assert rule._register_keys.cache_info().hits == 1
 
 
+def _checked_keys(*lines: str, postcode: str, register: Mapping[str, Sequence[Mapping[str, str]]]
+                  = REGISTER, pid: str = "P-1") -> tuple[list[Violation], list[Any]]:
+    """(what the rule finds for one letter, the person's register addresses afterwards)."""
+    rule = StaleAddress({}, RunContext(register=MemoryRegister(register),
+                                       today=date(2026, 11, 26)))
+    values = letter(pid, *lines, postcode=postcode)
+    roles = {k: k for k in values}
+    row = Row(number=2, line=2, values=values, headers=roles, file="batch.csv")
+    found = list(rule.check_item(Item(row=row, fields=FieldMap(roles=roles), channel="letter")))
+    return found, list(rule._register_keys(pid))
+
+
+def test_a_letter_printed_as_the_register_holds_it_is_settled_without_keys() -> None:
+    found, (current, previous) = _checked_keys("Mrs S Okafor", "4 Mill Lane", "Kings Fenmarsh",
+                                               postcode="PE30 4AB")
+    assert found == []
+    assert current._key is None and previous._key is None  # the exact-text shortcut
+
+
+# The shortcut must still flag what the full comparison flags, and leave to it
+# everything that is not exactly the one current address.
+def test_the_shortcut_still_warns_of_an_unverified_current_address() -> None:
+    register = {"people": PEOPLE, "addresses": [
+        address("P-2", "Flat 2", "10 High Street", "Kings Lynn", postcode="PE30 1AB",
+                verified_on="2023-01-09")]}
+    found, (entry,) = _checked_keys("Mr T Nowak", "Flat 2", "10 High Street", "Kings Lynn",
+                                    postcode="PE30 1AB", register=register, pid="P-2")
+    assert codes(found) == ["unverified-address"] and entry._key is None
+    assert found[0].severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(("lines", "postcode", "expected"), [
+    # the previous address, printed exactly: not current, so the long way
+    (("Mrs S Okafor", "27 Station Road", "Kings Fenmarsh"), "PE30 2XY", ["previous-address"]),
+    # the current address with a flat number the register does not have
+    (("Mrs S Okafor", "Flat 1", "4 Mill Lane", "Kings Fenmarsh"), "PE30 4AB",
+     ["unknown-address"]),
+    # the current address with another house number
+    (("Mrs S Okafor", "14 Mill Lane", "Kings Fenmarsh"), "PE30 4AB", ["unknown-address"]),
+])
+def test_what_is_not_printed_as_the_current_address_goes_the_long_way(
+        lines: tuple[str, ...], postcode: str, expected: list[str]) -> None:
+    found, (current, previous) = _checked_keys(*lines, postcode=postcode)
+    assert codes(found) == expected
+    assert current._key is not None or previous._key is not None  # compared by key
+
+
+def test_with_two_current_addresses_the_newer_verified_one_decides() -> None:
+    """Which current address a letter matches is the full comparison's to judge: both
+    spellings match, and the one verified more recently counts (no warning)."""
+    register = {"people": PEOPLE, "addresses": [
+        address("P-1", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB",
+                verified_on="2020-01-01"),
+        address("P-1", "4 Mill Ln", "Kings Fenmarsh", postcode="PE30 4AB",
+                valid_from="2025-03-14", verified_on="2026-10-01")]}
+    found, (first, second) = _checked_keys("Mrs S Okafor", "4 Mill Lane", "Kings Fenmarsh",
+                                           postcode="PE30 4AB", register=register)
+    assert found == []
+    assert first._key is not None and second._key is not None
+
+
 def test_addresses_at_another_postcode_are_never_normalised() -> None:
     rule = StaleAddress({}, RunContext(register=MemoryRegister(REGISTER), today=date(2026, 11, 26)))
-    values = letter("P-1", "Mrs S Okafor", "4 Mill Lane", "Kings Fenmarsh", postcode="PE30 4AB")
+    # Written otherwise than the register has it (so compared by key, not as text).
+    values = letter("P-1", "Mrs S Okafor", "4 Mill Ln", "Kings Fenmarsh", postcode="PE30 4AB")
     roles = {k: k for k in values}
     row = Row(number=2, line=2, values=values, headers=roles, file="batch.csv")
     assert list(rule.check_item(Item(row=row, fields=FieldMap(roles=roles),
