@@ -464,15 +464,18 @@ class ProtectedIndex:
         for _, street, _, district in self._street_candidates:
             wanted[(district, street)] = set()
             anchors.setdefault(district, set()).add(anchor_of(street) or "")
+        # One search per address for all of its district's anchors (an empty anchor,
+        # a street without one, matches every address there).
+        searches = {district: re.compile("|".join(map(re.escape, sorted(found)))).search
+                    for district, found in anchors.items()}
         for address in scan_addresses(register):
             if address.status != "current":
                 continue
             district = _district(address.postcode)
-            found = anchors.get(district)
-            if found is None:
+            search = searches.get(district)
+            if search is None:
                 continue
-            folded = gate_fold(" ".join(address.lines))
-            if not any(anchor in folded for anchor in found):
+            if search(gate_fold(" ".join(address.lines))) is None:
                 continue  # cheap: no spelling of a candidate street is in the lines
             homes = wanted.get((district, street_of(address.lines)))
             if homes is not None:
