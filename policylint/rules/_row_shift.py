@@ -47,6 +47,8 @@ def fold_words(text: str, *, by_line: bool = True) -> str:
     """
     if not by_line:
         return _fold_words(text)
+    if "\n" not in text:  # a name, a cell: one line
+        return _fold_line(text)
     return " ".join(folded for line in text.split("\n") if (folded := _fold_line(line)))
 
 
@@ -147,21 +149,24 @@ class ReferenceIndex:
     whole tokens: a hit must not touch a letter or digit on either side, and a
     reference made only of digits must not be the end or the start of a longer
     number written in groups (``07700 900123`` does not carry ``900123``).
+
+    Kept small (a batch of a million rows has a million references): a value one
+    row carries is held as that row's number, and the automaton stores a 32-bit
+    int per value (its length and row, see :func:`_packed`), not a Python tuple.
     """
 
     def __init__(self, min_length: int, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
         self.min_length = min_length
         self.max_rows = max_rows
-        self._pending: dict[str, list[int]] = {}
+        self._pending: dict[str, int | list[int]] = {}
         self._automaton: Any = None
+        self._shared: list[tuple[str, tuple[int, ...]]] = []  # values _packed cannot hold
 
     def add(self, value: str, row: int) -> None:
         key = value.strip().lower()
         if len(key) < self.min_length or not any(c.isalnum() for c in key):
             return
-        rows = self._pending.setdefault(key, [])
-        if not rows or rows[-1] != row:
-            rows.append(row)
+        _add_row(self._pending, key, row)
 
     def __len__(self) -> int:
         return len(self._pending) if self._automaton is None else len(self._automaton)
@@ -170,21 +175,29 @@ class ReferenceIndex:
         """Build the automaton now (rather than on the first search)."""
         self._built()
 
-    def values(self) -> dict[str, list[int]]:
-        """What was added (value -> rows), as data: one chunk's part of the index."""
+    def values(self) -> dict[str, int | list[int]]:
+        """What was added (value -> row or rows), as data: one chunk's part of the index."""
         return self._pending
 
-    def absorb(self, part: Mapping[str, list[int]]) -> None:
+    def absorb(self, part: Mapping[str, int | list[int]]) -> None:
         """Add another chunk's :meth:`values` (chunks in row order)."""
+        pending = self._pending
         for key, rows in part.items():
-            self._pending.setdefault(key, []).extend(rows)
+            for row in (rows,) if isinstance(rows, int) else rows:
+                _add_row(pending, key, row, repeat=True)
 
     def _built(self) -> Any:
         if self._automaton is None:
-            automaton = ahocorasick.Automaton()
-            for key, rows in self._pending.items():
-                if len(rows) <= self.max_rows:
-                    automaton.add_word(key, (key, tuple(rows)))
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for key, held in self._pending.items():
+                rows = (held,) if isinstance(held, int) else tuple(held)
+                if len(rows) > self.max_rows:
+                    continue
+                value = _packed(len(key), rows[0]) if len(rows) == 1 else -1
+                if value < 0:  # several rows, or too long to pack: kept aside
+                    self._shared.append((key, rows))
+                    value = -len(self._shared)
+                automaton.add_word(key, value)
             if len(automaton):
                 automaton.make_automaton()
             self._automaton = automaton
@@ -200,8 +213,15 @@ class ReferenceIndex:
         if len(lowered) != len(text):  # a character whose lower case is longer
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         last = len(lowered) - 1
-        for end, (key, rows) in automaton.iter(lowered):
-            start = end - len(key) + 1
+        shared = self._shared
+        for end, value in automaton.iter(lowered):
+            if value >= 0:
+                start = end - (value >> _ROW_BITS) + 1
+                key = lowered[start:end + 1]
+                rows: tuple[int, ...] = (value & _ROW_MASK,)
+            else:
+                key, rows = shared[-value - 1]
+                start = end - len(key) + 1
             if start > 0 and _is_word_char(lowered[start - 1]):
                 continue
             if end < last and _is_word_char(lowered[end + 1]):
@@ -210,6 +230,35 @@ class ReferenceIndex:
                                   or _digit_group_after(lowered, end)):
                 continue
             yield ReferenceHit(start, end + 1, key, rows)
+
+
+# A value the automaton holds for a reference one row carries: its length in the top
+# 7 bits, the row in the low 24, so that it fits pyahocorasick's STORE_INTS (a signed
+# 32-bit int). Longer values, and rows past 16,777,215, are kept aside instead.
+_ROW_BITS = 24
+_ROW_MASK = (1 << _ROW_BITS) - 1
+_MAX_PACKED_LENGTH = 127
+
+
+def _packed(length: int, row: int) -> int:
+    """``length`` and ``row`` in one non-negative 31-bit int, or -1 when they do not fit."""
+    if length > _MAX_PACKED_LENGTH or not 0 <= row <= _ROW_MASK:
+        return -1
+    return (length << _ROW_BITS) | row
+
+
+def _add_row(index: dict[str, int | list[int]], key: str, row: int, *,
+             repeat: bool = False) -> None:
+    """Add ``row`` to ``key``'s rows: an int for one row, a list for more. The same
+    row twice in a row is kept once unless ``repeat`` (absorbing chunks keeps all)."""
+    held = index.get(key)
+    if held is None:
+        index[key] = row
+    elif isinstance(held, int):
+        if held != row or repeat:
+            index[key] = [held, row]
+    elif held[-1] != row or repeat:
+        held.append(row)
 
 
 def other_row_hits(hits: Iterable[ReferenceHit], row: int) -> Iterator[ReferenceHit]:
@@ -240,30 +289,43 @@ class NameIndex:
     name found means something only together with that row's postcode, so the
     rows are looked up by (name, postcode). A (name, postcode) pair carried by
     more than ``max_rows`` rows identifies no row and is dropped.
+
+    Kept small, like :class:`ReferenceIndex`: one string per (name, postcode), one
+    row held as an int, and the automaton stores each name's length (the name is
+    read back from the text it was found in).
     """
 
     def __init__(self, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
         self.max_rows = max_rows
-        self._rows: dict[tuple[str, str], list[int]] = {}
+        self._rows: dict[str, int | list[int]] = {}  # name + _PAIR + postcode -> rows
         # name -> its rows, while they are few (None: too many to list)
-        self._by_name: dict[str, list[int] | None] = {}
+        self._by_name: dict[str, int | list[int] | None] = {}
         self._automaton: Any = None
 
     def add(self, name_key: str, postcode: str, row: int) -> None:
         if name_key.count(" ") < 1:
             return  # one word ("Smith") names too many people
-        self._rows.setdefault((name_key, postcode), []).append(row)
-        rows = self._by_name.setdefault(name_key, [])
-        if rows is not None:
-            rows.append(row)
-            if len(rows) > 4 * self.max_rows:
-                self._by_name[name_key] = None
+        _add_row(self._rows, f"{name_key}{_PAIR}{postcode}", row, repeat=True)
+        by_name = self._by_name
+        if name_key not in by_name:
+            by_name[name_key] = row
+            return
+        rows = by_name[name_key]
+        if rows is None:
+            return
+        if isinstance(rows, int):
+            by_name[name_key] = rows = [rows]
+        rows.append(row)
+        if len(rows) > 4 * self.max_rows:
+            by_name[name_key] = None
 
     def only_in(self, name_key: str, rows: Iterable[int]) -> bool:
         """Is ``name_key`` carried by no row but ``rows``? (Saves looking for postcodes
         when the only name an item carries is its own.)"""
-        listed = self._by_name.get(name_key, [])
-        return listed is not None and set(listed) <= set(rows)
+        listed = self._by_name.get(name_key, ())
+        if listed is None:
+            return False
+        return set((listed,) if isinstance(listed, int) else listed) <= set(rows)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -274,8 +336,12 @@ class NameIndex:
 
     def entries(self) -> list[tuple[str, str, int]]:
         """What was added, as (name, postcode, row) data: one chunk's part of the index."""
-        return [(name, postcode, row) for (name, postcode), rows in self._rows.items()
-                for row in rows]
+        out: list[tuple[str, str, int]] = []
+        for key, rows in self._rows.items():
+            name, postcode = key.split(_PAIR, 1)
+            out.extend((name, postcode, row)
+                       for row in ((rows,) if isinstance(rows, int) else rows))
+        return out
 
     def absorb(self, part: Iterable[tuple[str, str, int]]) -> None:
         """Add another chunk's :meth:`entries`, ordered by row across chunks."""
@@ -284,10 +350,12 @@ class NameIndex:
 
     def _built(self) -> Any:
         if self._automaton is None:
-            self._rows = {k: v for k, v in self._rows.items() if len(v) <= self.max_rows}
-            automaton = ahocorasick.Automaton()
-            for key, _ in self._rows:
-                automaton.add_word(f" {key} ", key)
+            self._rows = {k: v for k, v in self._rows.items()
+                          if isinstance(v, int) or len(v) <= self.max_rows}
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for key in self._rows:
+                word = f" {key.split(_PAIR, 1)[0]} "
+                automaton.add_word(word, len(word))
             if len(automaton):
                 automaton.make_automaton()
             self._automaton = automaton
@@ -298,11 +366,17 @@ class NameIndex:
         automaton = self._built()
         if not len(automaton):
             return set()
-        return {key for _, key in automaton.iter(folded)}
+        # The name is the word found without its two spaces.
+        return {folded[end - length + 2:end] for end, length in automaton.iter(folded)}
 
     def rows(self, name_key: str, postcode: str) -> Sequence[int]:
         self._built()
-        return self._rows.get((name_key, postcode), ())
+        rows = self._rows.get(f"{name_key}{_PAIR}{postcode}", ())
+        return (rows,) if isinstance(rows, int) else rows
+
+
+# Between the name and the postcode of a NameIndex key (in neither of them).
+_PAIR = "\x1f"
 
 
 # --- column shifts -----------------------------------------------------------------

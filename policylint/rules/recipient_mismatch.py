@@ -22,6 +22,7 @@ from policylint.normalise.contact import contact_key
 from policylint.normalise.name_diff import describe_name_difference, difference_clause
 from policylint.normalise.names import name_tokens, names_match
 from policylint.normalise.postcode import find_postcodes, normalise_postcode
+from policylint.rules._by_row import ByRow
 from policylint.rules._register_people import (
     Occurrence,
     RegisterPeople,
@@ -46,8 +47,7 @@ from policylint.rules._row_shift import (
 _CACHE_SIZE = 4096
 # A chunk's part of the first pass (recipients, subjects, references, names) and of
 # the second (shift marks and gaps, name differences): plain data between processes.
-_Observed = tuple[dict[int, str], dict[int, str], dict[str, list[int]],
-                  list[tuple[str, str, int]]]
+_Observed = tuple[ByRow, ByRow, dict[str, list[int]], list[tuple[str, str, int]]]
 _Summary = tuple[tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]], dict[int, str],
                  tuple[dict[str, str], dict[str, str], str, frozenset[str]]]
 _CONTACT_KINDS = (("email", "email", PersonalKind.EMAIL, "email address"),
@@ -457,8 +457,8 @@ class RecipientMismatch(Rule):
         self._offsets = tuple(o for d in range(1, max_shift + 1) for o in (-d, d))
         self._min_run = int(self.options["min_run"])
         # Per-batch indexes, filled by observe: small keys per row, never whole rows.
-        self._recipients: dict[int, str] = {}
-        self._subjects: dict[int, str] = {}  # only rows whose subject is not the recipient
+        self._recipients = ByRow()
+        self._subjects = ByRow()  # only rows whose subject is not the recipient
         self._references = ReferenceIndex(int(self.options["min_reference_length"]))
         self._names = NameIndex()
         self._shifts = ShiftTracker()
@@ -486,10 +486,10 @@ class RecipientMismatch(Rule):
         number = item.row.number
         recipient = item.recipient_id
         if recipient:
-            self._recipients[number] = recipient
+            self._recipients.add(number, recipient)
         subject = item.role("subject_id")
         if subject and subject != recipient:
-            self._subjects[number] = subject
+            self._subjects.add(number, subject)
         for _, value in item.references:
             self._references.add(value, number)
         name = _batch_name(item)
@@ -506,8 +506,8 @@ class RecipientMismatch(Rule):
     def absorb_observed(self, parts: Sequence[object]) -> None:
         for part in parts:
             recipients, subjects, references, names = cast(_Observed, part)
-            self._recipients.update(recipients)
-            self._subjects.update(subjects)
+            self._recipients.absorb([recipients])
+            self._subjects.absorb([subjects])
             self._references.absorb(references)
             self._names.absorb(names)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policylint.normalise.postcode import (
+    _IN_TEXT_RE,
+    _postcode_matches,
     find_postcodes,
     is_uk_postcode,
     normalise_postcode,
@@ -111,3 +113,33 @@ def test_any_spelling_normalises_to_single_space_upper(
     assert normalise_postcode(written) == canonical
     assert postcode_key(written) == canonical.replace(" ", "")
     assert normalise_postcode(canonical) == canonical  # idempotent
+
+
+# --- finding postcodes in text: the hint-anchored search equals a plain finditer ------
+
+_PIECES = st.sampled_from([
+    "SW1A", "1AA", "PE39", "1FA", "pe39", "1fa", "M1", "1AE", "GIR", "0AA", "BFPO", "bfpo",
+    "c/o", "C/O", "1234", "A", "B", "9", "AB1", "2CD", "2DD", " ", "  ", "\n", "\t", "\u00a0",
+    "\u2003", "\x1f", ",", ".", "-", "£", "é", "Flat", "Road", "x", "12", "3",
+])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join))
+def test_postcode_search_finds_what_the_full_pattern_finds(text: str) -> None:
+    expected = [(m.start(1), m.end(1)) for m in _IN_TEXT_RE.finditer(text)]
+    assert [(m.start(1), m.end(1)) for m in _postcode_matches(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Mr S Brown\n1 High Street\nPE39 1FA\n", ["PE39 1FA"]),
+    ("SW1A     1AA and pe39 1fa", ["SW1A 1AA", "PE39 1FA"]),   # long runs of spaces
+    ("SW1A\u00a01AA", ["SW1A 1AA"]),                              # a no-break space
+    ("GIR 0AA, BFPO 1234", ["GIR 0AA", "BFPO 1234"]),            # BFPO takes the full scan
+    ("AB1 2DD 3EE", ["AB1 2DD"]),                                  # no overlapping second
+    ("XPE39 1FA", []),                                             # not on a word boundary
+    ("PE39 1FAX", []),
+    ("Room 101AB", []),
+])
+def test_postcodes_in_text(text: str, found: list[str]) -> None:
+    assert find_postcodes(text) == found

@@ -638,7 +638,10 @@ class _PeopleView(Sequence[Person]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return register._person(register._people.cells(index))
+        cells = register._people.cells(index)
+        # The rules look their recipients up by id first: often the record exists.
+        found = register._person_cache.get(cells[0])
+        return found if found is not None else register._person(cells)
 
     def __iter__(self) -> Iterator[Person]:
         return self._register.people()

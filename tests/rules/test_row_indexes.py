@@ -1,0 +1,201 @@
+"""The per-batch indexes recipient-mismatch keeps of every row, kept small.
+
+ByRow (row -> recipient), ReferenceIndex (reference -> rows) and NameIndex
+((name, postcode) -> rows) hold a million rows in a few hundred megabytes less
+than plain dicts of tuples did. Each is checked here against the plain structure
+it replaces: same answers, including the cases the compact form sets aside
+(several rows, long values, very large row numbers) and across chunk merges.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policylint.rules._by_row import ByRow
+from policylint.rules._row_shift import NameIndex, ReferenceHit, ReferenceIndex, fold_text
+
+# --- ByRow ---------------------------------------------------------------------------
+
+
+def test_rows_read_back_and_gaps_read_none() -> None:
+    store = ByRow()
+    store.add(2, "P-1")
+    store.add(3, "")      # a row without a recipient
+    store.add(6, "Siân")  # rows 4 and 5 never added (unreadable)
+    assert [store.get(row) for row in range(0, 8)] == [None, None, "P-1", None, None, None,
+                                                       "Siân", None]
+    assert store.get(4, "") == "" and store.get(2, "") == "P-1"
+
+
+def test_rows_must_come_in_order() -> None:
+    store = ByRow()
+    store.add(5, "a")
+    with pytest.raises(ValueError, match="row 4 added after row 5"):
+        store.add(4, "b")
+
+
+def test_a_store_survives_pickling_with_any_text() -> None:
+    store = ByRow()
+    for row, text in enumerate(["P-1", "Zoë", "\udcff", "x" * 1000], start=10):
+        store.add(row, text)
+    copy = pickle.loads(pickle.dumps(store))
+    assert [copy.get(r) for r in range(10, 14)] == ["P-1", "Zoë", "\udcff", "x" * 1000]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=3), st.text(max_size=6)),
+                max_size=40),
+       st.lists(st.integers(min_value=0, max_value=40), max_size=4))
+def test_chunks_absorbed_in_order_equal_one_store(steps: list[tuple[int, str]],
+                                                  cuts: list[int]) -> None:
+    """Rows added with gaps, cut into chunks anywhere, absorbed in order: the same
+    answers as a dict of the non-empty texts."""
+    expected: dict[int, str] = {}
+    rows: list[tuple[int, str]] = []
+    row = 1
+    for gap, text in steps:
+        row += gap
+        rows.append((row, text))
+        if text:
+            expected[row] = text
+    bounds = sorted({0, len(rows), *(c for c in cuts if c <= len(rows))})
+    parts = []
+    for start, stop in itertools.pairwise(bounds):
+        part = ByRow()
+        for number, text in rows[start:stop]:
+            part.add(number, text)
+        parts.append(pickle.loads(pickle.dumps(part)))
+    whole = ByRow()
+    whole.absorb(parts)
+    assert {r: t for r in range(0, row + 3) if (t := whole.get(r)) is not None} == expected
+
+
+# --- ReferenceIndex -------------------------------------------------------------------
+
+
+def _naive_search(values: dict[str, list[int]], text: str, max_rows: int
+                  ) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    """What the index must find: every value as a whole token (no letter or digit either
+    side), any case, digit-only values not inside a number written in groups."""
+    lowered = text.lower()
+    found = []
+    for key, rows in values.items():
+        if len(rows) > max_rows:
+            continue
+        for match in re.finditer(re.escape(key), lowered):
+            start, end = match.start(), match.end()
+            if start > 0 and lowered[start - 1].isalnum():
+                continue
+            if end < len(lowered) and lowered[end].isalnum():
+                continue
+            if key.isdigit() and (
+                    (start >= 2 and lowered[start - 1] == " " and lowered[start - 2].isdigit())
+                    or (end + 1 < len(lowered) and lowered[end] == " "
+                        and lowered[end + 1].isdigit())):
+                continue
+            found.append((start, end, key, tuple(rows)))
+    return sorted(found)
+
+
+def _hits(hits: list[ReferenceHit]) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    return sorted((h.start, h.end, h.value, h.rows) for h in hits)
+
+
+def test_references_one_row_several_rows_and_long_values() -> None:
+    index = ReferenceIndex(min_length=4)
+    long_value = "REF-" + "9" * 200  # too long to pack: kept aside
+    index.add("CT-1001", 2)
+    index.add("CT-1002", 3)
+    index.add("ct-1002", 9)  # the same value on another row
+    index.add(long_value, 4)
+    index.add("AB-77", 20_000_000)  # a row number past what packs
+    text = f"Ref CT-1001, ct-1002 and {long_value.lower()}; also ab-77."
+    assert _hits(list(index.search(text))) == [
+        (4, 11, "ct-1001", (2,)), (13, 20, "ct-1002", (3, 9)),
+        (25, 25 + len(long_value), long_value.lower(), (4,)),
+        (len(text) - 6, len(text) - 1, "ab-77", (20_000_000,))]
+
+
+def test_references_are_whole_tokens() -> None:
+    index = ReferenceIndex(min_length=4)
+    index.add("900123", 2)
+    index.add("CT-1001", 3)
+    assert list(index.search("07700 900123 and XCT-1001 and CT-10011")) == []
+    assert _hits(list(index.search("ref 900123."))) == [(4, 10, "900123", (2,))]
+
+
+_REFERENCES = st.sampled_from(["ct-1001", "CT-1002", "900123", "ab 12", "REF-" + "7" * 130,
+                               "x1", "1001", "ct-10011"])
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(_REFERENCES, st.integers(min_value=1, max_value=40)), max_size=25),
+       st.lists(st.sampled_from(["ct-1001", "CT-1002", " ", "900", "123", "900123", "ab 12",
+                                 "REF-" + "7" * 130, "x", "1001", ",", "0", "ct-10011"]),
+                max_size=12).map("".join),
+       st.integers(min_value=0, max_value=25))
+def test_reference_search_equals_a_plain_search(
+        added: list[tuple[str, int]], text: str, cut: int) -> None:
+    """Added in two chunks and merged, the index finds what a plain search finds: each
+    chunk lists a value's rows once per run, and merging appends chunk after chunk."""
+    added = sorted(added, key=lambda pair: pair[1])
+    chunks = (added[:cut], added[cut:])
+    expected: dict[str, list[int]] = {}
+    for chunk in chunks:
+        listed: dict[str, list[int]] = {}
+        for value, row in chunk:
+            key = value.strip().lower()
+            if len(key) >= 4:
+                rows = listed.setdefault(key, [])
+                if not rows or rows[-1] != row:
+                    rows.append(row)
+        for key, rows in listed.items():
+            expected.setdefault(key, []).extend(rows)
+    merged = ReferenceIndex(4, max_rows=3)
+    for chunk in chunks:
+        part = ReferenceIndex(4, max_rows=3)
+        for value, row in chunk:
+            part.add(value, row)
+        merged.absorb(pickle.loads(pickle.dumps(part.values())))
+    assert _hits(list(merged.search(text))) == _naive_search(expected, text, 3)
+
+
+# --- NameIndex ------------------------------------------------------------------------
+
+
+def test_names_with_postcodes() -> None:
+    index = NameIndex(max_rows=2)
+    index.add("sian okafor", "PE30 4AB", 2)
+    index.add("sian okafor", "PE30 4AB", 7)
+    index.add("sian okafor", "PE38 9QT", 9)
+    index.add("okafor", "PE30 4AB", 4)   # one word: not indexed
+    index.add("jan nowak", "PE30 1AB", 3)
+    for row in range(10, 13):             # three rows at one postcode: names nobody
+        index.add("ann lee", "PE1 1AA", row)
+    assert index.search(fold_text("Dear Sian Okafor, re: Jan Nowak and Ann Lee")) == {
+        "sian okafor", "jan nowak"}
+    assert list(index.rows("sian okafor", "PE30 4AB")) == [2, 7]
+    assert list(index.rows("sian okafor", "PE38 9QT")) == [9]
+    assert list(index.rows("jan nowak", "PE38 9QT")) == []
+    assert index.only_in("jan nowak", [3]) and not index.only_in("sian okafor", [2])
+    assert not index.search(fold_text("Sian Okaforth"))  # whole words only
+
+
+def test_names_absorbed_from_chunks_equal_one_index() -> None:
+    whole, first, second = NameIndex(), NameIndex(), NameIndex()
+    entries = [("sian okafor", "PE30 4AB", 2), ("jan nowak", "PE30 1AB", 3),
+               ("sian okafor", "PE30 4AB", 8), ("priya raman", "PE38 9QT", 9)]
+    for name, postcode, row in entries:
+        whole.add(name, postcode, row)
+        (first if row < 5 else second).add(name, postcode, row)
+    merged = NameIndex()
+    merged.absorb([*pickle.loads(pickle.dumps(first.entries())), *second.entries()])
+    assert sorted(merged.entries()) == sorted(whole.entries()) == sorted(entries)
+    text = fold_text("Sian Okafor, Priya Raman")
+    assert merged.search(text) == whole.search(text) == {"sian okafor", "priya raman"}
