@@ -37,12 +37,13 @@ _WHITESPACE_RE = re.compile(r"\s+")
 # Characters that are whitespace to a reader but not to ``str.split``.
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def _visible(text: str) -> str:
     """``text`` without zero-width characters; text without any is returned as it is
     (a translate costs far more than looking for the few characters it deletes)."""
-    if text.isascii() or not any(c in text for c in _INVISIBLE_CHARS):
+    if text.isascii() or _INVISIBLE_RE.search(text) is None:
         return text
     return text.translate(_INVISIBLE)
 

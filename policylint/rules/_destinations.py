@@ -10,7 +10,7 @@ register's own owner index (``contact_owners``), current contacts only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
 from policylint.io.register.base import Address, ColumnScans, Register
@@ -38,12 +38,16 @@ class Place(NamedTuple):
 _PLACE = tuple(Place._fields)
 
 
-def scan_addresses(register: Register) -> Iterator[Place | Address]:
+def scan_addresses(register: Register, folded_holds: Collection[str] | None = None
+                   ) -> Iterator[Place | Address]:
     """Every address in the register, in one scan where the backend has one; from a
     register that can scan columns (the columnar CSV register), without building
-    a record for each."""
+    a record for each. ``folded_holds`` lets such a register leave out the rows that
+    cannot hold one of those pieces (see :class:`ColumnScans`); others list every
+    address, so the caller still checks each one."""
     if isinstance(register, ColumnScans):
-        return (Place(*values) for values in register.scan("addresses", _PLACE))
+        return (Place(*values) for values in register.scan("addresses", _PLACE,
+                                                           folded_holds=folded_holds))
     if isinstance(register, TableScans):
         return register.all_addresses()
     return (a for p in register.people() for a in register.addresses(p.person_id))

@@ -468,7 +468,13 @@ class ProtectedIndex:
         # a street without one, matches every address there).
         searches = {district: re.compile("|".join(map(re.escape, sorted(found)))).search
                     for district, found in anchors.items()}
-        for address in scan_addresses(register):
+        # Only the addresses that may hold an anchor are read (the register finds them
+        # in C where it can); each is still checked below against its own district's.
+        # A street without an anchor lets every address of its district through: there,
+        # the district itself (in every folded postcode) is what is looked for.
+        every_anchor = set().union(*(found if "" not in found else {district.lower()}
+                                     for district, found in anchors.items()))
+        for address in scan_addresses(register, folded_holds=every_anchor):
             if address.status != "current":
                 continue
             district = _district(address.postcode)

@@ -288,6 +288,52 @@ def test_a_scan_gives_the_records_fields_without_building_them(tmp_path: Path,
         (c.value, c.kind) for c in register.all_contacts()]
 
 
+# --- a scan narrowed to the rows that may hold a piece of folded text ------------------
+
+_NARROW_ADDRESSES = ADDRESSES + (
+    "P-1,14 Station Road,Leeds,,LS1 1AA,current,,,\n"
+    "P-1,\"14, Station-Rd\",,,LS1 1AA,previous,,,\n"       # spelled otherwise: still there
+    "P-2,Rose Cottage,Church Ln,,PE41 2BB,current,,,\n"
+    "P-2,1 Café Row,,,LS2 2BB,previous,,,\n"                  # not ASCII: always kept
+    "P-3,140 Station Road,,,LS1 1AA,current,,,\n"
+    "P-3,Flat 2,9 Mill Lane,,PE30 4AB,current,,,\n")
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
+
+
+@pytest.mark.parametrize("pieces", [
+    {"14station"}, {"stationr"}, {"pe41"}, {"rosecottagechurch"}, {"9mill", "14station"},
+    {"nowhere"}, {"leeds"},
+])
+def test_a_narrowed_scan_keeps_every_row_that_may_hold_a_piece(
+        tmp_path: Path, pieces: set[str]) -> None:
+    """Exactly the plain-ASCII rows whose folded text holds a piece, and every row that
+    is not plain ASCII; in table order, fields as a full scan gives them."""
+    register = _agree(_write(tmp_path / "reg", _case(addresses=_NARROW_ADDRESSES)))
+    assert isinstance(register, ColumnarRegister)
+    columns = ("person_id", "lines", "postcode", "status")
+    every = list(register.scan("addresses", columns))
+    expected = [row for row in every
+                if not all(str(v).isascii() for v in row)
+                or any(piece in _folded("".join(row[0:1]) + "".join(row[1]) + row[2] + row[3])
+                       for piece in pieces)]
+    narrowed = list(register.scan("addresses", columns, folded_holds=pieces))
+    assert narrowed == expected
+    assert [row for row in narrowed if row[1] == ("1 Café Row",)]  # kept, not judged
+
+
+def test_a_scan_narrowed_by_what_it_cannot_search_for_keeps_everything(
+        tmp_path: Path) -> None:
+    register = _agree(_write(tmp_path / "reg", _case(addresses=_NARROW_ADDRESSES)))
+    assert isinstance(register, ColumnarRegister)
+    every = list(register.scan("addresses", ("lines",)))
+    assert list(register.scan("addresses", ("lines",), folded_holds={""})) == every
+    assert list(register.scan("addresses", ("lines",), folded_holds={"st-r"})) == every
+    assert list(register.scan("addresses", ("lines",), folded_holds=set())) == []
+
+
 def test_whole_register_indexes_are_the_same_from_either_register(tmp_path: Path,
                                                                    kit: Any) -> None:
     from policylint.io.register.base import ColumnScans

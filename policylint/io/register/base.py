@@ -163,11 +163,16 @@ class ColumnScans(Protocol):
     ``scan("addresses", ("person_id", "lines", "postcode", "status"))`` yields one
     tuple per row, in the order of ``all_addresses()``, each value what the record
     would hold (``lines``: the non-empty address lines, a tuple).
-    ``people_sequence()`` gives everyone in the order of ``people()`` as a sequence
-    that builds a record when indexed, so an index can keep row numbers instead of
-    a copy of every record. The columnar CSV register implements both.
+    ``folded_holds`` narrows a scan to the rows whose text, folded to ASCII letters
+    and digits (lower case, everything else deleted, cells run together), may hold
+    one of the given pieces: a superset, found without Python's help where it can be
+    (a row that is not plain ASCII is always kept). ``people_sequence()`` gives
+    everyone in the order of ``people()`` as a sequence that builds a record when
+    indexed, so an index can keep row numbers instead of a copy of every record.
+    The columnar CSV register implements both.
     """
 
-    def scan(self, table: str, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]: ...
+    def scan(self, table: str, columns: Sequence[str], *,
+             folded_holds: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]: ...
 
     def people_sequence(self) -> Sequence[Person]: ...
