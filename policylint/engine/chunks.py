@@ -61,28 +61,40 @@ copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 CHUNK_ROWS = 5_000
 
 
-@dataclass(frozen=True)
 class Rows:
     """A chunk's rows as they travel to a worker: the header mapping and file name once,
-    not once per row (a reader shares one read-only header mapping between its rows)."""
+    not once per row (a reader shares one read-only header mapping between its rows).
 
-    headers: dict[str, str]
-    file: str
-    rows: list[tuple[int, int, dict[str, str]]]  # (number, line, values)
+    Encoded (pickled) once, when the chunk is made: the parent writes a chunk to the
+    spool, reads it back and hands it to a worker, and each of those steps only copies
+    the bytes. Only the worker that checks the chunk decodes it (:meth:`unpack`).
+    """
+
+    __slots__ = ("_count", "_encoded")
+
+    def __init__(self, encoded: bytes, count: int) -> None:
+        self._encoded = encoded
+        self._count = count
 
     @classmethod
     def pack(cls, rows: Sequence[Row]) -> Rows:
         first = rows[0]
-        return cls(dict(first.headers), first.file,
+        payload = (dict(first.headers), first.file,
                    [(row.number, row.line, _as_dict(row.values)) for row in rows])
+        return cls(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), len(rows))
 
     def unpack(self) -> list[Row]:
-        headers = MappingProxyType(self.headers)
-        return [Row(number=number, line=line, values=values, headers=headers, file=self.file)
-                for number, line, values in self.rows]
+        # Only ever bytes this module pickled (in this process or the parent).
+        headers, file, rows = pickle.loads(self._encoded)
+        shared = MappingProxyType(headers)
+        return [Row(number=number, line=line, values=values, headers=shared, file=file)
+                for number, line, values in rows]
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._count
+
+    def __reduce__(self) -> tuple[type[Rows], tuple[bytes, int]]:
+        return Rows, (self._encoded, self._count)
 
 
 def _as_dict(values: Mapping[str, str]) -> dict[str, str]:
