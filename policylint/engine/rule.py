@@ -10,6 +10,7 @@ so the docs cannot drift from the behaviour.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,11 +76,12 @@ class Item:
     def has_role(self, role: str) -> bool:
         return self.fields.header(role) is not None
 
-    @property
+    # Asked for by every rule, some several times a row: kept on the item once known.
+    @functools.cached_property
     def recipient_id(self) -> str:
         return self.role("recipient_id")
 
-    @property
+    @functools.cached_property
     def subject_id(self) -> str:
         return self.role("subject_id") or self.recipient_id
 
