@@ -124,7 +124,6 @@ class _Packed:
             for at in range(0, (stop - start) * width, width):
                 yield flat[at:at + width]
 
-
     def may_hold(self, pieces: Collection[str]) -> list[int]:
         """The rows whose text, folded to ASCII letters and digits (lower case, the rest
         deleted), may hold one of ``pieces`` (each made of ``[a-z0-9]``): found in C, for
