@@ -298,34 +298,12 @@ class NameIndex:
     def __init__(self, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
         self.max_rows = max_rows
         self._rows: dict[str, int | list[int]] = {}  # name + _PAIR + postcode -> rows
-        # name -> its rows, while they are few (None: too many to list)
-        self._by_name: dict[str, int | list[int] | None] = {}
         self._automaton: Any = None
 
     def add(self, name_key: str, postcode: str, row: int) -> None:
         if name_key.count(" ") < 1:
             return  # one word ("Smith") names too many people
         _add_row(self._rows, f"{name_key}{_PAIR}{postcode}", row, repeat=True)
-        by_name = self._by_name
-        if name_key not in by_name:
-            by_name[name_key] = row
-            return
-        rows = by_name[name_key]
-        if rows is None:
-            return
-        if isinstance(rows, int):
-            by_name[name_key] = rows = [rows]
-        rows.append(row)
-        if len(rows) > 4 * self.max_rows:
-            by_name[name_key] = None
-
-    def only_in(self, name_key: str, rows: Iterable[int]) -> bool:
-        """Is ``name_key`` carried by no row but ``rows``? (Saves looking for postcodes
-        when the only name an item carries is its own.)"""
-        listed = self._by_name.get(name_key, ())
-        if listed is None:
-            return False
-        return set((listed,) if isinstance(listed, int) else listed) <= set(rows)
 
     def __len__(self) -> int:
         return len(self._rows)
