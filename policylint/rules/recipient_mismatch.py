@@ -47,7 +47,7 @@ from policylint.rules._row_shift import (
 _CACHE_SIZE = 4096
 # A chunk's part of the first pass (recipients, subjects, references, names) and of
 # the second (shift marks and gaps, name differences): plain data between processes.
-_Observed = tuple[ByRow, ByRow, dict[str, list[int]], list[tuple[str, str, int]]]
+_Observed = tuple[ByRow, ByRow, dict[str, int | list[int]], list[tuple[str, str, int]]]
 _Summary = tuple[tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]], dict[int, str],
                  tuple[dict[str, str], dict[str, str], str, frozenset[str]]]
 _CONTACT_KINDS = (("email", "email", PersonalKind.EMAIL, "email address"),
