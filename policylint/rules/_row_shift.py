@@ -12,11 +12,15 @@ import codecs
 import functools
 import re
 import unicodedata
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import ahocorasick
+
+from policylint.rules._by_row import ByRow
 
 # --- folding free text the way normalise.names folds a name ------------------------
 
@@ -283,78 +287,100 @@ def other_row_hits(hits: Iterable[ReferenceHit], row: int) -> Iterator[Reference
 
 
 class NameIndex:
-    """Each row's full name (folded, at least two words) with its postcode -> the rows.
+    """Each row's full name (folded, at least two words) with its postcode, looked up
+    by postcode: which rows at these postcodes have their name in this text?
 
-    Names are searched in folded text (:func:`fold_text`) on word boundaries; a
-    name found means something only together with that row's postcode, so the
-    rows are looked up by (name, postcode). A (name, postcode) pair carried by
-    more than ``max_rows`` rows identifies no row and is dropped.
+    A name found means something only together with that row's postcode, and an
+    item rarely carries a postcode other than its own, so names are kept per
+    postcode rather than in one automaton of every name: a few dozen rows to test
+    for the postcodes an item carries, never the whole batch. A (name, postcode)
+    pair carried by more than ``max_rows`` rows identifies no row and is not found.
 
-    Kept small, like :class:`ReferenceIndex`: one string per (name, postcode), one
-    row held as an int, and the automaton stores each name's length (the name is
-    read back from the text it was found in).
+    Kept small (about 40 bytes a row): the names packed by row (:class:`ByRow`) and
+    each postcode's rows in an array. Names are matched on word boundaries in folded
+    text (:func:`fold_text`, padded with a space at both ends).
     """
 
     def __init__(self, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
         self.max_rows = max_rows
-        self._rows: dict[str, int | list[int]] = {}  # name + _PAIR + postcode -> rows
-        self._automaton: Any = None
+        self._names = ByRow()  # row -> folded name
+        self._rows: dict[str, int | array[int]] = {}  # postcode -> its rows, in order
+        # A postcode with many rows: its names' automaton, built when first searched.
+        self._automata: dict[str, Any] = {}
 
     def add(self, name_key: str, postcode: str, row: int) -> None:
+        """Rows come in increasing order (as :class:`ByRow` needs)."""
         if name_key.count(" ") < 1:
             return  # one word ("Smith") names too many people
-        _add_row(self._rows, f"{name_key}{_PAIR}{postcode}", row, repeat=True)
+        self._names.add(row, name_key)
+        held = self._rows.get(postcode)
+        if held is None:
+            self._rows[postcode] = row
+        elif isinstance(held, int):
+            self._rows[postcode] = array("Q", (held, row))
+        else:
+            held.append(row)
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def build(self) -> None:
-        """Build the automaton now (rather than on the first search)."""
-        self._built()
+    def part(self) -> tuple[ByRow, dict[str, int | array[int]]]:
+        """What was added, as data: one chunk's part of the index."""
+        return self._names, self._rows
 
-    def entries(self) -> list[tuple[str, str, int]]:
-        """What was added, as (name, postcode, row) data: one chunk's part of the index."""
-        out: list[tuple[str, str, int]] = []
-        for key, rows in self._rows.items():
-            name, postcode = key.split(_PAIR, 1)
-            out.extend((name, postcode, row)
-                       for row in ((rows,) if isinstance(rows, int) else rows))
-        return out
+    def absorb(self, parts: Iterable[tuple[ByRow, dict[str, int | array[int]]]]) -> None:
+        """Add other chunks' :meth:`part`, chunks in row order."""
+        for names, rows in parts:
+            self._names.absorb([names])
+            for postcode, more in rows.items():
+                for row in (more,) if isinstance(more, int) else more:
+                    held = self._rows.get(postcode)
+                    if held is None:
+                        self._rows[postcode] = row
+                    elif isinstance(held, int):
+                        self._rows[postcode] = array("Q", (held, row))
+                    else:
+                        held.append(row)
 
-    def absorb(self, part: Iterable[tuple[str, str, int]]) -> None:
-        """Add another chunk's :meth:`entries`, ordered by row across chunks."""
-        for name, postcode, row in sorted(part, key=lambda entry: entry[2]):
-            self.add(name, postcode, row)
+    def found(self, folded: str, postcodes: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+        """(row, name, postcode) for each row at one of ``postcodes`` whose name is in
+        ``folded`` as whole words, pairs more than ``max_rows`` rows carry apart."""
+        for postcode in postcodes:
+            held = self._rows.get(postcode)
+            if held is None:
+                continue
+            rows = (held,) if isinstance(held, int) else held
+            named = [(row, self._names.get(row, "")) for row in rows]
+            if len(rows) > _MANY_AT_ONE_POSTCODE:
+                automaton = self._automaton(postcode, {name for _, name in named})
+                present = {folded[end - length + 2:end]
+                           for end, length in automaton.iter(folded)}
+            else:
+                present = {name for _, name in named if f" {name} " in folded}
+            if not present:
+                continue
+            carried = Counter(name for _, name in named if name in present)
+            for row, name in named:
+                if name in present and carried[name] <= self.max_rows:
+                    yield row, name, postcode
 
-    def _built(self) -> Any:
-        if self._automaton is None:
-            self._rows = {k: v for k, v in self._rows.items()
-                          if isinstance(v, int) or len(v) <= self.max_rows}
+    def _automaton(self, postcode: str, names: set[str]) -> Any:
+        automaton = self._automata.get(postcode)
+        if automaton is None:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-            for key in self._rows:
-                word = f" {key.split(_PAIR, 1)[0]} "
-                automaton.add_word(word, len(word))
-            if len(automaton):
-                automaton.make_automaton()
-            self._automaton = automaton
-        return self._automaton
-
-    def search(self, folded: str) -> set[str]:
-        """The indexed names in ``folded`` (see :func:`fold_text`)."""
-        automaton = self._built()
-        if not len(automaton):
-            return set()
-        # The name is the word found without its two spaces.
-        return {folded[end - length + 2:end] for end, length in automaton.iter(folded)}
-
-    def rows(self, name_key: str, postcode: str) -> Sequence[int]:
-        self._built()
-        rows = self._rows.get(f"{name_key}{_PAIR}{postcode}", ())
-        return (rows,) if isinstance(rows, int) else rows
+            for name in names:
+                automaton.add_word(f" {name} ", len(name) + 2)
+            automaton.make_automaton()
+            if len(self._automata) >= _AUTOMATA_KEPT:
+                self._automata.clear()
+            self._automata[postcode] = automaton
+        return automaton
 
 
-# Between the name and the postcode of a NameIndex key (in neither of them).
-_PAIR = "\x1f"
+# A postcode holds 15 addresses on average; one with more rows than this (a block of
+# flats, a care home) has its names searched all at once rather than one by one.
+_MANY_AT_ONE_POSTCODE = 64
+_AUTOMATA_KEPT = 256
 
 
 # --- column shifts -----------------------------------------------------------------

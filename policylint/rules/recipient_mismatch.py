@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ from policylint.rules._row_shift import (
 _CACHE_SIZE = 4096
 # A chunk's part of the first pass (recipients, subjects, references, names) and of
 # the second (shift marks and gaps, name differences): plain data between processes.
-_Observed = tuple[ByRow, ByRow, dict[str, int | list[int]], list[tuple[str, str, int]]]
+_Observed = tuple[ByRow, ByRow, dict[str, int | list[int]],
+                  tuple[ByRow, dict[str, "int | array[int]"]]]
 _Summary = tuple[tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]], dict[int, str],
                  tuple[dict[str, str], dict[str, str], str, frozenset[str]]]
 _CONTACT_KINDS = (("email", "email", PersonalKind.EMAIL, "email address"),
@@ -501,7 +503,7 @@ class RecipientMismatch(Rule):
 
     def observed(self) -> object:
         return (self._recipients, self._subjects, self._references.values(),
-                self._names.entries())
+                self._names.part())
 
     def absorb_observed(self, parts: Sequence[object]) -> None:
         for part in parts:
@@ -509,14 +511,13 @@ class RecipientMismatch(Rule):
             self._recipients.absorb([recipients])
             self._subjects.absorb([subjects])
             self._references.absorb(references)
-            self._names.absorb(names)
+            self._names.absorb([names])
 
     # --- chunks: shifts are marked per row and resolved once, in finish ----------------
 
     def prepare(self) -> None:
         self._register_people()
         self._references.build()
-        self._names.build()
 
     def chunk_summary(self) -> object:
         # The batch's headers as written, for finish's messages (the same in every chunk).
@@ -969,18 +970,10 @@ class RecipientMismatch(Rule):
         postcodes = seen.postcodes - {_row_postcode(item)}
         if not postcodes:
             return
-        folded = seen.folded
-        # A name only this row carries has no rows at the other postcodes: found nowhere
-        # below, so it needs no test of its own here.
-        names = self._names.search(folded)
-        if not names:
-            return
         found: dict[int, tuple[str, str]] = {}
-        for key in sorted(names):
-            for postcode in sorted(p for p in postcodes if p):
-                for row in self._names.rows(key, postcode):
-                    if row != number and not self._same_people(row, own):
-                        found.setdefault(row, (key, postcode))
+        for row, key, postcode in self._names.found(seen.folded, postcodes):
+            if row != number and not self._same_people(row, own):
+                found[row] = (key, postcode)
         for row, (key, postcode) in sorted(found.items()):
             reported.add(self._recipients.get(row, ""))
             yield Violation(
