@@ -154,59 +154,89 @@ class ReferenceIndex:
     reference made only of digits must not be the end or the start of a longer
     number written in groups (``07700 900123`` does not carry ``900123``).
 
-    Kept small (a batch of a million rows has a million references): a value one
-    row carries is held as that row's number, and the automaton stores a 32-bit
-    int per value (its length and row, see :func:`_packed`), not a Python tuple.
+    Kept small (a batch of a million rows has a million references): values go
+    into the Aho-Corasick trie as they come, a few thousand at a time, so the batch's
+    values are never held as Python strings all at once. A value one row carries
+    is held as a 32-bit int in the trie (its length and row, see :func:`_packed`);
+    a value several rows carry keeps its rows aside (at most ``max_rows + 1`` of
+    them: past that it is never searched for).
     """
 
     def __init__(self, min_length: int, max_rows: int = MAX_ROWS_PER_VALUE) -> None:
         self.min_length = min_length
         self.max_rows = max_rows
-        self._pending: dict[str, int | list[int]] = {}
-        self._automaton: Any = None
-        self._shared: list[tuple[str, tuple[int, ...]]] = []  # values _packed cannot hold
+        self._pending: dict[str, int | list[int]] = {}  # added since the last flush
+        self._automaton: Any = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        self._made = False  # the trie's failure links are built (searchable)
+        self._shared: list[tuple[str, list[int]]] = []  # values _packed cannot hold
 
     def add(self, value: str, row: int) -> None:
+        """Rows come in increasing order; a row adding a value twice is listed once."""
         key = value.strip().lower()
         if len(key) < self.min_length or not any(c.isalnum() for c in key):
             return
         _add_row(self._pending, key, row)
+        if len(self._pending) >= _FLUSH_EVERY:
+            self._flush()
 
     def __len__(self) -> int:
-        return len(self._pending) if self._automaton is None else len(self._automaton)
+        """How many different values were added."""
+        self._flush()
+        return len(self._automaton)
 
     def build(self) -> None:
-        """Build the automaton now (rather than on the first search)."""
+        """Make the automaton searchable now (rather than on the first search)."""
         self._built()
 
     def values(self) -> dict[str, int | list[int]]:
         """What was added (value -> row or rows), as data: one chunk's part of the index."""
-        return self._pending
+        self._flush()
+        shared = self._shared
+        return {key: (held & _ROW_MASK if held >= 0 else list(shared[-held - 1][1]))
+                for key, held in self._automaton.items()}
 
     def absorb(self, part: Mapping[str, int | list[int]]) -> None:
         """Add another chunk's :meth:`values` (chunks in row order)."""
         pending = self._pending
         for key, rows in part.items():
             for row in (rows,) if isinstance(rows, int) else rows:
-                _add_row(pending, key, row, repeat=True)
+                _add_row(pending, key, row)
+        self._flush()
+
+    def _flush(self) -> None:
+        """Move what was added since the last flush into the trie."""
+        if not self._pending:
+            return
+        automaton, shared, limit = self._automaton, self._shared, self.max_rows + 1
+        for key, held in self._pending.items():
+            new = [held] if isinstance(held, int) else held
+            value = automaton.get(key, None)
+            if value is None:
+                rows = new
+            elif value >= 0:
+                rows = [value & _ROW_MASK, *new]
+            else:  # already kept aside: extend its rows in place
+                rows = shared[-value - 1][1]
+                rows.extend(new[1:] if rows[-1] == new[0] else new)
+                del rows[limit:]
+                continue
+            if len(rows) > 1 and rows[0] == rows[1]:
+                del rows[1]
+            packed = _packed(len(key), rows[0]) if len(rows) == 1 else -1
+            if packed < 0:  # several rows, or too long to pack: kept aside
+                shared.append((key, rows[:limit]))
+                packed = -len(shared)
+            automaton.add_word(key, packed)
+        self._pending = {}
+        self._made = False
 
     def _built(self) -> Any:
-        if self._automaton is None:
-            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-            for key, held in self._pending.items():
-                rows = (held,) if isinstance(held, int) else tuple(held)
-                if len(rows) > self.max_rows:
-                    continue
-                value = _packed(len(key), rows[0]) if len(rows) == 1 else -1
-                if value < 0:  # several rows, or too long to pack: kept aside
-                    self._shared.append((key, rows))
-                    value = -len(self._shared)
-                automaton.add_word(key, value)
-            if len(automaton):
-                automaton.make_automaton()
-            self._automaton = automaton
-            self._pending = {}
-        return self._automaton
+        self._flush()
+        automaton = self._automaton
+        if not self._made and len(automaton):
+            automaton.make_automaton()
+            self._made = True
+        return automaton
 
     def search(self, text: str) -> Iterator[ReferenceHit]:
         """Every indexed reference in ``text`` (whole tokens, any case)."""
@@ -217,14 +247,17 @@ class ReferenceIndex:
         if len(lowered) != len(text):  # a character whose lower case is longer
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         last = len(lowered) - 1
-        shared = self._shared
+        shared, max_rows = self._shared, self.max_rows
         for end, value in automaton.iter(lowered):
             if value >= 0:
                 start = end - (value >> _ROW_BITS) + 1
                 key = lowered[start:end + 1]
                 rows: tuple[int, ...] = (value & _ROW_MASK,)
             else:
-                key, rows = shared[-value - 1]
+                key, kept = shared[-value - 1]
+                if len(kept) > max_rows:
+                    continue
+                rows = tuple(kept)
                 start = end - len(key) + 1
             if start > 0 and _is_word_char(lowered[start - 1]):
                 continue
@@ -236,6 +269,8 @@ class ReferenceIndex:
             yield ReferenceHit(start, end + 1, key, rows)
 
 
+# Values added before they go into the trie: a dict of this many costs a few MB.
+_FLUSH_EVERY = 1 << 14
 # A value the automaton holds for a reference one row carries: its length in the top
 # 7 bits, the row in the low 24, so that it fits pyahocorasick's STORE_INTS (a signed
 # 32-bit int). Longer values, and rows past 16,777,215, are kept aside instead.
@@ -251,17 +286,16 @@ def _packed(length: int, row: int) -> int:
     return (length << _ROW_BITS) | row
 
 
-def _add_row(index: dict[str, int | list[int]], key: str, row: int, *,
-             repeat: bool = False) -> None:
-    """Add ``row`` to ``key``'s rows: an int for one row, a list for more. The same
-    row twice in a row is kept once unless ``repeat`` (absorbing chunks keeps all)."""
+def _add_row(index: dict[str, int | list[int]], key: str, row: int) -> None:
+    """Add ``row`` to ``key``'s rows: an int for one row, a list for more. Rows come in
+    increasing order; the same row twice in a row is kept once."""
     held = index.get(key)
     if held is None:
         index[key] = row
     elif isinstance(held, int):
-        if held != row or repeat:
+        if held != row:
             index[key] = [held, row]
-    elif held[-1] != row or repeat:
+    elif held[-1] != row:
         held.append(row)
 
 

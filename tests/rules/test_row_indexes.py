@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import pickle
 import re
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policylint.rules import _row_shift
 from policylint.rules._by_row import ByRow
 from policylint.rules._row_shift import NameIndex, ReferenceHit, ReferenceIndex, fold_text
 
@@ -134,36 +136,52 @@ _REFERENCES = st.sampled_from(["ct-1001", "CT-1002", "900123", "ab 12", "REF-" +
                                "x1", "1001", "ct-10011"])
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(_REFERENCES, st.integers(min_value=1, max_value=40)), max_size=25),
        st.lists(st.sampled_from(["ct-1001", "CT-1002", " ", "900", "123", "900123", "ab 12",
                                  "REF-" + "7" * 130, "x", "1001", ",", "0", "ct-10011"]),
                 max_size=12).map("".join),
-       st.integers(min_value=0, max_value=25))
+       st.integers(min_value=0, max_value=25),
+       st.sampled_from([1, 2, 3, 1 << 14]))
 def test_reference_search_equals_a_plain_search(
-        added: list[tuple[str, int]], text: str, cut: int) -> None:
-    """Added in two chunks and merged, the index finds what a plain search finds: each
-    chunk lists a value's rows once per run, and merging appends chunk after chunk."""
+        added: list[tuple[str, int]], text: str, cut: int, flush_every: int) -> None:
+    """Added in two chunks and merged, the index finds what a plain search finds, each
+    value's rows listed once each, in order; however often values move from the
+    pending dict into the trie (``_FLUSH_EVERY``), and whether a value's rows go
+    past ``max_rows`` before or after it is kept aside."""
     added = sorted(added, key=lambda pair: pair[1])
     chunks = (added[:cut], added[cut:])
     expected: dict[str, list[int]] = {}
-    for chunk in chunks:
-        listed: dict[str, list[int]] = {}
-        for value, row in chunk:
-            key = value.strip().lower()
-            if len(key) >= 4:
-                rows = listed.setdefault(key, [])
-                if not rows or rows[-1] != row:
-                    rows.append(row)
-        for key, rows in listed.items():
-            expected.setdefault(key, []).extend(rows)
-    merged = ReferenceIndex(4, max_rows=3)
-    for chunk in chunks:
-        part = ReferenceIndex(4, max_rows=3)
-        for value, row in chunk:
-            part.add(value, row)
-        merged.absorb(pickle.loads(pickle.dumps(part.values())))
-    assert _hits(list(merged.search(text))) == _naive_search(expected, text, 3)
+    for value, row in added:
+        key = value.strip().lower()
+        if len(key) >= 4:
+            rows = expected.setdefault(key, [])
+            if not rows or rows[-1] != row:
+                rows.append(row)
+    with patch.object(_row_shift, "_FLUSH_EVERY", flush_every):
+        whole = ReferenceIndex(4, max_rows=3)
+        merged = ReferenceIndex(4, max_rows=3)
+        for chunk in chunks:
+            part = ReferenceIndex(4, max_rows=3)
+            for value, row in chunk:
+                part.add(value, row)
+                whole.add(value, row)
+            merged.absorb(pickle.loads(pickle.dumps(part.values())))
+        plain = _naive_search(expected, text, 3)
+        assert _hits(list(merged.search(text))) == plain
+        assert _hits(list(whole.search(text))) == plain
+        assert len(whole) == len(merged) == len(expected)
+
+
+def test_values_added_after_a_search_are_found() -> None:
+    """The trie is made searchable again when values come after a search."""
+    index = ReferenceIndex(min_length=4)
+    index.add("CT-1001", 2)
+    assert _hits(list(index.search("CT-1001 CT-1002"))) == [(0, 7, "ct-1001", (2,))]
+    index.add("CT-1002", 3)
+    index.add("CT-1001", 5)
+    assert _hits(list(index.search("CT-1001 CT-1002"))) == [(0, 7, "ct-1001", (2, 5)),
+                                                            (8, 15, "ct-1002", (3,))]
 
 
 # --- NameIndex ------------------------------------------------------------------------
