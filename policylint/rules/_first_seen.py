@@ -4,9 +4,10 @@ A rule that flags repeats (the same recipient twice, a reference used twice)
 needs, for every row, the first row its key appeared on. A dict from every key
 to its first row costs some 250 bytes a row (a tuple, its strings, an int and
 the dict's slot): 250 MB for a million-row batch. Here keys are kept as pyarrow
-string arrays with their rows (about 30 bytes a key) until the first lookup;
-then one vectorised pass finds the keys seen more than once, and only those
-are kept, in a dict. Keys seen once need nothing: their first row is their own.
+string arrays with their rows (about 30 bytes a key) until the batch has been
+read; then one vectorised pass finds the keys seen more than once, only those
+are kept, in a dict, and the arrays are let go before the batch is checked.
+Keys seen once need nothing: their first row is their own.
 
 The answers are exact (the keys themselves are compared, not hashes of them).
 """
@@ -29,7 +30,8 @@ class FirstSeen:
 
     ``part()`` gives what was added, compactly, and ``absorb(parts)`` takes the parts
     of other instances (other chunks of the batch), in row order: the chunked
-    engine's first pass and merge.
+    engine's first pass and merge. ``settle()`` (or the first lookup) ends the
+    first pass: nothing can be added after it.
     """
 
     def __init__(self) -> None:
@@ -39,9 +41,10 @@ class FirstSeen:
         self._repeated: dict[str, int] | None = None
 
     def add(self, key: str, row: int) -> None:
+        if self._repeated is not None:
+            raise RuntimeError("a key added after the first pass was settled")
         self._keys.append(key)
         self._rows.append(row)
-        self._repeated = None
         if len(self._keys) >= _PACK_EVERY:
             self._pack()
 
@@ -66,18 +69,23 @@ class FirstSeen:
         return self._parts[0]
 
     def part(self) -> tuple[Any, Any]:
+        if self._repeated is not None:
+            raise RuntimeError("the keys of a settled first pass were let go")
         return self._joined()
 
     def absorb(self, parts: Sequence[object]) -> None:
+        if self._repeated is not None:
+            raise RuntimeError("a part absorbed after the first pass was settled")
         self._pack()
         for part in parts:
             self._parts.append(cast(tuple[Any, Any], part))
-        self._repeated = None
 
     def settle(self) -> None:
-        """Find the repeated keys now (else on the first lookup)."""
+        """End the first pass: find the repeated keys and let the rest go (else on the
+        first lookup)."""
         if self._repeated is None:
             self._repeated = self._find_repeated()
+            self._keys, self._rows, self._parts = [], array("q"), []
 
     def first(self, key: str, row: int) -> int:
         if self._repeated is None:
@@ -102,4 +110,7 @@ class FirstSeen:
         return repeated
 
     def __len__(self) -> int:
+        """How many keys were added (before :meth:`settle`), or are repeated (after)."""
+        if self._repeated is not None:
+            return len(self._repeated)
         return len(self._keys) + sum(len(keys) for keys, _ in self._parts)

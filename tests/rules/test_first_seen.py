@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ def test_a_repeated_key_answers_its_first_row_and_a_single_key_its_own() -> None
     seen = FirstSeen()
     for key, row in [("a", 2), ("b", 3), ("a", 4), ("A", 5), ("a\x00x", 6), ("a", 7)]:
         seen.add(key, row)
+    assert len(seen) == 6
     assert seen.first("a", 4) == 2  # must flag: row 4 repeats row 2
     assert seen.first("a", 7) == 2
     assert seen.first("a", 2) == 2  # the first itself: not a repeat
@@ -33,15 +35,21 @@ def test_a_repeated_key_answers_its_first_row_and_a_single_key_its_own() -> None
     assert seen.first("A", 5) == 5  # case differs: another key
     assert seen.first("a\x00x", 6) == 6
     assert seen.first("never", 9) == 9
-    assert len(seen) == 6
+    assert len(seen) == 1  # settled: only "a" is kept
 
 
-def test_keys_added_after_a_lookup_are_seen() -> None:
+def test_the_first_lookup_ends_the_first_pass() -> None:
+    """Settled, only the repeated keys are kept: a key added after that could not be
+    told apart from one seen once before, so it is refused rather than misread."""
     seen = FirstSeen()
     seen.add("k", 2)
-    assert seen.first("k", 3) == 3
-    seen.add("k", 3)
-    assert seen.first("k", 3) == 2
+    seen.add("j", 3)
+    seen.add("k", 4)
+    assert seen.first("k", 4) == 2
+    assert len(seen) == 1  # "k", the one repeated key; "j" was let go
+    for late in (lambda: seen.add("j", 5), lambda: seen.absorb([]), seen.part):
+        with pytest.raises(RuntimeError, match="settled"):
+            late()
 
 
 def test_many_keys_are_packed_and_still_exact() -> None:
@@ -71,9 +79,9 @@ def test_chunks_merged_in_order_answer_as_one_pass(pairs: list[tuple[str, int]],
         parts.append(chunk.part())
     merged = FirstSeen()
     merged.absorb(parts)
-    merged.settle()
     again = FirstSeen()
     again.absorb([merged.part()])  # what a spawned or Dask worker is sent
+    merged.settle()
     for key, row in numbered:
         assert merged.first(key, row) == expected[key]
         assert again.first(key, row) == expected[key]
