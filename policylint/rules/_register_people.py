@@ -26,16 +26,20 @@ Nothing here holds more than the register already does: indexes of positions.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import ahocorasick
 
+from policylint.arrow import arrow
 from policylint.io.register.base import Address, ColumnScans, Person, Register
 from policylint.normalise.address import UNIT_WORDS, address_fingerprints
 from policylint.normalise.name_diff import titles_compatible
 from policylint.normalise.names import TITLES
 from policylint.normalise.postcode import normalise_postcode
+from policylint.rules._by_row import ByRow
 from policylint.rules._row_shift import fold_words
 
 # Tokens that may be a person_id in text: letters and digits, joined by - / _ . :
@@ -114,14 +118,77 @@ def locating_fingerprints(address: Address) -> tuple[str, ...]:
     return tuple(sorted(with_unit or found))
 
 
+class PersonIds:
+    """person_id key (:func:`person_id_key`) -> the first person number with it, for
+    every register person in some 30 bytes each (a dict of them: about 140).
+
+    Keys are packed by number (:class:`ByRow`); their hashes are sorted in an array,
+    with the numbers in the same order. A look-up bisects the hashes and confirms
+    each candidate against its key, so the answer is exact. Hashes are this
+    process's (``hash``): the index is built where it is used, never sent.
+    """
+
+    __slots__ = ("_hashes", "_keys", "_numbers")
+
+    def __init__(self) -> None:
+        self._keys = ByRow()
+        self._hashes = array("q")
+        self._numbers = array("Q")
+
+    def add(self, key: str) -> None:
+        """The next person's key (person numbers count from 0)."""
+        self._keys.add(len(self._hashes), key)
+        self._hashes.append(_hash(key))
+
+    def seal(self) -> None:
+        """Sort the hashes (a stable sort: equal hashes stay in number order, and the
+        first person with a key is the one found)."""
+        if not self._hashes:
+            return
+        pa = arrow()
+        count = len(self._hashes)
+        hashes = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(self._hashes)])
+        order = pa.compute.sort_indices(hashes)
+        self._hashes = _packed("q", hashes.take(order), count)
+        self._numbers = _packed("Q", order, count)
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def get(self, key: str) -> int | None:
+        hashes, digest = self._hashes, _hash(key)
+        at = bisect_left(hashes, digest)
+        while at < len(hashes) and hashes[at] == digest:
+            number = self._numbers[at]
+            if self._keys.get(number) == key:
+                return number
+            at += 1
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+_hash = hash  # a name of its own, so that a test can make every key collide
+
+
+def _packed(typecode: str, values: Any, count: int) -> array[int]:
+    """A pyarrow array of 8-byte ints as a Python array (one copy of its buffer)."""
+    out = array(typecode)
+    data = values.buffers()[1]
+    start = values.offset * 8
+    out.frombytes(memoryview(data)[start:start + count * 8])
+    return out
+
+
 class RegisterPeople:
     """Every register person's family name, searchable in one pass per item."""
 
     def __init__(self, register: Register) -> None:
         self.register = register
         self.people: Sequence[Person] = []
-        self.by_id: dict[str, int] = {}
-        self._by_family: dict[str, list[int]] = {}
+        self.by_id = PersonIds()
+        self._by_family: dict[str, array[int]] = {}  # family name -> person numbers
         # family -> (word before -> people, given name after -> people, titles)
         self._families: dict[str, tuple[dict[str, list[int]], dict[str, list[int]],
                                         list[tuple[int, str]]]] = {}
@@ -149,11 +216,11 @@ class RegisterPeople:
             names = ((p.person_id, p.family_name) for p in kept)
         for number, (person_id, family_name) in enumerate(names):
             family = fold_words(family_name)
-            by_id.setdefault(person_id_key(person_id), number)
+            by_id.add(person_id_key(person_id))
             if len(family) >= _MIN_FAMILY:
                 listed = by_family.get(family)
                 if listed is None:
-                    by_family[family] = [number]
+                    by_family[family] = array("l", (number,))
                 else:
                     listed.append(number)
         if by_family:
@@ -162,6 +229,7 @@ class RegisterPeople:
                 automaton.add_word(f" {family} ", family)
             automaton.make_automaton()
             index._automaton = automaton
+        by_id.seal()
         index.people = (register.people_sequence() if isinstance(register, ColumnScans)
                         else kept)
         return index
@@ -274,7 +342,7 @@ class RegisterPeople:
     def with_ids(self, ids: Iterable[str]) -> set[int]:
         """The people whose person_id is among ``ids`` (see :func:`ids_in`)."""
         by_id = self.by_id
-        return {by_id[i] for i in ids if i in by_id}
+        return {n for i in ids if (n := by_id.get(i)) is not None}
 
     def places(self, number: int) -> tuple[tuple[Address, frozenset[str]], ...]:
         """A person's current addresses, each with its canonical postcode(s)."""
