@@ -330,7 +330,7 @@ class NameIndex:
     for the postcodes an item carries, never the whole batch. A (name, postcode)
     pair carried by more than ``max_rows`` rows identifies no row and is not found.
 
-    Kept small (about 40 bytes a row): the names packed by row (:class:`ByRow`) and
+    Kept small (about 30 bytes a row): the names packed by row (:class:`ByRow`) and
     each postcode's rows in an array. Names are matched on word boundaries in folded
     text (:func:`fold_text`, padded with a space at both ends).
     """
