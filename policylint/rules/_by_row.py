@@ -11,7 +11,8 @@ a row never added (an unreadable row, a row without a recipient) reads as
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from typing import overload
 
 
@@ -37,6 +38,25 @@ class ByRow:
         ends.extend([end] * (index - len(ends)))  # rows in between: empty
         self._data += text.encode("utf-8", "surrogatepass")
         ends.append(len(self._data))
+
+    def extend(self, texts: Sequence[str]) -> None:
+        """Add ``texts`` as the rows after the last one added (from row 0 when none
+        was): a block of rows encoded at once, its end offsets summed in C."""
+        if not texts:
+            return
+        ends = self._ends
+        joined = "".join(texts)
+        if joined.isascii():  # a byte per character: byte lengths are str lengths
+            data = joined.encode("ascii")
+            lengths: Iterable[int] = map(len, texts)
+        else:
+            encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+            data = b"".join(encoded)
+            lengths = map(len, encoded)
+        sums = accumulate(lengths, initial=len(self._data))
+        next(sums)  # the initial value: where the block starts, not a row's end
+        ends.extend(sums)
+        self._data += data
 
     @overload
     def get(self, row: int) -> str | None: ...

@@ -128,21 +128,29 @@ class PersonIds:
     process's (``hash``): the index is built where it is used, never sent.
     """
 
-    __slots__ = ("_hashes", "_keys", "_numbers")
+    __slots__ = ("_hashes", "_keys", "_numbers", "_pending")
 
     def __init__(self) -> None:
         self._keys = ByRow()
         self._hashes = array("q")
         self._numbers = array("Q")
+        self._pending: list[str] = []  # keys not yet packed (they are packed by block)
 
     def add(self, key: str) -> None:
         """The next person's key (person numbers count from 0)."""
-        self._keys.add(len(self._hashes), key)
-        self._hashes.append(_hash(key))
+        self._pending.append(key)
+        if len(self._pending) >= _BLOCK:
+            self._pack()
+
+    def _pack(self) -> None:
+        self._keys.extend(self._pending)
+        self._hashes.extend(map(_hash, self._pending))
+        self._pending = []
 
     def seal(self) -> None:
         """Sort the hashes (a stable sort: equal hashes stay in number order, and the
         first person with a key is the one found)."""
+        self._pack()
         if not self._hashes:
             return
         pa = arrow()
@@ -169,6 +177,7 @@ class PersonIds:
         return isinstance(key, str) and self.get(key) is not None
 
 
+_BLOCK = 8192  # keys packed at a time
 _hash = hash  # a name of its own, so that a test can make every key collide
 
 

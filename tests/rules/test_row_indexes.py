@@ -78,6 +78,27 @@ def test_chunks_absorbed_in_order_equal_one_store(steps: list[tuple[int, str]],
     assert {r: t for r in range(0, row + 3) if (t := whole.get(r)) is not None} == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=5), max_size=6), max_size=5), st.booleans())
+def test_blocks_extended_equal_rows_added_one_by_one(blocks: list[list[str]],
+                                                     start_with_add: bool) -> None:
+    """``extend`` (ASCII blocks summed in C, others encoded text by text) reads back
+    as ``add`` of each text in turn; empty texts read as None either way."""
+    one_by_one, by_block = ByRow(), ByRow()
+    row = 0
+    if start_with_add:
+        one_by_one.add(0, "P-0")
+        by_block.add(0, "P-0")
+        row = 1
+    for block in blocks:
+        by_block.extend(block)
+        for text in block:
+            one_by_one.add(row, text)
+            row += 1
+    assert [by_block.get(r) for r in range(row + 1)] == [
+        one_by_one.get(r) for r in range(row + 1)]
+
+
 # --- ReferenceIndex -------------------------------------------------------------------
 
 
