@@ -347,6 +347,9 @@ class NameIndex:
         if name_key.count(" ") < 1:
             return  # one word ("Smith") names too many people
         self._names.add(row, name_key)
+        self._add_row(postcode, row)
+
+    def _add_row(self, postcode: str, row: int) -> None:
         held = self._rows.get(postcode)
         if held is None:
             self._rows[postcode] = row
@@ -368,13 +371,7 @@ class NameIndex:
             self._names.absorb([names])
             for postcode, more in rows.items():
                 for row in (more,) if isinstance(more, int) else more:
-                    held = self._rows.get(postcode)
-                    if held is None:
-                        self._rows[postcode] = row
-                    elif isinstance(held, int):
-                        self._rows[postcode] = array("Q", (held, row))
-                    else:
-                        held.append(row)
+                    self._add_row(postcode, row)
 
     def found(self, folded: str, postcodes: Iterable[str]) -> Iterator[tuple[int, str, str]]:
         """(row, name, postcode) for each row at one of ``postcodes`` whose name is in
