@@ -196,6 +196,9 @@ class Executor(Protocol):
 
     #: How many chunks may be in flight at once (read ahead of the merge).
     window: int
+    #: The workers are this process or its forks: they inherit the parent's merged first
+    #: pass, which then need not be made into data (``observed()``) to send them.
+    inherits: bool
 
     def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
               checking: bool) -> Phase:
@@ -217,6 +220,7 @@ class InlineExecutor:
     (tests use it to put chunk boundaries anywhere)."""
 
     window = 1
+    inherits = True
 
     def phase(self, work: BatchWork, observed: Sequence[object] | None, *,
               checking: bool) -> Phase:
@@ -255,6 +259,8 @@ def _forked() -> None:
 
 class ForkExecutor:
     """``--jobs N``: N worker processes forked from the parent for each pass."""
+
+    inherits = True
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
@@ -303,6 +309,8 @@ class SpawnExecutor:
     """``--jobs N`` where fork is not available (Windows, and macOS's default): N fresh
     worker processes per pass, each building the batch's work once from a WorkSpec (it
     loads the register itself)."""
+
+    inherits = False
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
@@ -424,21 +432,18 @@ class Spool:
 
 
 def observe_in_chunks(executor: Executor, work: BatchWork,
-                      chunks: Iterable[tuple[int, Rows]]) -> list[list[object]]:
-    """Every chunk's ``observed()``, per observer (in the batch's rule order)."""
+                      chunks: Iterable[tuple[int, Rows]],
+                      absorb: Callable[[list[object]], None]) -> None:
+    """Every chunk's ``observed()`` (one part per observer, in the batch's rule order),
+    handed to ``absorb`` chunk by chunk in row order as they come back: the parent
+    never holds the whole batch's parts at once."""
     phase = executor.phase(work, None, checking=False)
-    parts: list[list[object]] = []
     try:
         for _index, _rows, future in _in_order(phase, "observe", chunks, executor.window,
                                                lambda _, chunk: (chunk,)):
-            chunk_parts = future.result()
-            if not parts:
-                parts = [[] for _ in chunk_parts]
-            for position, part in enumerate(chunk_parts):
-                parts[position].append(part)
+            absorb(future.result())
     finally:
         phase.close()
-    return parts
 
 
 def check_in_chunks(executor: Executor, work: BatchWork, chunks: Iterable[tuple[int, Rows]],

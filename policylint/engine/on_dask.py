@@ -28,6 +28,8 @@ from policylint.errors import PolicylintError
 class DaskExecutor:
     """Chunks checked on a dask.distributed cluster (a LocalCluster by default)."""
 
+    inherits = False  # workers are other processes, perhaps on other machines
+
     def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
         try:
             # Imported by name: dask.distributed is optional, and untyped.

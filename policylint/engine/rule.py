@@ -228,7 +228,8 @@ class Rule:
         return None
 
     def absorb_observed(self, parts: Sequence[object]) -> None:
-        """Merge ``observed()`` of chunks, in row order, into this instance."""
+        """Merge ``observed()`` of chunks, in row order, into this instance: called
+        again for later chunks as they come back (each call continues the last)."""
 
     def prepare(self) -> None:
         """Build the run's indexes now, before rows arrive (and before workers fork,

@@ -318,10 +318,14 @@ class Engine:
             observed: list[object] | None = None
             if observers:
                 spool = stack.enter_context(contextlib.closing(Spool()))
-                parts = observe_in_chunks(executor, work, spool.tee(chunks))
-                for active, chunk_parts in zip(observers, parts, strict=False):
-                    self.guard(active, None, active.rule.absorb_observed, chunk_parts)
-                observed = [active.rule.observed() for active in observers]
+
+                def absorb(chunk_parts: list[object]) -> None:
+                    for active, part in zip(observers, chunk_parts, strict=True):
+                        self.guard(active, None, active.rule.absorb_observed, [part])
+
+                observe_in_chunks(executor, work, spool.tee(chunks), absorb)
+                if not executor.inherits:  # sent to workers that start empty
+                    observed = [active.rule.observed() for active in observers]
                 chunks = spool.replay()
             for active in rules:
                 self.guard(active, None, active.rule.prepare)
