@@ -324,6 +324,30 @@ def test_a_narrowed_scan_keeps_every_row_that_may_hold_a_piece(
     assert [row for row in narrowed if row[1] == ("1 Café Row",)]  # kept, not judged
 
 
+def test_many_pieces_are_searched_in_groups_with_the_same_answer(tmp_path: Path) -> None:
+    """More pieces than one regex holds (RE2 slows a hundredfold past its DFA budget):
+    searched group by group, a piece in any group keeps its row, the first or the last."""
+    from policylint.io.register.columnar import _PATTERN_CHARACTERS, _pattern_groups
+
+    register = _agree(_write(tmp_path / "reg", _case(addresses=_NARROW_ADDRESSES)))
+    assert isinstance(register, ColumnarRegister)
+    filler = [f"nowhere{n:04d}" for n in range(300)]  # 3,300 characters, nowhere
+    everything = sorted({*filler, "14station", "rosecottage"})
+    groups = list(_pattern_groups(everything))
+    assert len(groups) >= 4
+    assert all(sum(map(len, g)) <= _PATTERN_CHARACTERS for g in groups)
+    assert [p for g in groups for p in g] == everything
+    assert "14station" in groups[0] and "rosecottage" in groups[-1]
+    columns = ("person_id", "lines")
+    for found in ({"14station"}, {"rosecottage"}, {"14station", "rosecottage"}):
+        few = list(register.scan("addresses", columns, folded_holds=found))
+        many = list(register.scan("addresses", columns, folded_holds={*filler, *found}))
+        assert many == few
+        assert any(row[0] == "P-1" for row in many) == ("14station" in found)
+        assert any(row[1] == ("Rose Cottage", "Church Ln") for row in many) == (
+            "rosecottage" in found)
+
+
 def test_a_scan_narrowed_by_what_it_cannot_search_for_keeps_everything(
         tmp_path: Path) -> None:
     register = _agree(_write(tmp_path / "reg", _case(addresses=_NARROW_ADDRESSES)))
