@@ -157,8 +157,8 @@ class PersonIds:
         count = len(self._hashes)
         hashes = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(self._hashes)])
         order = pa.compute.sort_indices(hashes)
-        self._hashes = _packed("q", hashes.take(order), count)
-        self._numbers = _packed("Q", order, count)
+        self._hashes = _as_array("q", hashes.take(order), count)
+        self._numbers = _as_array("Q", order, count)
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -173,15 +173,12 @@ class PersonIds:
             at += 1
         return None
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
 
 _BLOCK = 8192  # keys packed at a time
 _hash = hash  # a name of its own, so that a test can make every key collide
 
 
-def _packed(typecode: str, values: Any, count: int) -> array[int]:
+def _as_array(typecode: str, values: Any, count: int) -> array[int]:
     """A pyarrow array of 8-byte ints as a Python array (one copy of its buffer)."""
     out = array(typecode)
     data = values.buffers()[1]
