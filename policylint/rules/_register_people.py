@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import ahocorasick
 
-from policylint.arrow import arrow
 from policylint.io.register.base import Address, ColumnScans, Person, Register
+from policylint.io.register.hashed import HashedRows
 from policylint.normalise.address import UNIT_WORDS, address_fingerprints
 from policylint.normalise.name_diff import titles_compatible
 from policylint.normalise.names import TITLES
@@ -120,20 +119,15 @@ def locating_fingerprints(address: Address) -> tuple[str, ...]:
 
 class PersonIds:
     """person_id key (:func:`person_id_key`) -> the first person number with it, for
-    every register person in some 30 bytes each (a dict of them: about 140).
+    every register person in some 30 bytes each (a dict of them: about 140): the keys
+    packed by number (:class:`ByRow`), found by their sorted hashes
+    (:class:`~policylint.io.register.hashed.HashedRows`), exactly."""
 
-    Keys are packed by number (:class:`ByRow`); their hashes are sorted in an array,
-    with the numbers in the same order. A look-up bisects the hashes and confirms
-    each candidate against its key, so the answer is exact. Hashes are this
-    process's (``hash``): the index is built where it is used, never sent.
-    """
-
-    __slots__ = ("_hashes", "_keys", "_numbers", "_pending")
+    __slots__ = ("_index", "_keys", "_pending")
 
     def __init__(self) -> None:
         self._keys = ByRow()
-        self._hashes = array("q")
-        self._numbers = array("Q")
+        self._index = HashedRows(self._keys.get)
         self._pending: list[str] = []  # keys not yet packed (they are packed by block)
 
     def add(self, key: str) -> None:
@@ -144,47 +138,21 @@ class PersonIds:
 
     def _pack(self) -> None:
         self._keys.extend(self._pending)
-        self._hashes.extend(map(_hash, self._pending))
+        self._index.extend(self._pending)
         self._pending = []
 
     def seal(self) -> None:
-        """Sort the hashes (a stable sort: equal hashes stay in number order, and the
-        first person with a key is the one found)."""
         self._pack()
-        if not self._hashes:
-            return
-        pa = arrow()
-        count = len(self._hashes)
-        hashes = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(self._hashes)])
-        order = pa.compute.sort_indices(hashes)
-        self._hashes = _as_array("q", hashes.take(order), count)
-        self._numbers = _as_array("Q", order, count)
+        self._index.seal()
 
     def __len__(self) -> int:
-        return len(self._hashes)
+        return len(self._index)
 
     def get(self, key: str) -> int | None:
-        hashes, digest = self._hashes, _hash(key)
-        at = bisect_left(hashes, digest)
-        while at < len(hashes) and hashes[at] == digest:
-            number = self._numbers[at]
-            if self._keys.get(number) == key:
-                return number
-            at += 1
-        return None
+        return self._index.get(key)
 
 
 _BLOCK = 8192  # keys packed at a time
-_hash = hash  # a name of its own, so that a test can make every key collide
-
-
-def _as_array(typecode: str, values: Any, count: int) -> array[int]:
-    """A pyarrow array of 8-byte ints as a Python array (one copy of its buffer)."""
-    out = array(typecode)
-    data = values.buffers()[1]
-    start = values.offset * 8
-    out.frombytes(memoryview(data)[start:start + count * 8])
-    return out
 
 
 class RegisterPeople:

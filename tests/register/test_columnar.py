@@ -391,3 +391,29 @@ def test_a_cell_or_row_that_may_pass_a_limit_goes_the_reference_way() -> None:
         columnar._within_limits(table, max_cell_chars=49, max_row_chars=10_000)
     with pytest.raises(columnar._NotExact):  # 51 characters, counted doubled: 102 + 6
         columnar._within_limits(table, max_cell_chars=100, max_row_chars=107)
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_people_are_found_by_id_whatever_their_hashes_share(tmp_path: Path,
+                                                            collide: bool) -> None:
+    """person_id -> row is kept as sorted hashes, each hit confirmed against the row's
+    own id: with every id of a length hashing alike, the answers are still the
+    reference's (a person found, an unknown or differently cased id not)."""
+    from unittest.mock import patch
+
+    from policylint.io.register import hashed
+
+    people = PEOPLE + "".join(f"P-{n},,Ann,Lee{n},,active,\n" for n in range(1, 60))
+    with patch.object(hashed, "_hash", len if collide else hash):
+        register = _agree(_write(tmp_path / "reg", _case(people=people)))
+        assert isinstance(register, ColumnarRegister)
+        for n in (1, 9, 10, 59):
+            person = register.person(f"P-{n}")
+            assert person is not None and person.family_name == f"Lee{n}"
+        assert register.person("P-60") is None and register.person("p-1") is None
+
+
+def test_a_person_id_twice_goes_the_reference_way(tmp_path: Path) -> None:
+    files = _case(people=GOOD + "P-1,Ms,Sam,Other,,active,\n")
+    assert read_columnar(table_files(_write(tmp_path / "reg", files)),
+                         str(tmp_path / "reg")) is None

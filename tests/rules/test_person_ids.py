@@ -8,7 +8,7 @@ from unittest.mock import patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.rules import _register_people
+from policylint.io.register import hashed
 from policylint.rules._register_people import PersonIds
 
 
@@ -42,7 +42,7 @@ def test_look_ups_equal_a_dict(keys: list[str], collide: bool) -> None:
     expected: dict[str, int] = {}
     for number, key in enumerate(keys):
         expected.setdefault(key, number)
-    with patch.object(_register_people, "_hash", len if collide else hash):
+    with patch.object(hashed, "_hash", len if collide else hash):
         index = _index(keys)
         for key in ["p-1", "p-2", "p-10", "10", "a", "é", "p-1 ", "p-3", "zz"]:
             assert index.get(key) == expected.get(key)
