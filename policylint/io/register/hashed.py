@@ -64,6 +64,37 @@ class HashedRows:
             at += 1
         return None
 
+    def every(self, key: str) -> list[int]:
+        """Every row whose key is ``key``, in the order they were added."""
+        hashes, digest = self._hashes, _hash(key)
+        at = bisect_left(hashes, digest)
+        found = []
+        while at < len(hashes) and hashes[at] == digest:
+            row = self._rows[at]
+            if self._key_of(row) == key:
+                found.append(row)
+            at += 1
+        return found
+
+
+class PackedStrings:
+    """A pyarrow string array's own buffers (its UTF-8 data and offsets), read back one
+    string at a time: ``get(i)``, without a Python string per item held."""
+
+    __slots__ = ("_data", "_offsets")
+
+    def __init__(self, strings: Any) -> None:
+        _validity, offsets, data = strings.buffers()
+        start, count = strings.offset, len(strings)
+        view = memoryview(offsets)
+        cells = view.cast("q") if str(strings.type) == "large_string" else view.cast("i")
+        self._offsets = array(cells.format, cells[start:start + count + 1])
+        self._data = memoryview(data) if data is not None else memoryview(b"")
+
+    def get(self, index: int) -> str:
+        offsets = self._offsets
+        return str(self._data[offsets[index]:offsets[index + 1]], "utf-8")
+
 
 def _as_array(typecode: str, values: Any, count: int) -> array[int]:
     """A pyarrow array of 8-byte ints as a Python array (one copy of its buffer)."""
