@@ -91,7 +91,7 @@ def _strict_csv(delimiter: str) -> re.Pattern[bytes]:
     return re.compile(rb"(?:" + record + rb"(?:\r\n|\n|\r))*+" + record)
 
 
-class _Packed:
+class _Packed(PackedStrings):
     """A table's rows as one UTF-8 buffer: row ``i`` is ``cells(i)``, a list of
     its cells in ``ALL_COLUMNS`` order (already trimmed and canonical).
 
@@ -99,18 +99,12 @@ class _Packed:
     splits in one go (:meth:`rows`, for whole-table scans).
     """
 
-    __slots__ = ("_data", "_offsets", "size", "width")
+    __slots__ = ("size", "width")
 
     def __init__(self, joined: pa.Array, width: int) -> None:
-        _validity, offsets, data = joined.buffers()
-        start = joined.offset
+        super().__init__(joined)  # the buffer itself, not a copy: it lives with the register
         self.size = len(joined)
         self.width = width
-        view = memoryview(offsets)
-        cells = view.cast("q") if str(joined.type) == "large_string" else view.cast("i")
-        self._offsets = array(cells.format, cells[start:start + self.size + 1])
-        # The buffer itself, not a copy: it lives as long as the register.
-        self._data = memoryview(data) if data is not None else memoryview(b"")
 
     def cells(self, index: int) -> list[str]:
         offsets = self._offsets
@@ -179,7 +173,7 @@ def _pattern_groups(pieces: Sequence[str]) -> Iterator[list[str]]:
         yield group
 
 
-_ID_BLOCK = 65_536  # person_ids made Python strings at a time while they are hashed
+_KEY_BLOCK = 65_536  # keys made Python strings at a time while they are hashed
 _FOLDED_PIECE = re.compile(r"[a-z0-9]+")
 _ANYTHING_ELSE = "[^a-z0-9]*"
 
@@ -438,10 +432,7 @@ class _Owners:
         if isinstance(keys, arrow().ChunkedArray):
             keys = keys.combine_chunks()
         self._keys = PackedStrings(keys)
-        self._index = HashedRows(self._keys.get)
-        for start in range(0, len(keys), _ID_BLOCK):
-            self._index.extend(keys.slice(start, _ID_BLOCK).to_pylist())
-        self._index.seal()
+        self._index = _hashed(keys, self._keys.get)
         self._rows = _ints(rows)
 
     def rows(self, key: str) -> list[int]:
@@ -450,6 +441,16 @@ class _Owners:
     def keys(self) -> set[str]:
         """Every key held (a whole scan: for checks, not look-ups)."""
         return {self._keys.get(entry) for entry in range(len(self._rows))}
+
+
+def _hashed(keys: pa.Array, key_of: Callable[[int], str]) -> HashedRows:
+    """``keys`` (a string array, row ``i``'s key at ``i``) found by their hashes, each
+    confirmed with ``key_of``; made Python strings a block at a time to be hashed."""
+    index = HashedRows(key_of)
+    for start in range(0, len(keys), _KEY_BLOCK):
+        index.extend(keys.slice(start, _KEY_BLOCK).to_pylist())
+    index.seal()
+    return index
 
 
 def _owner_index(contacts: pa.Table, position: pa.Array) -> dict[str, _Owners]:
@@ -531,10 +532,7 @@ class ColumnarRegister:
         del people
         # person_id -> row without a dict of every id (141 MiB at 1,370,000 people):
         # hashes, each hit confirmed against the packed row's own id.
-        self._people_rows = HashedRows(self._people.first_cell)
-        for start in range(0, len(people_ids), _ID_BLOCK):
-            self._people_rows.extend(people_ids.slice(start, _ID_BLOCK).to_pylist())
-        self._people_rows.seal()
+        self._people_rows = _hashed(people_ids, self._people.first_cell)
         self._addresses, self._address_groups, _ = _packed_groups(
             "addresses", table_of, people_ids)
         self._contacts, self._contact_groups, self._owners = _packed_groups(
