@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from policylint.arrow import arrow
@@ -55,26 +55,22 @@ class HashedRows:
         return len(self._hashes)
 
     def get(self, key: str) -> int | None:
-        hashes, digest = self._hashes, _hash(key)
-        at = bisect_left(hashes, digest)
-        while at < len(hashes) and hashes[at] == digest:
-            row = self._rows[at]
-            if self._key_of(row) == key:
-                return row
-            at += 1
-        return None
+        return next(self._matches(key), None)
 
     def every(self, key: str) -> list[int]:
         """Every row whose key is ``key``, in the order they were added."""
+        return list(self._matches(key))
+
+    def _matches(self, key: str) -> Iterator[int]:
+        """The rows whose key is ``key``: among the rows with its hash, those whose key
+        read back is equal (equal hashes sit together, in row order)."""
         hashes, digest = self._hashes, _hash(key)
         at = bisect_left(hashes, digest)
-        found = []
         while at < len(hashes) and hashes[at] == digest:
             row = self._rows[at]
             if self._key_of(row) == key:
-                found.append(row)
+                yield row
             at += 1
-        return found
 
 
 class PackedStrings:
