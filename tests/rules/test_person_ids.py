@@ -53,3 +53,27 @@ def test_fifty_thousand_people_look_up_exactly() -> None:
     index = _index(keys)
     assert index.get("p-7") == 7 and index.get("p-49999") == 49_999
     assert index.get("p-50000") is None
+
+
+def _reference_repeat(keys: list[str]) -> tuple[int, int] | None:
+    firsts: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        if not key:
+            continue
+        earlier = firsts.setdefault(key, row)
+        if earlier != row:
+            return earlier, row
+    return None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["p-1", "p-2", "p-10", "10", "a", "é", ""]), max_size=40),
+       st.booleans())
+def test_the_first_repeated_key_is_found(keys: list[str], collide: bool) -> None:
+    """HashedRows.first_repeat: the first row whose key an earlier row has, with that
+    earlier row, as a walk in row order finds it; an empty key repeats nothing."""
+    with patch.object(hashed, "_hash", len if collide else hash):
+        rows = hashed.HashedRows(lambda row: keys[row] or None)
+        rows.extend(keys)
+        rows.seal()
+        assert rows.first_repeat() == _reference_repeat(keys)

@@ -61,6 +61,34 @@ class HashedRows:
         """Every row whose key is ``key``, in the order they were added."""
         return list(self._matches(key))
 
+    def first_repeat(self) -> tuple[int, int] | None:
+        """(earlier row, row): the first row, in the order added, whose key an earlier
+        row has, or None when every key is once. Only rows of equal hashes are read
+        back, so a table of distinct keys costs one pass over its hashes in C."""
+        pa = arrow()
+        hashes = self._hashes
+        count = len(hashes)
+        if count < 2:
+            return None
+        column = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(hashes)])
+        same = pa.compute.equal(column.slice(1), column.slice(0, count - 1))
+        found: tuple[int, int] | None = None
+        starts = sorted({_run_start(hashes, at) for at in
+                         pa.compute.indices_nonzero(same).to_pylist()})
+        for start in starts:
+            firsts: dict[str, int] = {}  # along one run of equal hashes (rows ascend)
+            at = start
+            while at < count and hashes[at] == hashes[start]:
+                row = self._rows[at]
+                key = self._key_of(row)
+                at += 1
+                if key is None:
+                    continue  # no key (an empty cell): not a repeat of anything
+                earlier = firsts.setdefault(key, row)
+                if earlier != row and (found is None or row < found[1]):
+                    found = (earlier, row)
+        return found
+
     def _matches(self, key: str) -> Iterator[int]:
         """The rows whose key is ``key``: among the rows with its hash, those whose key
         read back is equal (equal hashes sit together, in row order)."""
@@ -90,6 +118,13 @@ class PackedStrings:
     def get(self, index: int) -> str:
         offsets = self._offsets
         return str(self._data[offsets[index]:offsets[index + 1]], "utf-8")
+
+
+def _run_start(hashes: array[int], at: int) -> int:
+    """Where the run of hashes equal to ``hashes[at]`` begins."""
+    while at > 0 and hashes[at - 1] == hashes[at]:
+        at -= 1
+    return at
 
 
 def _as_array(typecode: str, values: Any, count: int) -> array[int]:

@@ -8,15 +8,24 @@ as the row. Validation takes the same one-pass fast path as the CSV register
 are all text, and the reference path (``clean_values``) for anything else.
 Build such a file with :func:`policylint.io.register.build.build_sqlite`
 (which adds the indexes these queries use), or bring your own.
+
+Indexes over the whole register keep row ids, not records
+(:class:`~policylint.io.register.base.ColumnScans`): a register of 1,370,000
+people held as records costs some 800 MiB, which is what an SQLite register
+is there to avoid. ``contact_owners`` finds its rows by their keys' sorted
+hashes (:class:`~policylint.io.register.hashed.HashedRows`), each confirmed
+against the row itself; ``people_sequence`` reads a person by rowid when asked.
 """
 
 from __future__ import annotations
 
+import operator
 import sqlite3
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast, overload
 
 from policylint.errors import RegisterError
 from policylint.io.register.base import (
@@ -28,6 +37,7 @@ from policylint.io.register.base import (
     Representative,
     Restriction,
 )
+from policylint.io.register.hashed import HashedRows
 from policylint.io.register.memory import (
     TABLES,
     DuplicateIds,
@@ -36,7 +46,6 @@ from policylint.io.register.memory import (
     RegisterRecord,
     check_columns,
     clean_values,
-    gc_paused,
     make_record,
 )
 from policylint.normalise.contact import contact_key
@@ -47,6 +56,10 @@ R = TypeVar("R", bound=RegisterRecord)
 
 CACHE_SIZE = 4096
 _MISSING = object()
+_KINDS: dict[str, type[RegisterRecord]] = {
+    "people": Person, "addresses": Address, "contacts": Contact,
+    "representatives": Representative}
+_BLOCK = 8192  # keys hashed at a time
 
 
 class LruCache(Generic[K, V]):
@@ -90,6 +103,7 @@ class SqliteRegister:
         except sqlite3.Error as exc:
             raise RegisterError(f"cannot open register database ({exc})", file=self.source
                                 ) from None
+        self._quoted: dict[str, str] = {}  # table -> its actual name, quoted
         try:
             self._select = self._inspect()
         except sqlite3.DatabaseError as exc:
@@ -115,7 +129,13 @@ class SqliteRegister:
         self._contact_cache: LruCache[str, tuple[Contact, ...]] = LruCache()
         self._restriction_cache: LruCache[str, tuple[Restriction, ...]] = LruCache()
         self._representative_cache: LruCache[str, tuple[Representative, ...]] = LruCache()
-        self._owners: dict[tuple[str, str], tuple[Contact, ...]] | None = None
+        # Whole-register indexes, built on first use: rowids and hashes, no records.
+        self._people_rowids: array[int] | None = None
+        self._owner_rowids = array("q")
+        self._owners: HashedRows | None = None
+        self._owner_cache: LruCache[tuple[str, str], tuple[Contact, ...]] = LruCache()
+        self._by_rowid: dict[str, LruCache[int, RegisterRecord]] = {
+            "people": LruCache(), "contacts": LruCache()}
         self._all_restrictions: tuple[Restriction, ...] | None = None
 
     def _inspect(self) -> dict[str, tuple[str | None, str]]:
@@ -148,6 +168,7 @@ class SqliteRegister:
             for column in ALL_COLUMNS[table]:
                 parts.append(f"coalesce({_quote(columns[column])}, '')" if column in columns
                              else "''")
+            self._quoted[table] = _quote(actual)
             selects[table] = (f"SELECT {', '.join(parts)} FROM {_quote(actual)}",
                               _quote(columns["person_id"]))
         return selects
@@ -259,15 +280,109 @@ class SqliteRegister:
         return self._contact_cache.get(person_id, self._load_contacts)
 
     def contact_owners(self, kind: str, normalised_value: str) -> Sequence[Contact]:
+        if not normalised_value:
+            return ()
+        return self._owner_cache.get((kind, normalised_value), self._load_owners)
+
+    def _load_owners(self, key: tuple[str, str]) -> tuple[Contact, ...]:
+        owners = self._owner_index()
+        rowids = self._owner_rowids
+        return tuple(cast(Contact, self._at("contacts", rowids[at]))
+                     for at in owners.every(_owner_key(*key)))
+
+    def _owner_index(self) -> HashedRows:
+        """Every contact's (kind, normalised value), as hashes: one scan of the table,
+        the records let go as they are read (normalising a phone cannot be done in SQL)."""
         if self._owners is None:
-            index: dict[tuple[str, str], list[Contact]] = {}
-            with gc_paused():  # a whole table of long-lived records
-                for _, contact in self._scan("contacts", Contact):
-                    key = contact_key(contact.kind, contact.value)
-                    if key:
-                        index.setdefault((contact.kind, key), []).append(contact)
-                self._owners = {k: tuple(v) for k, v in index.items()}
-        return self._owners.get((kind, normalised_value), ())
+            rowids = self._owner_rowids
+            owners = HashedRows(lambda at: self._owner_key_at(rowids[at]))
+            keys: list[str] = []
+            for rowid, contact in self._scan("contacts", Contact):
+                key = contact_key(contact.kind, contact.value)
+                if key:
+                    rowids.append(rowid)
+                    keys.append(_owner_key(contact.kind, key))
+                    if len(keys) >= _BLOCK:
+                        owners.extend(keys)
+                        keys = []
+            owners.extend(keys)
+            owners.seal()
+            self._owners = owners
+        return self._owners
+
+    def _owner_key_at(self, rowid: int) -> str:
+        contact = cast(Contact, self._at("contacts", rowid))
+        return _owner_key(contact.kind, contact_key(contact.kind, contact.value))
+
+    def _at(self, table: str, rowid: int) -> RegisterRecord:
+        """The record of one row, by rowid (a row an index found: it exists)."""
+        return self._by_rowid[table].get(rowid, lambda _: self._load_at(table, rowid))
+
+    def _load_at(self, table: str, rowid: int) -> RegisterRecord:
+        select = self._select[table][0]
+        assert select is not None
+        try:
+            row = self._lookup.execute(f"{select} WHERE rowid = ?", (rowid,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from None
+        if row is None:  # the file changed under the run: stop rather than guess
+            raise RegisterError(f"the register database changed while it was read ({table} "
+                                f"row {rowid} is gone)", file=self.source)
+        return self._record(table, row)
+
+    # -- indexes over the whole register (ColumnScans) ---------------------
+
+    def scan(self, table: str, columns: Sequence[str], *,
+             folded_holds: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` as the values of ``columns`` (fields of its record;
+        ``lines`` for an address), each row validated as its record is and then let go.
+        ``folded_holds`` is not used: every row is listed (the superset
+        :class:`~policylint.io.register.base.ColumnScans` allows)."""
+        if table == "people":
+            self._people_rows()  # a person_id twice fails here, as people() fails
+        pick = operator.attrgetter(*columns)
+        for _, record in self._scan(table, _KINDS[table]):
+            yield pick(record) if len(columns) > 1 else (pick(record),)
+
+    def people_sequence(self) -> Sequence[Person]:
+        """Everyone in the order of ``people()``: rowids, each read when indexed."""
+        return _PeopleByRowid(self, self._people_rows())
+
+    def _people_rows(self) -> array[int]:
+        """Every person's rowid, in order, once the table is known to hold each
+        person_id once (the hashes of the ids, sorted, are compared in C; rows of
+        equal hashes are read back)."""
+        if self._people_rowids is None:
+            rowids = array("q")
+            ids: list[str] = []
+            seen = HashedRows(lambda at: self._person_id_at(rowids[at]))
+            for rowid, person_id in self._rows(
+                    f"SELECT rowid, {self._select['people'][1]} FROM "
+                    f"{self._quoted['people']} ORDER BY rowid"):
+                rowids.append(cast(int, rowid))
+                ids.append(_id_text(person_id))
+                if len(ids) >= _BLOCK:
+                    seen.extend(ids)
+                    ids = []
+            seen.extend(ids)
+            seen.seal()
+            repeat = seen.first_repeat()
+            if repeat is not None:
+                raise self._origin("people").error(
+                    f"person_id appears twice; first at row {rowids[repeat[0]]}",
+                    row=rowids[repeat[1]], key="person_id")
+            self._people_rowids = rowids
+        return self._people_rowids
+
+    def _person_id_at(self, rowid: int) -> str | None:
+        try:
+            row = self._lookup.execute(
+                f"SELECT {self._select['people'][1]} FROM {self._quoted['people']} "
+                "WHERE rowid = ?", (rowid,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from None
+        text = _id_text(row[0]) if row is not None else ""
+        return text or None  # an empty id is the record's to reject, not a repeat
 
     def restrictions(self) -> Sequence[Restriction]:
         if self._all_restrictions is None:
@@ -304,3 +419,33 @@ class SqliteRegister:
 
     def __repr__(self) -> str:
         return f"SqliteRegister({self.source!r})"
+
+
+def _owner_key(kind: str, key: str) -> str:
+    return f"{kind}\x00{key}"
+
+
+def _id_text(cell: object) -> str:
+    """A person_id cell as its record holds it (text, stripped)."""
+    return "" if cell is None else str(cell).strip()
+
+
+class _PeopleByRowid(Sequence[Person]):
+    """:meth:`SqliteRegister.people_sequence`."""
+
+    def __init__(self, register: SqliteRegister, rowids: array[int]) -> None:
+        self._register = register
+        self._rowids = rowids
+
+    def __len__(self) -> int:
+        return len(self._rowids)
+
+    @overload
+    def __getitem__(self, index: int) -> Person: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Person]: ...
+
+    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return cast(Person, self._register._at("people", self._rowids[index]))
