@@ -115,6 +115,22 @@ class PackedStrings:
         self._offsets = array(cells.format, cells[start:start + count + 1])
         self._data = memoryview(data) if data is not None else memoryview(b"")
 
+    @classmethod
+    def of(cls, strings: Iterable[str], block: int = 8192) -> PackedStrings:
+        """Strings packed as they come, a block at a time (never a list of them all)."""
+        pa = arrow()
+        blocks, pending = [], []
+        for text in strings:
+            pending.append(text)
+            if len(pending) >= block:
+                blocks.append(pa.array(pending, pa.large_string()))
+                pending = []
+        blocks.append(pa.array(pending, pa.large_string()))
+        return cls(pa.concat_arrays(blocks))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
     def get(self, index: int) -> str:
         offsets = self._offsets
         return str(self._data[offsets[index]:offsets[index + 1]], "utf-8")

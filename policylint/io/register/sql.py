@@ -30,15 +30,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import operator
 import os
 import re
 import sqlite3
 import threading
 import weakref
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from policylint.errors import RegisterError
 from policylint.hookspecs import hookimpl
@@ -52,6 +54,7 @@ from policylint.io.register.base import (
     Representative,
     Restriction,
 )
+from policylint.io.register.hashed import HashedRows, PackedStrings
 from policylint.io.register.location import (
     RegisterLocation,
     RegisterMapping,
@@ -283,7 +286,8 @@ class SqlRegister:
         self._builds = {table: self._builder.build(table) for table in TABLES}
         self._current = _Generation()
         self._previous = _Generation()
-        self._value_index: dict[tuple[str, str], tuple[str, ...]] | None = None
+        self._value_index: _StoredValues | None = None
+        self._people_ids: PackedStrings | None = None
         self._all_restrictions: tuple[Restriction, ...] | None = None
         try:
             self._tables = self._inspect()
@@ -589,7 +593,7 @@ class SqlRegister:
         if not wanted:
             return owners
         index = self._values()
-        values = sorted({v for key in wanted for v in index.get(key, ())})
+        values = sorted({v for key in wanted for v in index.get(key)})
         matches: dict[tuple[str, str], list[Contact]] = {}
         spec = self._tables["contacts"]
         if values and spec is not None:
@@ -607,24 +611,20 @@ class SqlRegister:
             owners.update(c.person_id for c in found)
         return owners
 
-    def _values(self) -> dict[tuple[str, str], tuple[str, ...]]:
+    def _values(self) -> _StoredValues:
         """(kind, normalised value) -> the values as stored: one read of two columns of
         contacts, once per run. Normalising (E.164 phones) cannot be done in SQL."""
         if self._value_index is None:
-            index: dict[tuple[str, str], set[str]] = {}
+            pairs: Iterator[tuple[str, str]] = iter(())
             spec = self._tables["contacts"]
             if spec is not None:
                 kind_col, value_col = (spec.columns[cast(int, spec.slots[i])] for i in (1, 2))
                 statement = self._sa.select(kind_col, value_col).select_from(spec.clause)
-                for kind, value in self._stream(statement):
-                    if kind is None or value is None:
-                        continue
-                    text = value if type(value) is str else _as_text(value)
-                    kind_text = str(kind).strip().lower()
-                    key = contact_key(kind_text, text.strip())
-                    if key:
-                        index.setdefault((kind_text, key), set()).add(text)
-            self._value_index = {k: tuple(sorted(v)) for k, v in index.items()}
+                pairs = ((str(kind).strip().lower(),
+                          value if type(value) is str else _as_text(value))
+                         for kind, value in self._stream(statement)
+                         if kind is not None and value is not None)
+            self._value_index = _StoredValues(pairs)
         return self._value_index
 
     def _load_people(self, person_ids: Iterable[str]) -> None:
@@ -709,6 +709,39 @@ class SqlRegister:
                                         key="person_id")
             seen.add(record.person_id)
             yield record
+
+    # --- indexes over the whole register (ColumnScans) ----------------------------
+
+    def scan(self, table: str, columns: Sequence[str], *,
+             folded_holds: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` as the values of ``columns`` (fields of its record;
+        ``lines`` for an address), each row validated as its record is and then let go.
+        ``folded_holds`` is not used: every row is listed (the superset
+        :class:`~policylint.io.register.base.ColumnScans` allows)."""
+        if table == "people":
+            self._ids_in_order()  # a person_id twice fails here, as people() fails
+        pick = operator.attrgetter(*columns)
+        for record in self._scan(table):
+            yield pick(record) if len(columns) > 1 else (pick(record),)
+
+    def people_sequence(self) -> Sequence[Person]:
+        """Everyone in the order of ``people()``: their ids packed, each person read
+        (through the cache) when indexed."""
+        return _PeopleById(self, self._ids_in_order())
+
+    def _ids_in_order(self) -> PackedStrings:
+        if self._people_ids is None:
+            spec = self._tables["people"]
+            assert spec is not None
+            ids = PackedStrings.of(record.person_id for record in self._scan("people"))
+            seen = HashedRows(ids.get)
+            seen.extend(ids.get(at) for at in range(len(ids)))
+            seen.seal()
+            if seen.first_repeat() is not None:
+                raise spec.origin.error("a person_id appears in more than one row",
+                                        key="person_id")
+            self._people_ids = ids
+        return self._people_ids
 
     def addresses(self, person_id: str) -> Sequence[Address]:
         return self._rows("addresses", person_id, Address)
@@ -806,6 +839,80 @@ class SqlRegister:
 
     def __repr__(self) -> str:
         return f"SqlRegister({self.source!r})"
+
+
+class _PeopleById(Sequence[Person]):
+    """:meth:`SqlRegister.people_sequence`."""
+
+    def __init__(self, register: SqlRegister, ids: PackedStrings) -> None:
+        self._register = register
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Person: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Person]: ...
+
+    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        person = self._register.person(self._ids.get(index))
+        if person is None:  # the table changed under the run: stop rather than guess
+            raise RegisterError("the register changed while it was read (a person listed "
+                                "a moment ago is gone)", file=self._register.source)
+        return person
+
+
+class _StoredValues:
+    """(kind, normalised value) -> the contact values as stored, for every contact: the
+    values packed (:class:`PackedStrings`), found by the sorted hashes of their keys,
+    each hit confirmed by normalising its value again. A dict of them cost some 150
+    MiB for a million contacts."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._kinds: list[str] = []  # each kind of contact once ("email", "phone")
+        self._kind_of = array("I")  # value number -> its kind's number
+        kind_numbers: dict[str, int] = {}
+        self._keys = HashedRows(self._key_at)
+        keys: list[str] = []
+
+        def values() -> Iterator[str]:
+            nonlocal keys
+            for kind, text in pairs:
+                key = contact_key(kind, text.strip())
+                if not key:
+                    continue
+                number = kind_numbers.setdefault(kind, len(kind_numbers))
+                if number == len(self._kinds):
+                    self._kinds.append(kind)
+                self._kind_of.append(number)
+                keys.append(_owner_key(kind, key))
+                if len(keys) >= 8192:
+                    self._keys.extend(keys)
+                    keys = []
+                yield text
+
+        self._values = PackedStrings.of(values())
+        self._keys.extend(keys)
+        self._keys.seal()
+
+    def _key_at(self, at: int) -> str:
+        kind = self._kinds[self._kind_of[at]]
+        return _owner_key(kind, contact_key(kind, self._values.get(at).strip()))
+
+    def get(self, key: tuple[str, str]) -> set[str]:
+        return {self._values.get(at) for at in self._keys.every(_owner_key(*key))}
+
+
+def _owner_key(kind: str, key: str) -> str:
+    return f"{kind}\x00{key}"
 
 
 def _slices(values: Sequence[str]) -> Iterator[Sequence[str]]:

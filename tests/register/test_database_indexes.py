@@ -1,25 +1,35 @@
-"""The SQLite register's whole-register answers without a copy of the register in memory.
+"""Database registers' whole-register answers without a copy of the register in memory.
 
 Indexes over every person (recipient-mismatch's names, the destinations and
-protected-address indexes) read an SQLite register by scanning columns and keep
-rowids; contact owners are found by sorted hashes of their keys. Each answer must
-be the one the records give, including when every hash collides, and a person_id
-written twice must still stop the run.
+protected-address indexes) read a database register by scanning columns and keep
+rowids (SQLite) or packed ids (SQLAlchemy); contact owners are found by sorted
+hashes of their keys. Each answer must be the one the records give, including
+when every hash collides, and a person_id written twice must still stop the run.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import pytest
 
 from policylint.errors import RegisterError
 from policylint.io.register import hashed
-from policylint.io.register.base import ALL_COLUMNS, Address, ColumnScans, Contact, Person
+from policylint.io.register.base import (
+    ALL_COLUMNS,
+    Address,
+    ColumnScans,
+    Contact,
+    Person,
+    Register,
+)
+from policylint.io.register.check import TableScans
 from policylint.io.register.csvdir import open_csv_register
+from policylint.io.register.sql import SqlRegister
 from policylint.io.register.sqlite import SqliteRegister
 from policylint.normalise.contact import contact_key
 from policylint.rules._destinations import scan_addresses
@@ -32,52 +42,66 @@ def _columns(record: object, columns: tuple[str, ...]) -> tuple[object, ...]:
     return tuple(getattr(record, column) for column in columns)
 
 
-def test_the_sqlite_register_scans_columns_as_its_records_hold_them(
-        clean_sqlite: Path) -> None:
-    with SqliteRegister(clean_sqlite) as register:
-        assert isinstance(register, ColumnScans)
-        people = list(register.people())
-        assert len(people) == 300
-        columns = ("person_id", "family_name", "given_name")
-        assert list(register.scan("people", columns)) == [
-            _columns(p, columns) for p in people]
-        assert list(register.scan("people", ("person_id",))) == [
-            (p.person_id,) for p in people]
-        places = ("person_id", "lines", "postcode", "status")
-        addresses = list(register.all_addresses())
-        assert len(addresses) > 300
-        # folded_holds is a hint a backend may ignore: every row, never fewer.
-        assert list(register.scan("addresses", places, folded_holds={"nowhere"})) == [
-            _columns(a, places) for a in addresses]
-        sequence = register.people_sequence()
-        assert len(sequence) == 300
-        assert list(sequence) == people
-        assert sequence[-1] == people[-1] and sequence[10:13] == people[10:13]
+DATABASES = ["sqlite", "sql-sqlite", "sql-postgresql"]
 
 
-def test_indexes_over_the_sqlite_register_equal_the_csv_registers(
-        clean_dir: Path, clean_sqlite: Path) -> None:
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest, kit: Any) -> Iterator[Register]:
+    """The clean register in each database backend."""
+    register = kit.open_backend(request.param, request)
+    yield register
+    register.close()
+
+
+def test_a_database_register_scans_columns_as_its_records_hold_them(
+        database: Register) -> None:
+    register = database
+    assert isinstance(register, ColumnScans)
+    people = list(register.people())
+    assert len(people) == 300
+    columns = ("person_id", "family_name", "given_name")
+    assert list(register.scan("people", columns)) == [
+        _columns(p, columns) for p in people]
+    assert list(register.scan("people", ("person_id",))) == [
+        (p.person_id,) for p in people]
+    places = ("person_id", "lines", "postcode", "status")
+    assert isinstance(register, TableScans)
+    addresses = list(register.all_addresses())
+    assert len(addresses) > 300
+    # folded_holds is a hint a backend may ignore: every row, never fewer.
+    assert list(register.scan("addresses", places, folded_holds={"nowhere"})) == [
+        _columns(a, places) for a in addresses]
+    sequence = register.people_sequence()
+    assert len(sequence) == 300
+    assert list(sequence) == people
+    assert sequence[-1] == people[-1] and sequence[10:13] == people[10:13]
+
+
+def test_indexes_over_a_database_register_equal_the_csv_registers(
+        clean_dir: Path, database: Register) -> None:
     csv_register = open_csv_register(clean_dir)
-    with SqliteRegister(clean_sqlite) as register:
-        fast, reference = RegisterPeople.build(register), RegisterPeople.build(csv_register)
-        # rowids, each person read when asked: not a list of everyone
-        assert isinstance(fast.people, Sequence) and not isinstance(fast.people, list)
-        assert len(fast.by_id) == len(reference.by_id) == 300
-        for person in reference.people:
-            key = person_id_key(person.person_id)
-            assert fast.by_id.get(key) == reference.by_id.get(key) is not None
-        assert fast._by_family == reference._by_family
-        assert list(fast.people) == list(reference.people)
-        assert [_columns(a, _PLACE) for a in scan_addresses(register)] == [
-            _columns(a, _PLACE) for a in scan_addresses(csv_register)]
+    register = database
+    fast, reference = RegisterPeople.build(register), RegisterPeople.build(csv_register)
+    # rowids or packed ids, each person read when asked: not a list of everyone
+    assert isinstance(fast.people, Sequence) and not isinstance(fast.people, list)
+    assert len(fast.by_id) == len(reference.by_id) == 300
+    for person in reference.people:
+        key = person_id_key(person.person_id)
+        assert fast.by_id.get(key) == reference.by_id.get(key) is not None
+    assert fast._by_family == reference._by_family
+    assert list(fast.people) == list(reference.people)
+    assert [_columns(a, _PLACE) for a in scan_addresses(register)] == [
+        _columns(a, _PLACE) for a in scan_addresses(csv_register)]
 
 
 _PLACE = ("person_id", "lines", "postcode", "status")
 
 
 @pytest.mark.parametrize("collide", [False, True])
-def test_contact_owners_are_those_of_the_records(clean_tables: Tables, clean_dir: Path,
-                                                  clean_sqlite: Path, collide: bool) -> None:
+@pytest.mark.parametrize("backend", DATABASES)
+def test_contact_owners_are_those_of_the_records(
+        clean_tables: Tables, clean_dir: Path, backend: str, collide: bool,
+        request: pytest.FixtureRequest, kit: Any) -> None:
     """Every contact key of the register, and keys nobody has, answered as the CSV
     register answers them; with every key of a length hashing alike, too."""
     csv_register = open_csv_register(clean_dir)
@@ -87,14 +111,15 @@ def test_contact_owners_are_those_of_the_records(clean_tables: Tables, clean_dir
              ("phone", next(k for kind, k in keys if kind == "email"))}
     expected = {key: list(csv_register.contact_owners(*key)) for key in keys}
     shared = 0
-    with patch.object(hashed, "_hash", len if collide else hash), \
-            SqliteRegister(clean_sqlite) as register:
+    register = kit.open_backend(backend, request)
+    with patch.object(hashed, "_hash", len if collide else hash):
         for kind, key in sorted(keys):
             owners = list(register.contact_owners(kind, key))
             assert owners == expected[kind, key], (kind, key)
             assert all(isinstance(c, Contact) and c.kind == kind for c in owners)
             shared += len(owners) > 1
-        assert register.contact_owners("email", "") == ()
+        assert not register.contact_owners("email", "")
+    register.close()
     assert shared  # the clean register has numbers that two people have had
 
 
@@ -130,17 +155,27 @@ def test_a_person_id_twice_stops_an_index_over_everyone(tmp_path: Path, collide:
     assert str(caught.value) == str(listed.value)
     assert "person_id appears twice; first at row 7" in str(caught.value)
     assert "row 40" in str(caught.value)
+    with patch.object(hashed, "_hash", len if collide else hash), \
+            SqlRegister(f"sqlite:///{database}") as through_sqlalchemy:
+        with pytest.raises(RegisterError) as caught:
+            RegisterPeople.build(through_sqlalchemy)
+        with pytest.raises(RegisterError) as listed:
+            list(through_sqlalchemy.people())
+    assert str(caught.value) == str(listed.value)
+    assert "a person_id appears in more than one row" in str(caught.value)
 
 
 @pytest.mark.parametrize("collide", [False, True])
 def test_distinct_ids_that_hash_alike_are_not_repeats(tmp_path: Path, collide: bool) -> None:
     people = [_person(f"P-{n}") for n in range(10, 99)]  # every id of one length
-    with patch.object(hashed, "_hash", len if collide else hash), \
-            SqliteRegister(_people_file(tmp_path, people)) as register:
-        index = RegisterPeople.build(register)
-        assert len(index.people) == 89
-        assert index.numbers(["P-10", "p-98", "P-99"]) == [0, 88]
-        assert isinstance(index.people[5], Person) and index.people[5].person_id == "P-15"
+    database = _people_file(tmp_path, people)
+    for opened in (SqliteRegister(database), SqlRegister(f"sqlite:///{database}")):
+        with patch.object(hashed, "_hash", len if collide else hash), opened as register:
+            index = RegisterPeople.build(register)
+            assert len(index.people) == 89
+            assert index.numbers(["P-10", "p-98", "P-99"]) == [0, 88]
+            assert isinstance(index.people[5], Person)
+            assert index.people[5].person_id == "P-15"
 
 
 def test_an_empty_person_id_is_the_records_to_reject(tmp_path: Path) -> None:
