@@ -48,6 +48,7 @@ from itertools import chain
 
 from rapidfuzz import fuzz
 
+from policylint.normalise import CACHE_SIZE
 from policylint.normalise.dwelling import dwelling_parts
 from policylint.normalise.names import name_tokens, names_match
 from policylint.normalise.postcode import normalise_postcode, postcode_key, postcode_spans
@@ -118,11 +119,6 @@ _SEGMENT_SPLIT_RE = re.compile(r"[,;\n\r|]+")
 _WORDS_RE = re.compile(r"[a-z]+")
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
 _ASCII_DIGIT_RE = re.compile(r"[0-9]")
-# Sizes of the caches of pure normalisations: a batch repeats its towns, streets and
-# template lines throughout, while the rules of one row (and of its neighbours) key
-# the same few addresses.
-TEXT_CACHE_SIZE = 1 << 15
-KEY_CACHE_SIZE = 1 << 13
 
 
 @dataclass(frozen=True)
@@ -193,7 +189,7 @@ def _fraction(match: re.Match[str]) -> str:
     return match.group(1) + _FRACTION_SYMBOLS[match.group(2)]
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _segment_tokens(segment: str) -> tuple[str, ...]:
     if not segment.isascii() and any(c in segment for c in _FRACTION_TEXT):
         segment = segment.translate(_VULGAR_FRACTIONS)
@@ -209,7 +205,7 @@ def _segment_tokens(segment: str) -> tuple[str, ...]:
     return tuple(_expand(_TOKEN_RE.findall(text)))
 
 
-@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def normalise_address_text(text: str) -> str:
     """Free text normalised the way :func:`address_fingerprints` are written.
 
@@ -276,7 +272,7 @@ def _strip_postcodes(line: str) -> tuple[str, list[str]]:
     return " ".join(parts), [canonical for _, _, canonical in spans]
 
 
-@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _line_segments(line: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     """(postcodes found in an address line, token lists of its segments without them)."""
     text, codes = _strip_postcodes(line)
@@ -308,7 +304,7 @@ def _segments(
     return key, segments
 
 
-@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _segment_parts(
     tokens: tuple[str, ...],
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -381,7 +377,7 @@ def address_key(
     return _address_key(tuple(lines), postcode, tuple(addressee_names))
 
 
-@functools.lru_cache(maxsize=KEY_CACHE_SIZE)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _address_key(
     lines: tuple[str, ...], postcode: str, addressee_names: tuple[str, ...]
 ) -> AddressKey:
@@ -505,7 +501,7 @@ def address_fingerprints(
     return set(_address_fingerprints(tuple(lines), postcode, tuple(addressee_names)))
 
 
-@functools.lru_cache(maxsize=KEY_CACHE_SIZE)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _address_fingerprints(
     lines: tuple[str, ...], postcode: str, addressee_names: tuple[str, ...]
 ) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from policylint.normalise import CACHE_SIZE
 from policylint.normalise.phone import parse_uk_phone
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -29,7 +30,7 @@ def _fast_uk_key(value: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def phone_key(value: str, region: str = "GB") -> str:
     """E.164 form (``+447700900123``) of a phone number, or ``""`` if it cannot be parsed.
 

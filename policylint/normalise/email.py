@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from policylint.normalise import CACHE_SIZE
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
@@ -35,7 +37,7 @@ def _safe_reason(reason: str, address: str) -> str:
     return reason
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def check_email(text: str) -> EmailCheck:
     """Validate one email address without network access."""
     address = text.translate(_INVISIBLE).strip()

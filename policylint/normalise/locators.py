@@ -22,6 +22,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+from policylint.normalise import CACHE_SIZE
 from policylint.normalise.address import STREET_WORDS, UNIT_WORDS, normalise_address_text
 from policylint.normalise.postcode import postcode_spans
 
@@ -79,7 +80,7 @@ def street_and_town(lines: Sequence[str]) -> tuple[str, str]:
     return street, town
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _parse(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str, str]:
     names: list[str] = []
     segments = _segments(lines)

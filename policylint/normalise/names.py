@@ -27,6 +27,8 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
+from policylint.normalise import CACHE_SIZE
+
 
 def _units(*spellings: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(spelling.split()) for spelling in spellings)
@@ -126,7 +128,7 @@ _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼ"), None)
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -188,7 +190,7 @@ def _suffix_cuts(tokens: tuple[str, ...]) -> list[int]:
     return cuts
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def name_parses(text: str) -> tuple[tuple[str, ...], ...]:
     """Every reading of a written name as name words, the likeliest first.
 
@@ -325,7 +327,7 @@ def _family_tokens(family: str) -> tuple[str, ...]:
     return name_tokens(family) or tuple(_fold(family).split())
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def names_match(batch_name: str, given: str, family: str, threshold: float = 90) -> bool:
     """Does the name in a batch row name the register's person?
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
+from policylint.normalise import CACHE_SIZE
+
 DRAMA_REASON = "Ofcom reserves this range for drama"
 
 # National significant number prefixes (no leading 0) of Ofcom's drama ranges;
@@ -87,7 +89,7 @@ def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:
         return None
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def parse_uk_phone(text: str, region: str = "GB") -> PhoneCheck:
     """Check a phone number as GOV.UK Notify would, treating drama numbers as not real.
 

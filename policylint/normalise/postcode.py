@@ -13,6 +13,8 @@ import functools
 import re
 from collections.abc import Iterator
 
+from policylint.normalise import CACHE_SIZE
+
 # Outward code: area (1-2 letters), district (digit + optional digit/letter).
 # Inward code: sector digit + unit (two letters, never C I K M O V).
 _STANDARD = r"(?P<out>[A-Z]{1,2}[0-9][0-9A-Z]?)(?P<in>[0-9][ABD-HJLNP-UW-Z]{2})"
@@ -52,7 +54,7 @@ def _squash(text: str) -> str:
     return _WHITESPACE_RE.sub("", _visible(text)).upper()
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def normalise_postcode(text: str) -> str | None:
     """Canonical form (``"SW1A 1AA"``, ``"BFPO 1234"``, ``"GIR 0AA"``) or None if not a UK postcode.
 
@@ -87,7 +89,7 @@ def postcode_district(canonical: str) -> str:
     return normal.split(" ", 1)[0]
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def postcode_key(text: str) -> str:
     """Upper case, no spaces: the key two postcodes are compared by (``"SW1A1AA"``).
 

@@ -15,11 +15,11 @@ from typing import NamedTuple
 
 from policylint.io.register.base import Address, ColumnScans, Register
 from policylint.io.register.check import TableScans
+from policylint.normalise import CACHE_SIZE
 from policylint.normalise.address import AddressKey, address_key, same_address
 
-# Owners looked up per run are remembered; a run sends a few hundred items to
-# protected people at most, so the cache stays small.
-CACHE_LIMIT = 50_000
+# Owners looked up are remembered for the rules of the same row and its neighbours.
+CACHE_LIMIT = CACHE_SIZE
 
 
 def _squash(postcode: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 import ahocorasick
 
+from policylint.normalise import CACHE_SIZE
 from policylint.rules._by_row import ByRow
 
 # --- folding free text the way normalise.names folds a name ------------------------
@@ -112,7 +113,7 @@ def _fold_words(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
-_fold_line = functools.lru_cache(maxsize=1 << 15)(_fold_words)
+_fold_line = functools.lru_cache(maxsize=CACHE_SIZE)(_fold_words)
 
 
 # --- references ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 
 from policylint.model import Personal, PersonalKind
+from policylint.normalise import CACHE_SIZE
 from policylint.normalise.address import (
     ADDRESSEE_TITLES,
     OCCUPIER_LINES,
@@ -48,7 +49,7 @@ STREET_ENDINGS = STREET_WORDS | frozenset({
     "court", "chase", "heights", "wharf", "quay", "meadows", "mead", "cottages",
 })
 
-_anchor = functools.lru_cache(maxsize=1 << 14)(anchor_of)
+_anchor = functools.lru_cache(maxsize=CACHE_SIZE)(anchor_of)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def street_and_town(lines: Sequence[str]) -> tuple[str, str] | None:
     return _street_and_town(tuple(lines))
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _street_and_town(lines: tuple[str, ...]) -> tuple[str, str] | None:
     """(street, town) of an address, compact: the street name without its house number
     (``"milllane"`` of ``"14 Mill Lane"``) and the next line without digits (the
@@ -246,7 +247,7 @@ def _needles(lines: Sequence[str]) -> tuple[list[str], list[str]]:
     return numbers, words
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _line_needles(line: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
     """(is a postcode, its numbers, its words of three letters or more) of one address
     line: towns and streets repeat from row to row, and the batch's and the register's

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from policylint.model import Personal, PersonalKind
+from policylint.normalise import CACHE_SIZE
 from policylint.rules.voicemail_content.hits import Hit
 from policylint.rules.voicemail_content.text import ScriptText, compact
 
@@ -51,7 +52,7 @@ def _ordinal(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def dob_needles(day: dt.date) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(word sequences, single words) that spell ``day`` the ways people write a date."""
     days = (str(day.day), f"{day.day:02d}")
@@ -77,7 +78,7 @@ def dob_needles(day: dt.date) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(sequences, key=len, reverse=True)), singles
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def parse_date(text: str) -> dt.date | None:
     cleaned = " ".join(text.replace(",", " ").split())
     cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", cleaned, flags=re.IGNORECASE)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from policylint.io.register.base import Person
 from policylint.model import Personal, PersonalKind
+from policylint.normalise import CACHE_SIZE
 from policylint.normalise.names import TITLES, name_tokens
 from policylint.rules.voicemail_content.hits import Hit
 from policylint.rules.voicemail_content.text import WORD_RE, ScriptText, fold
@@ -36,7 +37,7 @@ SURNAME_MESSAGE = (
     " for: say the first name only, and take the surname out of the script.")
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def titled_name(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(given words, surname words) of a value written as a title and a name.
 

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from policylint.normalise import CACHE_SIZE
+
 WORD_RE = re.compile(r"[^\W_]+")
 DIGITS_RE = re.compile(r"[0-9]+")
 NON_DIGIT_RE = re.compile(r"[^0-9]")
@@ -17,7 +19,7 @@ APOSTROPHE_CHARS = "'’‘`´ʼ"
 _APOSTROPHES = dict.fromkeys(map(ord, APOSTROPHE_CHARS), None)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def fold(token: str) -> str:
     """A word as names and references are compared: lower case, no accents."""
     if token.isascii():
@@ -28,7 +30,7 @@ def fold(token: str) -> str:
     return "".join(c for c in stripped.casefold() if c.isalnum())
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def compact(text: str) -> str:
     """Letters and digits only, folded: how a name or reference is searched for."""
     if any(apostrophe in text for apostrophe in APOSTROPHE_CHARS):
