@@ -8,9 +8,10 @@ Table and column contracts are in DESIGN §1.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+import operator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, overload, runtime_checkable
 
 # Required columns per table. Unknown columns are ignored; a missing required
 # column is a RegisterError naming the file and column.
@@ -176,3 +177,46 @@ class ColumnScans(Protocol):
              folded_holds: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]: ...
 
     def people_sequence(self) -> Sequence[Person]: ...
+
+
+class PeopleSequence(Sequence[Person]):
+    """Everyone in a register, in the order of ``people()``, each record built (or read)
+    when indexed (:meth:`ColumnScans.people_sequence`): ``person_at(i)`` gives the
+    i-th person of ``size``; ``every()``, when given, lists them all faster than one
+    by one."""
+
+    def __init__(self, size: int, person_at: Callable[[int], Person],
+                 every: Callable[[], Iterator[Person]] | None = None) -> None:
+        self._size = size
+        self._person_at = person_at
+        self._every = every
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> Person: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Person]: ...
+
+    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._size))]
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError(index)
+        return self._person_at(index)
+
+    def __iter__(self) -> Iterator[Person]:
+        return self._every() if self._every is not None else super().__iter__()
+
+
+def columns_of(records: Iterable[object], columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """:meth:`ColumnScans.scan` for a register that reads records: the values of
+    ``columns`` (fields of each record; ``lines`` for an address), each record let go
+    once read, so an index over the whole register never holds them all."""
+    pick = operator.attrgetter(*columns)
+    if len(columns) == 1:
+        return ((pick(record),) for record in records)
+    return map(pick, records)

@@ -26,7 +26,7 @@ import re
 from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from policylint.arrow import arrow
 from policylint.io.batch import CsvBatchReader
@@ -35,6 +35,7 @@ from policylint.io.register.base import (
     REQUIRED_COLUMNS,
     Address,
     Contact,
+    PeopleSequence,
     Person,
     Representative,
     Restriction,
@@ -639,7 +640,13 @@ class ColumnarRegister:
     def people_sequence(self) -> Sequence[Person]:
         """Everyone, in order, as a sequence whose records are built when indexed:
         an index over the whole register keeps row numbers, not 137,000 records."""
-        return _PeopleView(self)
+        return PeopleSequence(self._people.size, self._person_at, self.people)
+
+    def _person_at(self, index: int) -> Person:
+        cells = self._people.cells(index)
+        # The rules look their recipients up by id first: often the record exists.
+        found = self._person_cache.get(cells[0])
+        return found if found is not None else self._person(cells)
 
     def addresses(self, person_id: str) -> Sequence[Address]:
         return self._rows_of(person_id, self._address_cache, self._address_groups,
@@ -687,36 +694,6 @@ class ColumnarRegister:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-class _PeopleView(Sequence[Person]):
-    """:meth:`ColumnarRegister.people_sequence`."""
-
-    def __init__(self, register: ColumnarRegister) -> None:
-        self._register = register
-
-    def __len__(self) -> int:
-        return self._register._people.size
-
-    @overload
-    def __getitem__(self, index: int) -> Person: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Person]: ...
-
-    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
-        register = self._register
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        cells = register._people.cells(index)
-        # The rules look their recipients up by id first: often the record exists.
-        found = register._person_cache.get(cells[0])
-        return found if found is not None else register._person(cells)
-
-    def __iter__(self) -> Iterator[Person]:
-        return self._register.people()
 
 
 class _Dates(dict[str, "dt.date | None"]):

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import operator
 import os
 import re
 import sqlite3
@@ -40,7 +39,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from policylint.errors import RegisterError
 from policylint.hookspecs import hookimpl
@@ -50,9 +49,11 @@ from policylint.io.register.base import (
     REQUIRED_TABLES,
     Address,
     Contact,
+    PeopleSequence,
     Person,
     Representative,
     Restriction,
+    columns_of,
 )
 from policylint.io.register.hashed import HashedRows, PackedStrings
 from policylint.io.register.location import (
@@ -714,20 +715,25 @@ class SqlRegister:
 
     def scan(self, table: str, columns: Sequence[str], *,
              folded_holds: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]:
-        """Every row of ``table`` as the values of ``columns`` (fields of its record;
-        ``lines`` for an address), each row validated as its record is and then let go.
-        ``folded_holds`` is not used: every row is listed (the superset
-        :class:`~policylint.io.register.base.ColumnScans` allows)."""
+        """Every row of ``table`` (:func:`~policylint.io.register.base.columns_of`),
+        validated as its record is. ``folded_holds`` is not used: every row is listed
+        (the superset :class:`~policylint.io.register.base.ColumnScans` allows)."""
         if table == "people":
             self._ids_in_order()  # a person_id twice fails here, as people() fails
-        pick = operator.attrgetter(*columns)
-        for record in self._scan(table):
-            yield pick(record) if len(columns) > 1 else (pick(record),)
+        return columns_of(self._scan(table), columns)
 
     def people_sequence(self) -> Sequence[Person]:
         """Everyone in the order of ``people()``: their ids packed, each person read
         (through the cache) when indexed."""
-        return _PeopleById(self, self._ids_in_order())
+        ids = self._ids_in_order()
+        return PeopleSequence(len(ids), lambda at: self._listed(ids.get(at)))
+
+    def _listed(self, person_id: str) -> Person:
+        person = self.person(person_id)
+        if person is None:  # the table changed under the run: stop rather than guess
+            raise RegisterError("the register changed while it was read (a person listed "
+                                "a moment ago is gone)", file=self.source)
+        return person
 
     def _ids_in_order(self) -> PackedStrings:
         if self._people_ids is None:
@@ -839,35 +845,6 @@ class SqlRegister:
 
     def __repr__(self) -> str:
         return f"SqlRegister({self.source!r})"
-
-
-class _PeopleById(Sequence[Person]):
-    """:meth:`SqlRegister.people_sequence`."""
-
-    def __init__(self, register: SqlRegister, ids: PackedStrings) -> None:
-        self._register = register
-        self._ids = ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    @overload
-    def __getitem__(self, index: int) -> Person: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Person]: ...
-
-    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        person = self._register.person(self._ids.get(index))
-        if person is None:  # the table changed under the run: stop rather than guess
-            raise RegisterError("the register changed while it was read (a person listed "
-                                "a moment ago is gone)", file=self._register.source)
-        return person
 
 
 class _StoredValues:

@@ -19,13 +19,12 @@ against the row itself; ``people_sequence`` reads a person by rowid when asked.
 
 from __future__ import annotations
 
-import operator
 import sqlite3
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, cast
 
 from policylint.errors import RegisterError
 from policylint.io.register.base import (
@@ -33,9 +32,11 @@ from policylint.io.register.base import (
     REQUIRED_TABLES,
     Address,
     Contact,
+    PeopleSequence,
     Person,
     Representative,
     Restriction,
+    columns_of,
 )
 from policylint.io.register.hashed import HashedRows
 from policylint.io.register.memory import (
@@ -334,19 +335,18 @@ class SqliteRegister:
 
     def scan(self, table: str, columns: Sequence[str], *,
              folded_holds: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]:
-        """Every row of ``table`` as the values of ``columns`` (fields of its record;
-        ``lines`` for an address), each row validated as its record is and then let go.
-        ``folded_holds`` is not used: every row is listed (the superset
-        :class:`~policylint.io.register.base.ColumnScans` allows)."""
+        """Every row of ``table`` (:func:`~policylint.io.register.base.columns_of`),
+        validated as its record is. ``folded_holds`` is not used: every row is listed
+        (the superset :class:`~policylint.io.register.base.ColumnScans` allows)."""
         if table == "people":
             self._people_rows()  # a person_id twice fails here, as people() fails
-        pick = operator.attrgetter(*columns)
-        for _, record in self._scan(table, _KINDS[table]):
-            yield pick(record) if len(columns) > 1 else (pick(record),)
+        return columns_of((record for _, record in self._scan(table, _KINDS[table])), columns)
 
     def people_sequence(self) -> Sequence[Person]:
         """Everyone in the order of ``people()``: rowids, each read when indexed."""
-        return _PeopleByRowid(self, self._people_rows())
+        rowids = self._people_rows()
+        return PeopleSequence(len(rowids),
+                              lambda at: cast(Person, self._at("people", rowids[at])))
 
     def _people_rows(self) -> array[int]:
         """Every person's rowid, in order, once the table is known to hold each
@@ -428,24 +428,3 @@ def _owner_key(kind: str, key: str) -> str:
 def _id_text(cell: object) -> str:
     """A person_id cell as its record holds it (text, stripped)."""
     return "" if cell is None else str(cell).strip()
-
-
-class _PeopleByRowid(Sequence[Person]):
-    """:meth:`SqliteRegister.people_sequence`."""
-
-    def __init__(self, register: SqliteRegister, rowids: array[int]) -> None:
-        self._register = register
-        self._rowids = rowids
-
-    def __len__(self) -> int:
-        return len(self._rowids)
-
-    @overload
-    def __getitem__(self, index: int) -> Person: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Person]: ...
-
-    def __getitem__(self, index: int | slice) -> Person | Sequence[Person]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        return cast(Person, self._register._at("people", self._rowids[index]))
