@@ -32,7 +32,13 @@ from typing import Any
 
 import ahocorasick
 
-from policylint.io.register.base import Address, ColumnScans, Person, Register
+from policylint.io.register.base import (
+    Address,
+    ColumnScans,
+    PeopleSequence,
+    Person,
+    Register,
+)
 from policylint.io.register.hashed import HashedRows
 from policylint.normalise.address import UNIT_WORDS, address_fingerprints
 from policylint.normalise.name_diff import titles_compatible
@@ -155,6 +161,7 @@ class PersonIds:
 
 
 _BLOCK = 8192  # keys packed at a time
+_READ_BLOCK = 512  # people of one family read from a database at a time
 
 
 class RegisterPeople:
@@ -295,16 +302,22 @@ class RegisterPeople:
         before: dict[str, list[int]] = {}
         after: dict[str, list[int]] = {}
         titles: list[tuple[int, str]] = []
-        for number in self._by_family.get(family, ()):
-            person = self.people[number]
-            given, words = _given_words(person)
-            for word in words:
-                before.setdefault(word, []).append(number)
-            for word in given:
-                if len(word) > 1:
-                    after.setdefault(word, []).append(number)
-            title = fold_words(person.title).split()
-            titles.append((number, title[0] if title else ""))
+        numbers = self._by_family.get(family, array("l"))
+        people = self.people
+        for start in range(0, len(numbers), _READ_BLOCK):
+            block = numbers[start:start + _READ_BLOCK]
+            if isinstance(people, PeopleSequence):
+                people.read_ahead(block)
+            for number in block:
+                person = people[number]
+                given, words = _given_words(person)
+                for word in words:
+                    before.setdefault(word, []).append(number)
+                for word in given:
+                    if len(word) > 1:
+                        after.setdefault(word, []).append(number)
+                title = fold_words(person.title).split()
+                titles.append((number, title[0] if title else ""))
         built = (before, after, titles)
         self._families[family] = built
         return built

@@ -200,3 +200,19 @@ def test_addresses_scanned_are_addresses_of_the_records(clean_sqlite: Path) -> N
         for values, record in zip(register.scan("addresses", _PLACE),
                                   register.all_addresses(), strict=True):
             assert isinstance(record, Address) and values == _columns(record, _PLACE)
+
+
+def test_a_crowded_family_is_read_from_the_database_in_a_few_queries(tmp_path: Path) -> None:
+    """Who a family name may name is worked out from everyone with it: 1,200 Lees are
+    read in a few queries (IN lists of at most 900 ids), not 1,200, and fit as they do
+    when read one by one from SQLite."""
+    people = [_person(f"P-{n}", "Lee") for n in range(1_200)]
+    people += [_person(f"Q-{n}", f"Other{n}") for n in range(50)]
+    database = _people_file(tmp_path, people)
+    with SqlRegister(f"sqlite:///{database}") as register, SqliteRegister(database) as local:
+        index, reference = RegisterPeople.build(register), RegisterPeople.build(local)
+        before = register.queries
+        fits = index.fitting(("lee", "ann", ""))
+        assert register.queries - before <= 4
+        assert fits == reference.fitting(("lee", "ann", "")) and len(fits) == 1_200
+        assert index.fitting(("lee", "mr", "")) == reference.fitting(("lee", "mr", ""))

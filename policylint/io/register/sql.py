@@ -726,7 +726,18 @@ class SqlRegister:
         """Everyone in the order of ``people()``: their ids packed, each person read
         (through the cache) when indexed."""
         ids = self._ids_in_order()
-        return PeopleSequence(len(ids), lambda at: self._listed(ids.get(at)))
+        return PeopleSequence(len(ids), lambda at: self._listed(ids.get(at)),
+                              read=lambda indexes: self._read_people(map(ids.get, indexes)))
+
+    def _read_people(self, person_ids: Iterable[str]) -> None:
+        """Cache these people (the people table only), a few queries for all of them."""
+        if len(self._current) > GENERATION_LIMIT:
+            self._previous, self._current = self._current, _Generation()
+        current, previous = self._current.people, self._previous.people
+        wanted = {p for p in person_ids if p not in current and p not in previous}
+        found = self._by_person("people", wanted)
+        for person_id in wanted:
+            current[person_id] = self._one_person(found.get(person_id, ()))
 
     def _listed(self, person_id: str) -> Person:
         person = self.person(person_id)
