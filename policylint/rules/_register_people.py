@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import ahocorasick
 
@@ -61,7 +61,15 @@ _MIN_FAMILY = 2
 _NOBODY: frozenset[int] = frozenset()
 # Above this many people, those an occurrence fits are mapped by postcode once.
 _FEW = 16
+# People (or people's addresses) the caches of whole families, fitting people and
+# their postcodes hold at most, each. Counting entries was not enough: one entry
+# ("mr smith") may hold thousands of people, and a 1,000,000-row batch touches most
+# families of the register (it grew by 1.1 KB a row, 2026-12-04).
+_PEOPLE_HELD = 1 << 18
 
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # A family name found in folded text, with the word before it and the word after it
 # (``""`` at either end): ``("smith", "j", "of")``.
@@ -125,6 +133,32 @@ def locating_fingerprints(address: Address) -> tuple[str, ...]:
     return tuple(sorted(with_unit or found))
 
 
+class WeighedCache(Generic[K, V]):
+    """A cache emptied when what it holds (each entry weighed by the caller: the people
+    in it) passes ``limit``: rebuilding an entry is cheap, holding every family of a
+    1,370,000-person register is not."""
+
+    __slots__ = ("_entries", "_held", "_limit")
+
+    def __init__(self, limit: int | None = None) -> None:
+        self._entries: dict[K, V] = {}
+        self._held = 0
+        self._limit = _PEOPLE_HELD if limit is None else limit
+
+    def get(self, key: K) -> V | None:
+        return self._entries.get(key)
+
+    def put(self, key: K, value: V, weight: int) -> None:
+        if self._held + weight > self._limit:
+            self._entries.clear()
+            self._held = 0
+        self._entries[key] = value
+        self._held += weight
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class PersonIds:
     """person_id key (:func:`person_id_key`) -> the first person number with it, for
     every register person in some 30 bytes each (a dict of them: about 140): the keys
@@ -173,11 +207,12 @@ class RegisterPeople:
         self.by_id = PersonIds()
         self._by_family: dict[str, array[int]] = {}  # family name -> person numbers
         # family -> (word before -> people, given name after -> people, titles)
-        self._families: dict[str, tuple[dict[str, list[int]], dict[str, list[int]],
-                                        list[tuple[int, str]]]] = {}
-        self._fits: dict[Occurrence, frozenset[int]] = {}
+        self._families: WeighedCache[str, tuple[dict[str, list[int]], dict[str, list[int]],
+                                                list[tuple[int, str]]]] = WeighedCache()
+        self._fits: WeighedCache[Occurrence, frozenset[int]] = WeighedCache()
         self._places: dict[int, tuple[tuple[Address, frozenset[str]], ...]] = {}
-        self._by_code: dict[Occurrence, dict[str, list[tuple[int, Address]]]] = {}
+        self._by_code: WeighedCache[Occurrence, dict[str, list[tuple[int, Address]]]] = (
+            WeighedCache())
         self._automaton: Any = None
 
     def __len__(self) -> int:
@@ -289,9 +324,7 @@ class RegisterPeople:
         if before in TITLES:
             fits.update(n for n, title in titles if titles_compatible(before, title))
         result = frozenset(fits)
-        if len(self._fits) >= _CACHE_SIZE:
-            self._fits.clear()
-        self._fits[occurrence] = result
+        self._fits.put(occurrence, result, len(result) + 1)
         return result
 
     def _family(self, family: str) -> tuple[dict[str, list[int]], dict[str, list[int]],
@@ -319,7 +352,7 @@ class RegisterPeople:
                 title = fold_words(person.title).split()
                 titles.append((number, title[0] if title else ""))
         built = (before, after, titles)
-        self._families[family] = built
+        self._families.put(family, built, len(titles) + 1)
         return built
 
     def numbers(self, person_ids: Iterable[str]) -> list[int]:
@@ -362,11 +395,11 @@ class RegisterPeople:
         by_code = self._by_code.get(occurrence)
         if by_code is None:  # "mr smith": many people, mapped by postcode once
             by_code = {}
+            held = 1
             for n in sorted(fits):
                 for address, codes in self.places(n):
                     for code in codes:
                         by_code.setdefault(code, []).append((n, address))
-            if len(self._by_code) >= _CACHE_SIZE:
-                self._by_code.clear()
-            self._by_code[occurrence] = by_code
+                        held += 1
+            self._by_code.put(occurrence, by_code, held)
         return [found for code in sorted(postcodes) for found in by_code.get(code, ())]

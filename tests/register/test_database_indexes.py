@@ -216,3 +216,33 @@ def test_a_crowded_family_is_read_from_the_database_in_a_few_queries(tmp_path: P
         assert register.queries - before <= 4
         assert fits == reference.fitting(("lee", "ann", "")) and len(fits) == 1_200
         assert index.fitting(("lee", "mr", "")) == reference.fitting(("lee", "mr", ""))
+
+
+def test_what_the_name_index_remembers_is_weighed_by_the_people_in_it(
+        tmp_path: Path) -> None:
+    """The caches of families, fitting people and their postcodes are emptied by how
+    many people they hold, not how many entries (one "mr lee" holds every Mr Lee):
+    with room for a few dozen people, every answer is still the same."""
+    from policylint.rules import _register_people
+    from policylint.rules._register_people import WeighedCache
+
+    cache: WeighedCache[str, int] = WeighedCache(limit=10)
+    cache.put("a", 1, 6)
+    cache.put("b", 2, 4)
+    assert (cache.get("a"), cache.get("b"), len(cache)) == (1, 2, 2)
+    cache.put("c", 3, 1)  # 11 people: emptied first
+    assert (cache.get("a"), cache.get("c"), len(cache)) == (None, 3, 1)
+
+    people = [_person(f"P-{n}", "Lee" if n % 3 else f"Other{n % 7}") for n in range(300)]
+    database = _people_file(tmp_path, people)
+    occurrences = [("lee", "ann", ""), ("lee", "a", ""), ("other1", "ann", ""),
+                   ("lee", "", "ann"), ("other2", "mrs", "")]
+    with SqliteRegister(database) as register:
+        roomy = RegisterPeople.build(register)
+        expected = [roomy.fitting(o) for o in occurrences]
+        with patch.object(_register_people, "_PEOPLE_HELD", 40):
+            tight = RegisterPeople.build(register)
+            for _ in range(3):
+                assert [tight.fitting(o) for o in occurrences] == expected
+            assert len(tight._families) <= 1 and len(tight._fits) <= 2
+    assert len(expected[0]) == 200
