@@ -170,7 +170,9 @@ class ColumnScans(Protocol):
     (a row that is not plain ASCII is always kept). ``people_sequence()`` gives
     everyone in the order of ``people()`` as a sequence that builds a record when
     indexed, so an index can keep row numbers instead of a copy of every record.
-    The columnar CSV register implements both.
+    Every built-in backend implements both: the columnar CSV register from its packed
+    columns, the database registers by reading rows (``folded_holds`` unused) and
+    people by rowid or id when asked.
     """
 
     def scan(self, table: str, columns: Sequence[str], *,
