@@ -20,6 +20,12 @@ from policylint.arrow import arrow
 _hash = hash  # a name of its own, so that a test can make every key collide
 
 
+def contact_row_key(kind: str, key: str) -> str:
+    """One string for a contact's (kind, normalised value), as the database registers'
+    contact indexes hash it: a key is never the same string under two kinds."""
+    return f"{kind}\x00{key}"
+
+
 class HashedRows:
     """``get(key)``: the first row (counting from 0, in the order keys were added)
     whose key is ``key``, or None. ``key_of(row)`` reads a row's key back.

@@ -55,7 +55,7 @@ from policylint.io.register.base import (
     Restriction,
     columns_of,
 )
-from policylint.io.register.hashed import HashedRows, PackedStrings
+from policylint.io.register.hashed import HashedRows, PackedStrings, contact_row_key
 from policylint.io.register.location import (
     RegisterLocation,
     RegisterMapping,
@@ -750,8 +750,14 @@ class SqlRegister:
         if self._people_ids is None:
             spec = self._tables["people"]
             assert spec is not None
-            ids = PackedStrings.of(record.person_id for record in self._scan("people"))
-            seen = HashedRows(ids.get)
+            # The ids alone, in the order of _scan: one column read, no records built
+            # (a row they would reject is rejected when the rows are read).
+            column = spec.columns[cast(int, spec.slots[0])]
+            statement = self._sa.select(column).select_from(spec.clause).order_by(*spec.order)
+            ids = PackedStrings.of(
+                ("" if cell is None else cell if type(cell) is str else _as_text(cell)).strip()
+                for (cell,) in self._stream(statement))
+            seen = HashedRows(lambda at: ids.get(at) or None)  # "": no id, not a repeat
             seen.extend(ids.get(at) for at in range(len(ids)))
             seen.seal()
             if seen.first_repeat() is not None:
@@ -865,9 +871,8 @@ class _StoredValues:
     MiB for a million contacts."""
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
-        self._kinds: list[str] = []  # each kind of contact once ("email", "phone")
         self._kind_of = array("I")  # value number -> its kind's number
-        kind_numbers: dict[str, int] = {}
+        kind_numbers: dict[str, int] = {}  # each kind of contact once ("email", "phone")
         self._keys = HashedRows(self._key_at)
         keys: list[str] = []
 
@@ -877,30 +882,24 @@ class _StoredValues:
                 key = contact_key(kind, text.strip())
                 if not key:
                     continue
-                number = kind_numbers.setdefault(kind, len(kind_numbers))
-                if number == len(self._kinds):
-                    self._kinds.append(kind)
-                self._kind_of.append(number)
-                keys.append(_owner_key(kind, key))
+                self._kind_of.append(kind_numbers.setdefault(kind, len(kind_numbers)))
+                keys.append(contact_row_key(kind, key))
                 if len(keys) >= 8192:
                     self._keys.extend(keys)
                     keys = []
                 yield text
 
         self._values = PackedStrings.of(values())
+        self._kinds = list(kind_numbers)  # numbered in the order first seen
         self._keys.extend(keys)
         self._keys.seal()
 
     def _key_at(self, at: int) -> str:
         kind = self._kinds[self._kind_of[at]]
-        return _owner_key(kind, contact_key(kind, self._values.get(at).strip()))
+        return contact_row_key(kind, contact_key(kind, self._values.get(at).strip()))
 
     def get(self, key: tuple[str, str]) -> set[str]:
-        return {self._values.get(at) for at in self._keys.every(_owner_key(*key))}
-
-
-def _owner_key(kind: str, key: str) -> str:
-    return f"{kind}\x00{key}"
+        return {self._values.get(at) for at in self._keys.every(contact_row_key(*key))}
 
 
 def _slices(values: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -38,7 +38,7 @@ from policylint.io.register.base import (
     Restriction,
     columns_of,
 )
-from policylint.io.register.hashed import HashedRows
+from policylint.io.register.hashed import HashedRows, contact_row_key
 from policylint.io.register.memory import (
     TABLES,
     DuplicateIds,
@@ -289,7 +289,7 @@ class SqliteRegister:
         owners = self._owner_index()
         rowids = self._owner_rowids
         return tuple(cast(Contact, self._at("contacts", rowids[at]))
-                     for at in owners.every(_owner_key(*key)))
+                     for at in owners.every(contact_row_key(*key)))
 
     def _owner_index(self) -> HashedRows:
         """Every contact's (kind, normalised value), as hashes: one scan of the table,
@@ -302,7 +302,7 @@ class SqliteRegister:
                 key = contact_key(contact.kind, contact.value)
                 if key:
                     rowids.append(rowid)
-                    keys.append(_owner_key(contact.kind, key))
+                    keys.append(contact_row_key(contact.kind, key))
                     if len(keys) >= _BLOCK:
                         owners.extend(keys)
                         keys = []
@@ -313,7 +313,7 @@ class SqliteRegister:
 
     def _owner_key_at(self, rowid: int) -> str:
         contact = cast(Contact, self._at("contacts", rowid))
-        return _owner_key(contact.kind, contact_key(contact.kind, contact.value))
+        return contact_row_key(contact.kind, contact_key(contact.kind, contact.value))
 
     def _at(self, table: str, rowid: int) -> RegisterRecord:
         """The record of one row, by rowid (a row an index found: it exists)."""
@@ -419,10 +419,6 @@ class SqliteRegister:
 
     def __repr__(self) -> str:
         return f"SqliteRegister({self.source!r})"
-
-
-def _owner_key(kind: str, key: str) -> str:
-    return f"{kind}\x00{key}"
 
 
 def _id_text(cell: object) -> str:
