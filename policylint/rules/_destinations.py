@@ -77,14 +77,19 @@ class PeopleByKey:
             if recent[-1] != person_id:
                 recent.append(person_id)
             return
-        packed = self._packed.get(key)
-        if packed is not None and (packed[-1] == person_id if isinstance(packed, tuple)
-                                   else packed == person_id
-                                   or packed.endswith(_SEP + person_id)):
+        if self._last(key) == person_id:
             return
         self._recent[key] = [person_id]
         if len(self._recent) >= _PACK_EVERY:
             self._pack()
+
+    def _last(self, key: str) -> str | None:
+        """The last id packed under ``key`` (a packed string holds no id with the
+        separator in it: those go into a tuple)."""
+        packed = self._packed.get(key)
+        if packed is None:
+            return None
+        return packed[-1] if isinstance(packed, tuple) else packed.rpartition(_SEP)[2]
 
     def _pack(self) -> None:
         packed = self._packed

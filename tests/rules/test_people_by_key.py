@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policylint.rules import _destinations
@@ -28,6 +28,9 @@ def _reference(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 @given(st.lists(st.tuples(st.sampled_from(["PE11AA", "PE11AB", "LS12CD"]), _IDS),
                 max_size=40),
        st.sampled_from([1, 2, 3, 16_384]))
+# Two ids packed read like one id that holds the separator: not the same id.
+@example([("PE11AA", "P-1"), ("PE11AA", "P-2"), ("PE11AA", "P-1\x00P-2")], 1)
+@example([("PE11AA", "P-1\x00P-2"), ("PE11AA", "P-1\x00P-2"), ("PE11AA", "P-2")], 1)
 def test_ids_by_key_equal_a_dict_of_lists(pairs: list[tuple[str, str]], every: int) -> None:
     expected = _reference(pairs)
     with patch.object(_destinations, "_PACK_EVERY", every):
