@@ -52,10 +52,10 @@ _ID_TOKEN_RE = re.compile(r"[0-9A-Za-z]+(?:[-/_.:][0-9A-Za-z]+)*")
 # Ids written in digit groups ("943 476 5919"): looked up by their digits.
 _DIGIT_GROUPS_RE = re.compile(r"(?<![0-9])[0-9]{2,}(?:[ \u00a0-][0-9]{2,})+(?![0-9])")
 _GROUPED_ID_RE = re.compile(r"[0-9]+(?:[ \u00a0-][0-9]+)+")
-# Fitting-people cache entries kept (one per distinct occurrence seen). Occurrences
-# ("mr smith") recur across a batch: at 4,096 entries a 100,000-row check was 5-20%
-# slower (2026-12-04).
-_CACHE_SIZE = 1 << 14
+# People whose current addresses are remembered (``places``). At 4,096 (with the
+# occurrence caches, since weighed by people, bounded the same way) a 100,000-row
+# check was 5-20% slower (2026-12-04).
+_PLACES_KEPT = 1 << 14
 # Family names this short are words too often ("le", "ng") to be found alone.
 _MIN_FAMILY = 2
 _NOBODY: frozenset[int] = frozenset()
@@ -380,7 +380,7 @@ class RegisterPeople:
                 codes = {c for line in address.lines if (c := normalise_postcode(line))}
             out.append((address, frozenset(codes)))
         result = tuple(out)
-        if len(self._places) >= _CACHE_SIZE:
+        if len(self._places) >= _PLACES_KEPT:
             self._places.clear()
         self._places[number] = result
         return result
