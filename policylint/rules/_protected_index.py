@@ -88,6 +88,10 @@ _EXPANDED_WORDS = frozenset(ABBREVIATIONS.values()) | {"saint", "street"}
 # ASCII digits only: gate_fold drops every other character, "٣" among them.
 _DIGITS_RE = re.compile(r"[0-9]+")
 # Every ASCII byte but a-z, 0-9 and \x1f: what gate_fold deletes (after lower-casing).
+# Characters that hold no ASCII letter or digit even decomposed (NFKD keeps them, or
+# makes them punctuation): dropped before folding, so that text holding only these
+# apart from ASCII is folded without NFKD.
+_NO_ASCII_PART = "£€•–—‘’“”…\u00a0"
 _NOT_ALNUM_BYTES = bytes(b for b in range(128)
                          if b not in b"abcdefghijklmnopqrstuvwxyz0123456789\x1f")
 
@@ -281,6 +285,15 @@ _EXPANSION_ENDS: dict[str, tuple[str, str]] = {
     long: _common_ends(found) for long, found in _expansion_spellings().items()}
 
 
+def lowered_in_place(text: str) -> str:
+    """``text`` in lower case, character for character: a character whose lower case
+    is longer (``"İ"``) is kept as it is, so that offsets stay those of ``text``."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
+
+
 def gate_fold(text: str) -> str:
     """The address normaliser's folding, reduced to ASCII letters, digits and ``\\x1f``.
 
@@ -289,6 +302,10 @@ def gate_fold(text: str) -> str:
     tokens written without their spaces: characters are only ever dropped, which
     joins their neighbours but never splits them.
     """
+    if not text.isascii():  # "£", dashes and curly quotes: a letter has them in most rows
+        for dropped in _NO_ASCII_PART:  # str.replace is much faster than str.translate
+            if dropped in text:
+                text = text.replace(dropped, "")
     if text.isascii():
         data = text.encode("ascii")
     else:
@@ -528,6 +545,25 @@ class ProtectedIndex:
         for end, _ in self._anchor_automaton.iter(folded):
             found.add(bisect.bisect_right(starts, end) - 1)
         return found
+
+    def may_hold_anything(self, raw: str, folded: str) -> bool:
+        """False only when no protected detail can be in ``raw`` (a rendered text, or
+        cells joined by ``"\\x1f"``, one separator between each two), whose
+        :func:`gate_fold` is ``folded``: no anchor of an address fingerprint, no
+        protected national phone number, no ``@`` for an e-mail address. The gates
+        of :meth:`units_to_normalise`, :meth:`may_hold_address` and
+        :meth:`may_hold_phone` asked at once: most items carry nobody's protected
+        details, and are then done with before anything is normalised."""
+        if self._ungated:
+            return True
+        emails = self._email_automaton
+        if emails is not None and "@" in raw and next(
+                emails.iter(lowered_in_place(raw)), None) is not None:
+            return True
+        if self.may_hold_phone(folded):
+            return True
+        anchors = self._anchor_automaton
+        return anchors is not None and next(anchors.iter(folded), None) is not None
 
     def may_hold_address(self, text: str, folded: str | None = None) -> bool:
         """False only when no address fingerprint can be in ``text``: it holds none

@@ -35,6 +35,7 @@ from policylint.rules._protected_index import (
     ProtectedIndex,
     ProtectedPerson,
     gate_fold,
+    lowered_in_place,
 )
 
 PROTECTED_DETAIL = "protected-detail"
@@ -96,11 +97,7 @@ class _Source:
             if "@" not in self.raw:
                 self._lowered = ""  # no character lower-cases to "@": no email to find
             else:
-                lowered = self.raw.lower()
-                if len(lowered) != len(self.raw):  # a few characters grow when lower-cased
-                    lowered = "".join(c if len(c.lower()) != 1 else c.lower()
-                                      for c in self.raw)
-                self._lowered = lowered
+                self._lowered = lowered_in_place(self.raw)
         return self._lowered
 
     @property
@@ -666,9 +663,12 @@ class ProtectedAddress(Rule):
         # Every cell, empty ones too: they hold nothing to find, and filtering them
         # costs more than carrying them.
         cells = item.row.values
-        headers = list(cells)
         values = list(cells.values())
-        sources = [_Source(headers, values, rendered=False)]
+        joined = CELL_BARRIER.join(values)
+        if self._holds_nothing(index, item, values, joined):
+            return []
+        headers = list(cells)
+        sources = [_Source(headers, values, rendered=False, raw=joined)]
         boilerplate: frozenset[str] = frozenset()
         if self._search_rendered and item.rendered is not None:
             text = item.rendered.text
@@ -698,6 +698,22 @@ class ProtectedAddress(Rule):
                 if contact.key not in skip:
                     check.contact(source, contact)
         return [self._violation(item, index, found) for found in check.found.values()]
+
+    def _holds_nothing(self, index: ProtectedIndex, item: Item, values: list[str],
+                       joined: str) -> bool:
+        """True when the item's cells and text (its attachments apart) cannot hold any
+        protected detail (:meth:`ProtectedIndex.may_hold_anything`): the usual item,
+        settled with one folding of each and no normalising. False whenever a text
+        holds the cell barrier itself, when the searches below decide."""
+        if not self.gate or item.attachments or joined.count(CELL_BARRIER) != len(values) - 1:
+            return False
+        if index.may_hold_anything(joined, gate_fold(joined)):
+            return False
+        if self._search_rendered and item.rendered is not None:
+            text = item.rendered.text
+            return CELL_BARRIER not in text and not index.may_hold_anything(
+                text, gate_fold(text))
+        return True
 
     def _template_patterns(self, index: ProtectedIndex, template: Template) -> frozenset[str]:
         """Protected patterns written into the template itself (letterhead, footer)."""

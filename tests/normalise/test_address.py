@@ -380,3 +380,18 @@ def test_the_protected_address_gate_still_passes_what_the_fingerprints_find(
             anchor = anchor_of(fingerprint)
             if f" {fingerprint} " in haystack and anchor is not None:
                 assert anchor in gate_fold(text), (fingerprint, anchor, text)
+
+
+@given(st.text(alphabet=st.sampled_from(
+    [*"aZ9 .,'\n\x1f", *"£€•–—‘’“”…\u00a0", *"ée\u0301ßİ½ﬁØ"]),
+    max_size=40))
+def test_the_gate_folding_drops_only_what_nfkd_would(text: str) -> None:
+    """gate_fold drops "£", dashes and curly quotes before deciding whether NFKD is
+    needed: the folding is the one NFKD, case folding and ASCII alone give."""
+    import unicodedata
+
+    from policylint.rules._protected_index import _NOT_ALNUM_BYTES, gate_fold
+
+    reference = (unicodedata.normalize("NFKD", text).casefold().encode("ascii", "ignore")
+                 .lower().translate(None, _NOT_ALNUM_BYTES).decode("ascii"))
+    assert gate_fold(text) == reference

@@ -215,6 +215,25 @@ def test_records_are_built_when_asked_and_cached(tmp_path: Path, kit: Any) -> No
     assert register.person(first.person_id) == first
 
 
+def test_rows_remembered_for_a_few_people_answer_as_the_hashes_do(
+        tmp_path: Path, kit: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person's row is remembered for their next question; the memory is emptied when
+    full (two people here) and every answer stays that of the reference register."""
+    import policylint.io.register.columnar as columnar
+
+    monkeypatch.setattr(columnar, "_CACHE_LIMIT", 2)
+    directory = kit.write_register(tmp_path / "reg", kit.make_tables(40))
+    register = open_csv_register(directory)
+    reference = open_csv_register(directory, columnar=False)
+    assert isinstance(register, ColumnarRegister)
+    ids = [p.person_id for p in reference.people()] + ["P-NOBODY"]
+    for person_id in ids + ids[::-1]:
+        assert register.person(person_id) == reference.person(person_id)
+        assert register.addresses(person_id) == reference.addresses(person_id)
+        assert register.contacts(person_id) == reference.contacts(person_id)
+        assert len(register._recent_rows) <= 2
+
+
 def test_python_whitespace_is_what_str_strip_removes() -> None:
     assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
 

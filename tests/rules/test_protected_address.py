@@ -588,7 +588,8 @@ PIECES = ("Flat 2", "flat 2", "Apt 2", "14", "No. 14", "Station Road", "Station 
           "Church Ln", "LS21 3AB", "12 Acacia Ave", "12", "LS6 2QJ", "3 Willow Court",
           "BS1 4DJ", "27 Orchard Close", "NP20 4AB", "Café", "St John's", "114", "16",
           "High Street", "Dear Sir", "£14.00", "LS1 4AP", "22", "07700 900123",
-          "+44 (0)7700 900-123", "07700", "900123", "077009\u00a000123", "helen.carter@example.net")
+          "+44 (0)7700 900-123", "07700", "900123", "077009\u00a000123", "helen.carter@example.net",
+          "O’Brien’s", "£", "Helen.Carter@Example.NET", "@", "14–16")
 SEPARATORS = (" ", ", ", "\n", "\n\n", "; ", " - ", "", "\t", "\n\n\n\n", "\n—\n\n-\n\n",
               "\nالعربية\n")
 

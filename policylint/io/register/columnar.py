@@ -551,6 +551,7 @@ class ColumnarRegister:
         # Records built for recent lookups: a chunk of rows asks about each of its
         # people several times (once per rule).
         self._person_cache: dict[str, Person] = {}
+        self._recent_rows: dict[str, int | None] = {}
         self._address_cache: dict[str, tuple[Address, ...]] = {}
         self._contact_cache: dict[str, tuple[Contact, ...]] = {}
         self._representative_cache: dict[str, tuple[Representative, ...]] = {}
@@ -591,8 +592,19 @@ class ColumnarRegister:
         if found is not None:
             return found
         cells = packed.cells
-        span = groups.span(self._people_rows.get(person_id), person_id)
+        span = groups.span(self._row_of(person_id), person_id)
         return self._remember(cache, person_id, tuple(build(cells(row)) for row in span))
+
+    def _row_of(self, person_id: str) -> int | None:
+        """The person's row, remembered: the rules ask for a recipient's record, addresses,
+        contacts and representatives one after another, each a search of the hashes."""
+        recent = self._recent_rows
+        if person_id in recent:
+            return recent[person_id]
+        if len(recent) >= _CACHE_LIMIT:
+            recent.clear()
+        row = recent[person_id] = self._people_rows.get(person_id)
+        return row
 
     # -- Register protocol -------------------------------------------------
 
@@ -600,7 +612,7 @@ class ColumnarRegister:
         found = self._person_cache.get(person_id)
         if found is not None:
             return found
-        row = self._people_rows.get(person_id)
+        row = self._row_of(person_id)
         if row is None:
             return None
         return self._remember(self._person_cache, person_id,
