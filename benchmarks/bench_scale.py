@@ -113,9 +113,8 @@ def phase_register(data: Path) -> None:
     """Load the CSV register once; print load seconds and peak RSS."""
     import resource
 
-    from policylint.io.register import open_register
-
     from policylint.arrow import arrow
+    from policylint.io.register import open_register
 
     arrow()  # the columnar reader's library, loaded by any check: not the register's
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # interpreter + code
