@@ -35,19 +35,27 @@ _SALUTATION = re.compile(
     rf"|\b(?:Hello|Hi)\b(?:[ \t]+{_TITLES})?[ \t]+,"
 )
 # Where a greeting can start. _SALUTATION begins with a word boundary, which re cannot
-# skip ahead to, so it is only tried where one of its words is.
-_GREETING_WORD = re.compile(r"Dear|Hello|Hi")
+# skip ahead to, so it is only tried where one of its words is (found by str.find: a
+# regex alternation of them scans a letter several times slower). None of the words
+# overlaps itself or another, so every place found is where a scan would find one.
+_GREETING_WORDS = ("Dear", "Hello", "Hi")
 # Characters each pattern needs: text without any cannot match it.
 _PLACEHOLDER_STARTS = ("{", "«", "<<", "((", "[")
 
 
 def _salutations(text: str) -> Iterator[re.Match[str]]:
     """What ``_SALUTATION.finditer(text)`` finds, without trying every position."""
+    starts: list[int] = []
+    for word in _GREETING_WORDS:
+        at = text.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(word, at + len(word))
     end = 0
-    for word in _GREETING_WORD.finditer(text):
-        if word.start() < end:
+    for start in sorted(starts):
+        if start < end:
             continue
-        match = _SALUTATION.match(text, word.start())
+        match = _SALUTATION.match(text, start)
         if match is not None:
             end = match.end()
             yield match
