@@ -241,6 +241,28 @@ class ReferenceIndex:
 
     def search(self, text: str) -> Iterator[ReferenceHit]:
         """Every indexed reference in ``text`` (whole tokens, any case)."""
+        for start, end, key, rows in self._spans(text):
+            yield ReferenceHit(start, end, key, rows)
+
+    def other_rows_in(self, text: str, row: int) -> list[ReferenceHit]:
+        """The references in ``text`` that are another row's, not ``row``'s own.
+
+        A hit on a value ``row`` carries itself is never one (even when another row
+        carries the same value: merge-integrity reports duplicate references); nor is
+        another row's value written inside this row's own reference (``CT-1001``
+        inside ``CT-1001-A``). Most texts hold only their row's own reference: no
+        hit is made of it.
+        """
+        spans = list(self._spans(text))
+        if not spans:
+            return []
+        own = [(start, end) for start, end, _key, rows in spans if row in rows]
+        return [ReferenceHit(start, end, key, rows) for start, end, key, rows in spans
+                if row not in rows
+                and not any(s <= start and end <= e for s, e in own)]
+
+    def _spans(self, text: str) -> Iterator[tuple[int, int, str, tuple[int, ...]]]:
+        """(start, end, value as folded, rows) of each indexed reference in ``text``."""
         automaton = self._built()
         if not len(automaton) or not text:
             return
@@ -267,7 +289,7 @@ class ReferenceIndex:
             if key.isdigit() and (_digit_group_before(lowered, start)
                                   or _digit_group_after(lowered, end)):
                 continue
-            yield ReferenceHit(start, end + 1, key, rows)
+            yield start, end + 1, key, rows
 
 
 # Values added before they go into the trie: a dict of this many costs a few MB.
@@ -298,24 +320,6 @@ def _add_row(index: dict[str, int | list[int]], key: str, row: int) -> None:
             index[key] = [held, row]
     elif held[-1] != row:
         held.append(row)
-
-
-def other_row_hits(hits: Iterable[ReferenceHit], row: int) -> Iterator[ReferenceHit]:
-    """The hits that are another row's reference, not this row's.
-
-    A hit on a value this row carries itself is never a hit (even when another
-    row carries the same value: merge-integrity reports duplicate references);
-    nor is another row's value written inside this row's own reference
-    (``CT-1001`` inside ``CT-1001-A``).
-    """
-    hits = list(hits)
-    own = [(h.start, h.end) for h in hits if row in h.rows]
-    for hit in hits:
-        if row in hit.rows:
-            continue
-        if any(s <= hit.start and hit.end <= e for s, e in own):
-            continue
-        yield hit
 
 
 # --- names with postcodes --------------------------------------------------------

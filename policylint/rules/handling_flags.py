@@ -113,6 +113,8 @@ class HandlingFlags(Rule):
         person = register.person(item.recipient_id)
         if person is None:
             return  # stale-address reports recipients the register does not know
+        if not person.flags:
+            return  # most people: nothing asked for
         name = {"name": Personal(PersonalKind.NAME, person.full_name)}
         if "post_only" in person.flags and item.channel in ("email", "sms", "voicemail"):
             yield Violation(

@@ -40,7 +40,6 @@ from policylint.rules._row_shift import (
     distance_phrase,
     fold_spaced,
     fold_words,
-    other_row_hits,
     rows_phrase,
 )
 
@@ -937,7 +936,7 @@ class RecipientMismatch(Rule):
         found: dict[int, tuple[str | None, str]] = {}  # other row -> (column, value)
         searches: list[tuple[str, bool]] = [(joined, True), (text, False)]
         for searched, in_cells in searches:
-            for hit in other_row_hits(self._references.search(searched), number):
+            for hit in self._references.other_rows_in(searched, number):
                 if in_cells and not starts:
                     position = 0
                     for _, value in cells:

@@ -194,6 +194,24 @@ def test_reference_search_equals_a_plain_search(
         assert len(whole) == len(merged) == len(expected)
 
 
+def test_another_rows_references_not_the_rows_own() -> None:
+    index = ReferenceIndex(min_length=4)
+    index.add("CT-1001", 2)
+    index.add("CT-1001-A", 3)  # row 2's reference is written inside it
+    index.add("CT-1002", 3)
+    index.add("CT-2000", 2)
+    index.add("CT-2000", 4)  # a value both row 2 and row 4 carry
+    text = "CT-1001 CT-1001-A CT-1002 CT-2000"
+    # Row 2's own references, and the one another row shares with it, are not hits.
+    assert _hits(index.other_rows_in(text, 2)) == [
+        (8, 17, "ct-1001-a", (3,)), (18, 25, "ct-1002", (3,))]
+    # Row 3's own "CT-1001-A" holds row 2's "CT-1001" inside it: not row 2's data there.
+    assert _hits(index.other_rows_in("CT-1001-A", 3)) == []
+    assert _hits(index.other_rows_in("CT-1001 and CT-1001-A", 3)) == [(0, 7, "ct-1001", (2,))]
+    assert index.other_rows_in("nothing here", 2) == []
+    assert _hits(index.other_rows_in(text, 9)) == _hits(list(index.search(text)))
+
+
 def test_values_added_after_a_search_are_found() -> None:
     """The trie is made searchable again when values come after a search."""
     index = ReferenceIndex(min_length=4)
