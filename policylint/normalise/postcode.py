@@ -127,6 +127,16 @@ def _postcode_matches(text: str) -> Iterator[re.Match[str]]:
             position = last_end = match.end()
 
 
+def squashed_text(text: str) -> str | None:
+    """``text`` upper-cased without whitespace or zero-width characters, where every
+    postcode :func:`find_postcodes` finds in ``text`` is its canonical form squashed
+    (``"PE39 1FA"`` as ``"PE391FA"``): searching it for squashed postcodes finds at
+    least those (and perhaps more: it ignores word boundaries). None when the text
+    may hold a BFPO number, whose spellings ("BFP 12") squash to other text."""
+    squashed = "".join(_visible(text).split()).upper()
+    return None if "BFP" in squashed else squashed
+
+
 def find_postcodes(text: str) -> list[str]:
     """Every valid postcode in free text, canonical, in the order they appear."""
     found: list[str] = []

@@ -346,6 +346,8 @@ class NameIndex:
         self._rows: dict[str, int | array[int]] = {}  # postcode -> its rows, in order
         # A postcode with many rows: its names' automaton, built when first searched.
         self._automata: dict[str, Any] = {}
+        # Every postcode squashed ("PE391FA"), made when first searched after an add.
+        self._postcodes: Any = None
 
     def add(self, name_key: str, postcode: str, row: int) -> None:
         """Rows come in increasing order (as :class:`ByRow` needs)."""
@@ -355,6 +357,7 @@ class NameIndex:
         self._add_row(postcode, row)
 
     def _add_row(self, postcode: str, row: int) -> None:
+        self._postcodes = None
         held = self._rows.get(postcode)
         if held is None:
             self._rows[postcode] = row
@@ -377,6 +380,24 @@ class NameIndex:
             for postcode, more in rows.items():
                 for row in (more,) if isinstance(more, int) else more:
                     self._add_row(postcode, row)
+
+    def postcodes_in(self, squashed: str) -> set[str]:
+        """The postcodes of the index (canonical) written in ``squashed`` text (see
+        :func:`~policylint.normalise.postcode.squashed_text`): every one of them that
+        :func:`~policylint.normalise.postcode.find_postcodes` finds in the text, and
+        perhaps a few it does not (parts of longer words). One pass in C: most items
+        carry no postcode of the batch but their own, and are then done with."""
+        automaton = self._postcodes
+        if automaton is None:
+            automaton = ahocorasick.Automaton()
+            for postcode in self._rows:
+                automaton.add_word(postcode.replace(" ", ""), postcode)
+            if self._rows:
+                automaton.make_automaton()
+            self._postcodes = automaton
+        if not len(automaton):
+            return set()
+        return {postcode for _end, postcode in automaton.iter(squashed)}
 
     def found(self, folded: str, postcodes: Iterable[str]) -> Iterator[tuple[int, str, str]]:
         """(row, name, postcode) for each row at one of ``postcodes`` whose name is in

@@ -22,7 +22,7 @@ from policylint.normalise.address import (
 from policylint.normalise.contact import contact_key
 from policylint.normalise.name_diff import describe_name_difference, difference_clause
 from policylint.normalise.names import name_tokens, names_match
-from policylint.normalise.postcode import find_postcodes, normalise_postcode
+from policylint.normalise.postcode import find_postcodes, normalise_postcode, squashed_text
 from policylint.rules._by_row import ByRow
 from policylint.rules._register_people import (
     Occurrence,
@@ -179,6 +179,11 @@ class _ItemText:
     @functools.cached_property
     def postcodes(self) -> set[str]:
         return set(find_postcodes(self.merged)) | set(find_postcodes(self.cells))
+
+    @functools.cached_property
+    def squashed(self) -> str | None:
+        """The merged lines and the cells as :func:`squashed_text` (postcodes apart)."""
+        return squashed_text(f"{self.merged}\n{self.cells}")
 
     @functools.cached_property
     def folded(self) -> str:
@@ -965,8 +970,14 @@ class RecipientMismatch(Rule):
                    ) -> Iterator[Violation]:
         number = item.row.number
         # A name means something only with a postcode that is not this row's own: most
-        # items carry none, and postcodes are found faster than names.
-        postcodes = seen.postcodes - {_row_postcode(item)}
+        # items carry none, and postcodes are found faster than names. Those of the
+        # batch's rows are looked for first (all at once): a postcode no row has
+        # names nobody the index holds.
+        own_postcode = _row_postcode(item)
+        squashed = seen.squashed
+        if squashed is not None and not self._names.postcodes_in(squashed) - {own_postcode}:
+            return
+        postcodes = seen.postcodes - {own_postcode}
         if not postcodes:
             return
         found: dict[int, tuple[str, str]] = {}

@@ -14,6 +14,7 @@ from policylint.normalise.postcode import (
     normalise_postcode,
     postcode_district,
     postcode_key,
+    squashed_text,
 )
 
 VALID = [
@@ -143,3 +144,23 @@ def test_postcode_search_finds_what_the_full_pattern_finds(text: str) -> None:
 ])
 def test_postcodes_in_text(text: str, found: list[str]) -> None:
     assert find_postcodes(text) == found
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_PIECES | st.sampled_from(["\u200b", "\ufeff", "ß", "bfp", "Ø"]),
+                max_size=14).map("".join))
+def test_squashed_text_holds_every_postcode_found(text: str) -> None:
+    """A search of the squashed text for squashed postcodes misses none that
+    find_postcodes finds (it is a gate in front of it), or declines (BFPO)."""
+    squashed = squashed_text(text)
+    if squashed is None:
+        assert "BFP" in text.upper()
+        return
+    for postcode in find_postcodes(text):
+        assert postcode.replace(" ", "") in squashed, (postcode, text)
+
+
+def test_squashed_text() -> None:
+    assert squashed_text("Leeds\npe39\u00a0 1fa,\u200b") == "LEEDSPE391FA,"
+    assert squashed_text("BFPO 1234") is None
+    assert squashed_text("bfp c/o 12") is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -308,6 +308,25 @@ def test_another_rows_name_with_its_postcode_is_flagged() -> None:
     assert violation.facts["other_row"] == "3"
     message = text(violation)
     assert "PE2 ***" in message and SURNAMES[1] not in message
+
+
+@pytest.mark.parametrize("spelling", [
+    lambda code: code.lower(),                        # any case
+    lambda code: code.replace(" ", "\u00a0\u00a0"),  # other spaces
+    lambda code: code.replace(" ", "\u200b "),       # a zero-width space in it
+    lambda code: code.replace(" ", "\n"),            # over two lines
+])
+def test_another_rows_postcode_is_found_however_it_is_written(
+        spelling: Callable[[str], str]) -> None:
+    rows = _batch({})
+    rows[6]["note"] = f"Copy to {rows[1]['name']}, {spelling(rows[1]['postcode'])}."
+    assert only(run(rows, template=LETTER), "other-row-name").facts["other_row"] == "3"
+
+
+def test_a_postcode_no_row_has_names_nobody() -> None:
+    rows = _batch({})
+    rows[6]["note"] = f"Copy to {rows[1]['name']}, SW1A 1AA."  # the name, another postcode
+    assert codes(run(rows, template=LETTER)) == []
 
 
 def test_another_rows_name_without_its_postcode_is_not_flagged() -> None:
