@@ -167,14 +167,14 @@ class _ItemText:
     def __init__(self, text: str, cells: list[tuple[str, str]], static: frozenset[str],
                  printed: frozenset[str]) -> None:
         self.text = text
-        self.cells = "\n".join(v for _, v in cells)
+        self.cells = "\n".join([v for _, v in cells])
         # What the item shows besides its text: the name and address it is sent to
         # (a letter's address block is printed from the cells, not the template).
         # Without a text, every cell.
-        self.shown = "\n".join(v for h, v in cells if h in printed) if text else self.cells
+        self.shown = "\n".join([v for h, v in cells if h in printed]) if text else self.cells
         # The lines the merge filled; a "0" between two of them stands for the lines
         # left out, so that words they separated never read as one name.
-        self.merged = _GAP.join(line for line in text.split("\n") if line not in static)
+        self.merged = _GAP.join([line for line in text.split("\n") if line not in static])
 
     @functools.cached_property
     def postcodes(self) -> set[str]:
@@ -771,12 +771,15 @@ class RecipientMismatch(Rule):
     def _check_other_rows(self, item: Item) -> Iterator[Violation]:
         number = item.row.number
         own = {p for p in (item.recipient_id, item.role("subject_id")) if p}
-        reference_headers = set(item.fields.references)
+        reference_headers = item.fields.references  # a column or two
         cells = [(h, v) for h, v in item.row.values.items()
-                 if h not in reference_headers and v.strip()]
+                 if v and not v.isspace() and h not in reference_headers]
         # What goes with the item is sent too: its attachments' text is searched after
         # the letter's own (a bundle carrying the next customer's statement).
-        text = "\n".join(part for _where, part in item.searchable_texts())
+        if item.attachments:
+            text = "\n".join(part for _where, part in item.searchable_texts())
+        else:
+            text = item.rendered.text if item.rendered is not None else ""
         reported: set[str] = set()  # recipients of other rows reported for this item
         seen = _ItemText(text, cells, self._static_lines(item), self._printed)
         if len(self._references):
