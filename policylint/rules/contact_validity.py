@@ -15,6 +15,9 @@ from policylint.normalise.postcode import find_postcodes, normalise_postcode
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a
 # formula (OWASP "CSV injection"): =, +, -, @, and a leading tab or carriage return.
 FORMULA_STARTS = frozenset("=+-@\t\r")
+# A cell start (after a "\x00" the cells are joined with), spaces, then a formula start:
+# one search of a whole row finds whether any cell may be a formula.
+_MAY_EXECUTE_RE = re.compile("\x00 *[=+\\-@\t\r]")
 # GOV.UK Notify rejects an address line starting with any of these.
 NOTIFY_BAD_LINE_STARTS = frozenset('[\\/()@]<>",=~')
 
@@ -495,8 +498,11 @@ class ContactValidity(Rule):
         )
 
     def _check_formulas(self, item: Item, skip: set[str]) -> Iterator[Violation]:
+        values = item.row.values
+        if _MAY_EXECUTE_RE.search("\x00" + "\x00".join(values.values())) is None:
+            return  # no cell starts with a formula character: the usual row
         phone_header = item.fields.header("phone")
-        for header, raw in item.row.values.items():
+        for header, raw in values.items():
             if header in skip or not raw:
                 continue
             char = _executes(raw)

@@ -359,3 +359,22 @@ def test_drama_numbers_pass_only_when_the_policy_allows_them() -> None:
     landline = Case(rows=[{"recipient_id": "P-1", "phone": "01632 960123", "channel": "sms"}])
     assert codes(run_case(ContactValidity, landline,
                           options={"allow_drama_numbers": True})) == ["not-a-mobile"]
+
+
+@given(st.lists(st.text(alphabet=" =+-@\t\r\x00a1.", max_size=6), max_size=6))
+def test_the_row_search_for_formulas_misses_no_cell(cells: list[str]) -> None:
+    """One search of the joined row finds a formula start wherever a cell has one."""
+    from policylint.rules.contact_validity import _MAY_EXECUTE_RE, _executes
+
+    if any(_executes(cell) is not None for cell in cells):
+        assert _MAY_EXECUTE_RE.search("\x00" + "\x00".join(cells)) is not None
+
+
+def test_a_formula_in_any_cell_is_flagged_and_a_plain_row_is_not() -> None:
+    rows = [{"recipient_id": "P-1", "channel": "letter", "note": "  =1+1",
+             "address_line_1": "Ms B Hughes", "address_line_2": "3 Mill Lane",
+             "address_line_3": "Swansea", "postcode": "SA1 1AA"}]
+    found = run_case(ContactValidity, Case(rows=rows))
+    assert [(v.code, v.column) for v in found] == [("formula-injection", "note")]
+    rows[0]["note"] = "a = b, +1"
+    assert run_case(ContactValidity, Case(rows=rows)) == []
