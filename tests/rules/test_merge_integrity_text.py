@@ -41,3 +41,20 @@ def test_a_greeting_with_its_name_or_no_greeting_is_not(greeting: str) -> None:
 def test_greetings_built_from_words_are_those_of_a_full_scan(text: str) -> None:
     found = [(m.start(), m.end()) for m in _salutations(text)]
     assert found == [(m.start(), m.end()) for m in _SALUTATION.finditer(text)]
+
+
+NULL_TEMPLATE = "---\nname: t\nchannel: letter\n---\nDear {{ name }},\nYou owe {{ amount }}.\n"
+
+
+@pytest.mark.parametrize(("name", "amount", "expected"), [
+    ("Ann Lee", "nan", ["amount"]),
+    ("  NULL ", "£12.00", ["name"]),
+    ("#N/A", "None", ["amount", "name"]),
+    ("Ferdinand Nannestad", "£12.00", []),  # "nan" inside a word is a name
+    ("Ann Lee", "nan pounds", []),
+])
+def test_null_tokens_in_printed_columns(name: str, amount: str, expected: list[str]) -> None:
+    row = {"recipient_id": "P-1", "name": name, "amount": amount, "unused": "nan"}
+    found = run_case(MergeIntegrity, Case(rows=[row], template=NULL_TEMPLATE))
+    # "unused" is not printed: a null token there reaches nobody.
+    assert sorted(v.column or "" for v in found if v.code == "null-value") == expected
