@@ -133,8 +133,19 @@ def squashed_text(text: str) -> str | None:
     (``"PE39 1FA"`` as ``"PE391FA"``): searching it for squashed postcodes finds at
     least those (and perhaps more: it ignores word boundaries). None when the text
     may hold a BFPO number, whose spellings ("BFP 12") squash to other text."""
-    squashed = "".join(_visible(text).split()).upper()
+    if not text.isascii():
+        # "£" is in most council letters; it is never part of a postcode, and dropping
+        # it (or any character) can only add matches, never lose one.
+        text = text.replace("£", "")
+    if text.isascii():  # bytes.translate deletes the whitespace at C speed
+        squashed = text.encode("ascii").translate(None, _ASCII_WHITESPACE).upper().decode()
+    else:
+        squashed = "".join(_visible(text).split()).upper()
     return None if "BFP" in squashed else squashed
+
+
+# What str.split() splits ASCII text at (str.isspace): the \s of _IN_TEXT_RE.
+_ASCII_WHITESPACE = bytes(c for c in range(128) if chr(c).isspace())
 
 
 def find_postcodes(text: str) -> list[str]:

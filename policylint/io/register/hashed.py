@@ -61,7 +61,16 @@ class HashedRows:
         return len(self._hashes)
 
     def get(self, key: str) -> int | None:
-        return next(self._matches(key), None)
+        # _matches written out: asked once or more per row by several rules.
+        hashes, digest = self._hashes, _hash(key)
+        at = bisect_left(hashes, digest)
+        size, rows, key_of = len(hashes), self._rows, self._key_of
+        while at < size and hashes[at] == digest:
+            row = rows[at]
+            if key_of(row) == key:
+                return row
+            at += 1
+        return None
 
     def every(self, key: str) -> list[int]:
         """Every row whose key is ``key``, in the order they were added."""
