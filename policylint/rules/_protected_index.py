@@ -477,29 +477,32 @@ class ProtectedIndex:
         if max_homes <= 0 or not self._street_candidates:
             return
         wanted: dict[tuple[str, str], set[str]] = {}
-        anchors: dict[str, set[str]] = {}  # district -> anchors of its candidate streets
+        # district -> anchor -> its candidate streets ("": a street without an anchor,
+        # which every address of its district may be on)
+        anchors: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for _, street, _, district in self._street_candidates:
             wanted[(district, street)] = set()
-            anchors.setdefault(district, set()).add(anchor_of(street) or "")
-        # One search per address for all of its district's anchors (an empty anchor,
-        # a street without one, matches every address there).
-        searches = {district: re.compile("|".join(map(re.escape, sorted(found)))).search
-                    for district, found in anchors.items()}
+            anchors.setdefault(district, {}).setdefault(anchor_of(street) or "", []).append(
+                (district, street))
         # Only the addresses that may hold an anchor are read (the register finds them
         # in C where it can); each is still checked below against its own district's.
         # A street without an anchor lets every address of its district through: there,
         # the district itself (in every folded postcode) is what is looked for.
-        every_anchor = set().union(*(found if "" not in found else {district.lower()}
+        every_anchor = set().union(*(set(found) if "" not in found else {district.lower()}
                                      for district, found in anchors.items()))
         for address in scan_addresses(register, folded_holds=every_anchor):
             if address.status != "current":
                 continue
             district = _district(address.postcode)
-            search = searches.get(district)
-            if search is None:
+            streets = anchors.get(district)
+            if streets is None:
                 continue
-            if search(gate_fold(" ".join(address.lines))) is None:
-                continue  # cheap: no spelling of a candidate street is in the lines
+            folded = gate_fold(" ".join(address.lines))
+            # The candidate streets the address may be on: those whose anchor it holds
+            # (a street's own name always holds its anchor).
+            maybe = [s for anchor, found in streets.items() if anchor in folded for s in found]
+            if all(len(wanted[s]) > max_homes for s in maybe):
+                continue  # none (the usual address), or only streets already too long
             homes = wanted.get((district, street_of(address.lines)))
             if homes is not None:
                 homes.add(normalise_address_text(", ".join(address.lines)))
