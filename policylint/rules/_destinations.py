@@ -10,6 +10,7 @@ register's own owner index (``contact_owners``), current contacts only.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Iterator, Sequence
 from typing import NamedTuple
 
@@ -51,6 +52,16 @@ def scan_addresses(register: Register, folded_holds: Collection[str] | None = No
     if isinstance(register, TableScans):
         return register.all_addresses()
     return (a for p in register.people() for a in register.addresses(p.person_id))
+
+
+def scan_address_fields(register: Register, fields: Sequence[str]
+                        ) -> Iterator[tuple[str, ...]]:
+    """``fields`` (two or more, not ``lines``) of every address, in one scan: from a
+    register that scans columns, as bare tuples (no line tuple or record built for
+    each address, the cost of most of a scan)."""
+    if isinstance(register, ColumnScans):
+        return register.scan("addresses", fields)
+    return map(operator.attrgetter(*fields), scan_addresses(register))
 
 
 class PeopleByKey:
@@ -139,14 +150,15 @@ class Destinations:
     def _postcode_index(self) -> PeopleByKey:
         if self._by_postcode is None:
             index = PeopleByKey()
-            for address in self._scan():
-                if address.status != "current":
+            for person_id, postcode, status in scan_address_fields(
+                    self._register, ("person_id", "postcode", "status")):
+                if status != "current":
                     continue
-                postcode = _squash(address.postcode)
-                if postcode:
-                    index.add(postcode, address.person_id)
+                squashed = _squash(postcode)
+                if squashed:
+                    index.add(squashed, person_id)
                 else:
-                    self._unposted.append(address.person_id)
+                    self._unposted.append(person_id)
             self._by_postcode = index
         return self._by_postcode
 

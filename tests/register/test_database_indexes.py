@@ -29,11 +29,13 @@ from policylint.io.register.base import (
 )
 from policylint.io.register.check import TableScans
 from policylint.io.register.csvdir import open_csv_register
+from policylint.io.register.memory import MemoryRegister
 from policylint.io.register.sql import SqlRegister
 from policylint.io.register.sqlite import SqliteRegister
 from policylint.normalise.contact import contact_key
-from policylint.rules._destinations import scan_addresses
+from policylint.rules._destinations import scan_address_fields, scan_addresses
 from policylint.rules._register_people import RegisterPeople, person_id_key
+from tests.register.postgres import read_csv_register
 
 Tables = dict[str, list[dict[str, str]]]
 
@@ -92,6 +94,12 @@ def test_indexes_over_a_database_register_equal_the_csv_registers(
     assert list(fast.people) == list(reference.people)
     assert [_columns(a, _PLACE) for a in scan_addresses(register)] == [
         _columns(a, _PLACE) for a in scan_addresses(csv_register)]
+    fields = ("person_id", "postcode", "status")
+    expected = [_columns(a, fields) for a in scan_addresses(csv_register)]
+    assert list(scan_address_fields(register, fields)) == expected
+    assert list(scan_address_fields(csv_register, fields)) == expected
+    memory = MemoryRegister(read_csv_register(clean_dir), source="<memory>")
+    assert list(scan_address_fields(memory, fields)) == expected
 
 
 _PLACE = ("person_id", "lines", "postcode", "status")
