@@ -66,6 +66,13 @@ class Item:
             yield "in the text", self.rendered.text
         yield from self.attachment_texts()
 
+    def sent_text(self) -> str:
+        """Everything :meth:`searchable_texts` gives, one part after another, a newline
+        between them (an item without attachments: its rendered text as it is)."""
+        if not self.attachments:
+            return self.rendered.text if self.rendered is not None else ""
+        return "\n".join(part for _where, part in self.searchable_texts())
+
     def attachment_texts(self) -> Iterator[tuple[str, str]]:
         """(where, text) for each part of each attachment: ``searchable_texts`` without
         the rendered text, for rules that already search that their own way."""

@@ -87,11 +87,11 @@ _EMAIL_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 _EXPANDED_WORDS = frozenset(ABBREVIATIONS.values()) | {"saint", "street"}
 # ASCII digits only: gate_fold drops every other character, "٣" among them.
 _DIGITS_RE = re.compile(r"[0-9]+")
-# Every ASCII byte but a-z, 0-9 and \x1f: what gate_fold deletes (after lower-casing).
 # Characters that hold no ASCII letter or digit even decomposed (NFKD keeps them, or
 # makes them punctuation): dropped before folding, so that text holding only these
 # apart from ASCII is folded without NFKD.
 _NO_ASCII_PART = "£€•–—‘’“”…\u00a0"
+# Every ASCII byte but a-z, 0-9 and \x1f: what gate_fold deletes (after lower-casing).
 _NOT_ALNUM_BYTES = bytes(b for b in range(128)
                          if b not in b"abcdefghijklmnopqrstuvwxyz0123456789\x1f")
 

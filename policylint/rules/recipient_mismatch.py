@@ -182,7 +182,8 @@ class _ItemText:
 
     @functools.cached_property
     def squashed(self) -> str | None:
-        """The merged lines and the cells as :func:`squashed_text` (postcodes apart)."""
+        """The merged lines and the cells as :func:`squashed_text`: where the postcodes of
+        the batch's rows are looked for all at once."""
         return squashed_text(f"{self.merged}\n{self.cells}")
 
     @functools.cached_property
@@ -776,10 +777,7 @@ class RecipientMismatch(Rule):
                  if v and not v.isspace() and h not in reference_headers]
         # What goes with the item is sent too: its attachments' text is searched after
         # the letter's own (a bundle carrying the next customer's statement).
-        if item.attachments:
-            text = "\n".join(part for _where, part in item.searchable_texts())
-        else:
-            text = item.rendered.text if item.rendered is not None else ""
+        text = item.sent_text()
         reported: set[str] = set()  # recipients of other rows reported for this item
         seen = _ItemText(text, cells, self._static_lines(item), self._printed)
         if len(self._references):

@@ -194,6 +194,11 @@ def test_item_searchable_texts_name_positions_not_files(tmp_path: Path) -> None:
     assert [w for w, _ in item.searchable_texts()] == [
         "in attachment 1 (page 1)", "in attachment 1 (page 2)"]
     assert list(item.attachment_texts()) == list(item.searchable_texts())
+    # Sent as one text: every part, in order (the rendered text first, when there is one).
+    assert item.sent_text() == "\n".join(part for _, part in item.searchable_texts())
+    assert "one" in item.sent_text() and "two" in item.sent_text()
+    alone = Item(row=row, fields=FieldMap(), channel="email")
+    assert alone.sent_text() == ""
 
 
 def test_scanned_page_without_text_layer_cannot_pass(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from policylint.arrow import arrow
@@ -61,20 +61,12 @@ class HashedRows:
         return len(self._hashes)
 
     def get(self, key: str) -> int | None:
-        # _matches written out: asked once or more per row by several rules.
-        hashes, digest = self._hashes, _hash(key)
-        at = bisect_left(hashes, digest)
-        size, rows, key_of = len(hashes), self._rows, self._key_of
-        while at < size and hashes[at] == digest:
-            row = rows[at]
-            if key_of(row) == key:
-                return row
-            at += 1
-        return None
+        found = self._find(key, first=True)
+        return found[0] if found else None
 
     def every(self, key: str) -> list[int]:
         """Every row whose key is ``key``, in the order they were added."""
-        return list(self._matches(key))
+        return self._find(key, first=False)
 
     def first_repeat(self) -> tuple[int, int] | None:
         """(earlier row, row): the first row, in the order added, whose key an earlier
@@ -104,16 +96,22 @@ class HashedRows:
                     found = (earlier, row)
         return found
 
-    def _matches(self, key: str) -> Iterator[int]:
-        """The rows whose key is ``key``: among the rows with its hash, those whose key
-        read back is equal (equal hashes sit together, in row order)."""
+    def _find(self, key: str, *, first: bool) -> list[int]:
+        """The rows whose key is ``key`` (only the first when ``first``): among the rows
+        with its hash, those whose key read back is equal (equal hashes sit together,
+        in row order). A loop, not a generator: several rules ask once or more a row."""
         hashes, digest = self._hashes, _hash(key)
         at = bisect_left(hashes, digest)
-        while at < len(hashes) and hashes[at] == digest:
-            row = self._rows[at]
-            if self._key_of(row) == key:
-                yield row
+        size, rows, key_of = len(hashes), self._rows, self._key_of
+        found: list[int] = []
+        while at < size and hashes[at] == digest:
+            row = rows[at]
+            if key_of(row) == key:
+                found.append(row)
+                if first:
+                    break
             at += 1
+        return found
 
 
 class PackedStrings:
