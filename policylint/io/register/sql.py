@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import operator
 import os
 import re
 import sqlite3
@@ -170,6 +171,9 @@ def _first_line(text: str) -> str:
     return " ".join(text.strip().splitlines()[:1]).strip() or "no reason given"
 
 
+_ONLY_TEXT = frozenset({str})
+
+
 def _as_text(value: object) -> str:
     """A database value as the text a person would write for it."""
     if isinstance(value, dt.datetime):
@@ -215,6 +219,16 @@ class _Table:
     # expression compared and how ("text", "integer": compared natively, so an
     # index serves; "other": compared as text).
     compare: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    # Every column's cell of a row at once (a row holding only text is the usual one);
+    # None when a column is missing.
+    pick: Callable[[Sequence[object]], tuple[Any, ...]] | None = field(
+        init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        slots = self.slots
+        pick = (operator.itemgetter(*slots) if len(slots) > 1 and None not in slots
+                else None)
+        object.__setattr__(self, "pick", pick)
 
     def where_in(self, column: str, name: str, dialect: str) -> Any:
         """``column IN (:name...)``; on PostgreSQL ``column = ANY(:name)``, one array
@@ -532,11 +546,15 @@ class SqlRegister:
 
     def _record(self, spec: _Table, row: Sequence[object], number: int | None = None
                 ) -> RegisterRecord:
-        cells = tuple(
-            None if slot is None else ("" if (v := row[slot]) is None
-                                       else v if type(v) is str else _as_text(v))
-            for slot in spec.slots
-        )
+        pick = spec.pick
+        cells = pick(row) if pick is not None else None
+        if cells is None or not _ONLY_TEXT.issuperset(map(type, cells)):
+            # A column the table lacks, a NULL or a value that is not text: cell by cell.
+            cells = tuple(
+                None if slot is None else ("" if (v := row[slot]) is None
+                                           else v if type(v) is str else _as_text(v))
+                for slot in spec.slots
+            )
         record = self._builds[spec.name](cells)
         if record is None:  # the reference path raises the exact error (or accepts)
             values = {column: cell for column, cell in zip(ALL_COLUMNS[spec.name], cells,
