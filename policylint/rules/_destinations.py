@@ -11,7 +11,7 @@ register's own owner index (``contact_owners``), current contacts only.
 from __future__ import annotations
 
 import operator
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from policylint.io.register.base import Address, ColumnScans, Register
@@ -149,18 +149,26 @@ class Destinations:
 
     def _postcode_index(self) -> PeopleByKey:
         if self._by_postcode is None:
-            index = PeopleByKey()
+            index, unposted = PeopleByKey(), list[str]()
             for person_id, postcode, status in scan_address_fields(
                     self._register, ("person_id", "postcode", "status")):
-                if status != "current":
-                    continue
-                squashed = _squash(postcode)
-                if squashed:
-                    index.add(squashed, person_id)
-                else:
-                    self._unposted.append(person_id)
-            self._by_postcode = index
+                _add_place(index, unposted, person_id, postcode, status)
+            self._by_postcode, self._unposted = index, unposted
         return self._by_postcode
+
+    def indexing(self, places: Iterable[Place | Address]) -> Iterator[Place | Address]:
+        """``places`` (every address of the register, in scan order) passed through,
+        each also put in the people-by-postcode index, which is used from then on once
+        they have all been read: a caller that reads every address anyway (a database
+        register cannot narrow a scan) saves the index a scan of its own."""
+        if self._by_postcode is not None:
+            yield from places
+            return
+        index, unposted = PeopleByKey(), list[str]()
+        for place in places:
+            _add_place(index, unposted, place.person_id, place.postcode, place.status)
+            yield place
+        self._by_postcode, self._unposted = index, unposted
 
     def _number_index(self) -> PeopleByKey:
         """House number or name -> people (only for a destination without a postcode)."""
@@ -204,6 +212,18 @@ class Destinations:
             return frozenset()
         return frozenset(c.person_id for c in self._register.contact_owners(kind, key)
                          if c.status == "current")
+
+
+def _add_place(index: PeopleByKey, unposted: list[str], person_id: str, postcode: str,
+               status: str) -> None:
+    """A current address in the people-by-postcode index (without a postcode: apart)."""
+    if status != "current":
+        return
+    squashed = _squash(postcode)
+    if squashed:
+        index.add(squashed, person_id)
+    else:
+        unposted.append(person_id)
 
 
 def _ident(key: AddressKey) -> str:

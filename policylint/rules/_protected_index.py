@@ -23,7 +23,7 @@ import bisect
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -45,7 +45,7 @@ from policylint.normalise.locators import (
     street_of,
 )
 from policylint.normalise.postcode import normalise_postcode
-from policylint.rules._destinations import scan_addresses
+from policylint.rules._destinations import Place, scan_addresses
 
 ADDRESS = "address"
 PHONE = "phone"
@@ -341,11 +341,15 @@ class ProtectedIndex:
 
     @classmethod
     def build(cls, register: Register, today: dt.date, recent_days: int,
-              short_street_homes: int = 0) -> ProtectedIndex:
+              short_street_homes: int = 0,
+              addresses: Callable[[Collection[str]], Iterable[Place | Address]] | None = None
+              ) -> ProtectedIndex:
         """``recent_days`` > 0 keeps a previous address left within that many days (and
         previous contacts) protected; 0, the default, protects current details only.
         ``short_street_homes`` > 0 makes a street with its town locate a do-not-disclose
-        person who lives on a street of at most that many registered homes."""
+        person who lives on a street of at most that many registered homes.
+        ``addresses(folded_holds)`` scans the register's addresses for that (default:
+        :func:`scan_addresses`), for a caller that indexes them on the way."""
         index = cls()
         confidential: set[str] = set()
         targets: dict[str, set[str]] = {}
@@ -359,7 +363,9 @@ class ProtectedIndex:
         for person_id in sorted(confidential | set(targets)):
             index._add_person(register, person_id, person_id in confidential,
                               frozenset(targets.get(person_id, ())), today, cutoff)
-        index._add_short_streets(register, short_street_homes)
+        index._add_short_streets(
+            addresses or (lambda holds: scan_addresses(register, folded_holds=holds)),
+            short_street_homes)
         index._finish()
         return index
 
@@ -470,7 +476,8 @@ class ProtectedIndex:
             self._anchors.add(anchor)
         self._address_patterns.setdefault(f" {fingerprint} ", []).append((ref, kind))
 
-    def _add_short_streets(self, register: Register, max_homes: int) -> None:
+    def _add_short_streets(self, addresses: Callable[[Collection[str]], Iterable[Place | Address]],
+                           max_homes: int) -> None:
         """``"rowan way leeds"`` for a do-not-disclose person on a street of at most
         ``max_homes`` homes in the register (same postcode district): there, a street
         and town all but name the door."""
@@ -490,7 +497,7 @@ class ProtectedIndex:
         # the district itself (in every folded postcode) is what is looked for.
         every_anchor = set().union(*(set(found) if "" not in found else {district.lower()}
                                      for district, found in anchors.items()))
-        for address in scan_addresses(register, folded_holds=every_anchor):
+        for address in addresses(every_anchor):
             if address.status != "current":
                 continue
             district = _district(address.postcode)

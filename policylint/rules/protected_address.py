@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
 from policylint.engine.rule import BatchInfo, Case, Example, Item, Need, Rule, RunContext
+from policylint.io.register.base import Address, Register
 from policylint.io.templates import Template, VariableRef
 from policylint.model import Personal, PersonalKind, Severity, Violation
 from policylint.normalise.address import (
@@ -21,7 +22,7 @@ from policylint.normalise.address import (
 from policylint.normalise.contact import email_key, phone_key
 from policylint.normalise.locators import other_unit
 from policylint.normalise.postcode import find_postcodes, normalise_postcode
-from policylint.rules._destinations import Destinations
+from policylint.rules._destinations import Destinations, Place, scan_addresses
 from policylint.rules._protected_index import (
     ADDRESS,
     EMAIL,
@@ -493,8 +494,19 @@ class ProtectedAddress(Rule):
         if self._index is None:
             self._index = ProtectedIndex.build(
                 register, self.context.today, self._recent_days,
-                int(self.options.get("short_street_homes", 5)))
+                int(self.options.get("short_street_homes", 5)),
+                addresses=self._scan_shared(register))
         return self._index
+
+    def _scan_shared(self, register: Register
+                     ) -> Callable[[Collection[str]], Iterable[Place | Address]] | None:
+        """A register that reads every address whatever a scan asks for (a database:
+        ``narrows_scans = False``) has the index's one scan of the addresses build the
+        destinations' index by postcode too, rather than reading them all twice."""
+        places = self.destinations
+        if places is None or getattr(register, "narrows_scans", True):
+            return None
+        return lambda holds: places.indexing(scan_addresses(register, folded_holds=holds))
 
     @property
     def destinations(self) -> Destinations | None:

@@ -257,3 +257,40 @@ def test_what_the_name_index_remembers_is_weighed_by_the_people_in_it(
                 assert [tight.fitting(o) for o in occurrences] == expected
             assert len(tight._families) <= 1 and len(tight._fits) <= 2
     assert len(expected[0]) == 200
+
+
+@pytest.mark.parametrize("backend", ["csv", *DATABASES])
+def test_protected_address_reads_a_database_registers_addresses_once(
+        backend: str, clean_dir: Path, request: pytest.FixtureRequest, kit: Any) -> None:
+    """A database lists every address whatever a scan asks for: protected-address's one
+    scan for short streets builds the destinations' index by postcode too, the same
+    index a scan of its own gives. The columnar CSV register narrows that scan, so its
+    index waits for its own (full) scan."""
+    from policylint.engine.rule import RunContext
+    from policylint.rules._destinations import Destinations
+    from policylint.rules.protected_address import ProtectedAddress
+
+    register = kit.open_backend(backend, request)
+    scans: list[str] = []
+    real_scan = register.scan
+
+    def counting_scan(table: str, *args: Any, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
+        scans.append(table)
+        return real_scan(table, *args, **kwargs)
+
+    register.scan = counting_scan
+    rule = ProtectedAddress({}, RunContext(register=register, today=kit.today))
+    index = rule.index
+    assert index is not None and index._street_candidates  # a scan for short streets ran
+    places = rule.destinations
+    assert places is not None
+    reference = Destinations(open_csv_register(clean_dir))
+    expected = reference._postcode_index()
+    if backend == "csv":
+        assert places._by_postcode is None  # narrowed: not every address was read
+    else:
+        assert places._by_postcode is not None and scans.count("addresses") == 1
+    built = places._postcode_index()
+    built.get(""), expected.get("")  # ids still waiting are packed on a look-up
+    assert built._packed == expected._packed and places._unposted == reference._unposted
+    register.close()

@@ -527,9 +527,9 @@ def test_two_thousand_protected_people(monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[int] = []
     real_build = ProtectedIndex.build.__func__  # type: ignore[attr-defined]
 
-    def counting_build(cls: type[ProtectedIndex], *args: Any) -> ProtectedIndex:
+    def counting_build(cls: type[ProtectedIndex], *args: Any, **kwargs: Any) -> ProtectedIndex:
         builds.append(1)
-        result: ProtectedIndex = real_build(cls, *args)
+        result: ProtectedIndex = real_build(cls, *args, **kwargs)
         return result
 
     monkeypatch.setattr(ProtectedIndex, "build", classmethod(counting_build))

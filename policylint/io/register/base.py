@@ -172,7 +172,9 @@ class ColumnScans(Protocol):
     indexed, so an index can keep row numbers instead of a copy of every record.
     Every built-in backend implements both: the columnar CSV register from its packed
     columns, the database registers by reading rows (``folded_holds`` unused) and
-    people by rowid or id when asked.
+    people by rowid or id when asked. A backend that lists every row whatever
+    ``folded_holds`` asks may say so with ``narrows_scans = False``: a caller may then
+    index every row from a scan it narrowed (without it, a scan is taken to narrow).
     """
 
     def scan(self, table: str, columns: Sequence[str], *,

@@ -283,6 +283,10 @@ def _after_fork_in_child() -> None:
 class SqlRegister:
     """A :class:`~policylint.io.register.base.Register` in a database, through SQLAlchemy."""
 
+    # scan() lists every row whatever folded_holds asks (see ColumnScans): an index may
+    # take every address from a narrowed scan.
+    narrows_scans = False
+
     def __init__(self, url: str, mapping: RegisterMapping | None = None, *,
                  location: str | None = None) -> None:
         self.url = url

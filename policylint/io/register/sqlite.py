@@ -93,6 +93,10 @@ def _quote(name: str) -> str:
 class SqliteRegister:
     """A :class:`~policylint.io.register.base.Register` over an SQLite file."""
 
+    # scan() lists every row whatever folded_holds asks (see ColumnScans): an index may
+    # take every address from a narrowed scan.
+    narrows_scans = False
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.source = str(path)
