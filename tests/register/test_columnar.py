@@ -232,6 +232,11 @@ def test_rows_remembered_for_a_few_people_answer_as_the_hashes_do(
         assert register.addresses(person_id) == reference.addresses(person_id)
         assert register.contacts(person_id) == reference.contacts(person_id)
         assert len(register._recent_rows) <= 2
+    # Contact owners likewise: asked again (the cache), after it was emptied, and apart.
+    keys = [(c.kind, contact_key(c.kind, c.value)) for c in reference.all_contacts()]
+    for kind, key in keys + keys[::-1] + [("phone", "+447700900999")]:
+        assert register.contact_owners(kind, key) == reference.contact_owners(kind, key)
+        assert len(register._owner_cache) <= 2
 
 
 def test_python_whitespace_is_what_str_strip_removes() -> None:

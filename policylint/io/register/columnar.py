@@ -40,7 +40,7 @@ from policylint.io.register.base import (
     Representative,
     Restriction,
 )
-from policylint.io.register.hashed import HashedRows, PackedStrings
+from policylint.io.register.hashed import HashedRows, PackedStrings, contact_row_key
 from policylint.io.register.memory import (
     ALLOWED_VALUES,
     DATE_COLUMNS,
@@ -562,6 +562,7 @@ class ColumnarRegister:
         self._address_cache: dict[str, tuple[Address, ...]] = {}
         self._contact_cache: dict[str, tuple[Contact, ...]] = {}
         self._representative_cache: dict[str, tuple[Representative, ...]] = {}
+        self._owner_cache: dict[str, tuple[Contact, ...]] = {}
 
     def __repr__(self) -> str:
         return f"ColumnarRegister({self.source!r}, people={self._people.size})"
@@ -679,8 +680,14 @@ class ColumnarRegister:
         owners = self._owners.get(kind)
         if owners is None or not normalised_value:
             return ()
-        return tuple(self._contact(self._contacts.cells(row))
-                     for row in owners.rows(normalised_value))
+        # An email or text is asked about by several rules (who owns where it goes).
+        key = contact_row_key(kind, normalised_value)
+        found = self._owner_cache.get(key)
+        if found is None:
+            found = self._remember(self._owner_cache, key, tuple(
+                self._contact(self._contacts.cells(row))
+                for row in owners.rows(normalised_value)))
+        return found
 
     def restrictions(self) -> Sequence[Restriction]:
         return self._restrictions
