@@ -34,6 +34,7 @@ from policylint.config.policy import Suppression
 from policylint.engine.collector import ActiveRule, Collector, NotChecked
 from policylint.engine.prefetch import prefetched
 from policylint.engine.rule import BatchInfo
+from policylint.io.batch.base import BatchReader, CellRowReader
 from policylint.model import Finding, Row
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ class Rows:
     Encoded (pickled) once, when the chunk is made: the parent writes a chunk to the
     spool, reads it back and hands it to a worker, and each of those steps only copies
     the bytes. Only the worker that checks the chunk decodes it (:meth:`unpack`).
+    A chunk read as bare cells (:meth:`pack_cells`) travels as lists of strings, the
+    column names once: the parent then builds no row mapping at all, and reading the
+    batch stops being what the workers wait for.
     """
 
     __slots__ = ("_count", "_encoded")
@@ -79,14 +83,25 @@ class Rows:
     @classmethod
     def pack(cls, rows: Sequence[Row]) -> Rows:
         first = rows[0]
-        payload = (dict(first.headers), first.file,
+        payload = (dict(first.headers), first.file, None,
                    [(row.number, row.line, _as_dict(row.values)) for row in rows])
+        return cls(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), len(rows))
+
+    @classmethod
+    def pack_cells(cls, reader: CellRowReader,
+                   rows: Sequence[tuple[int, int, list[str]]]) -> Rows:
+        """Rows as ``reader.cell_rows()`` gives them (see :class:`CellRowReader`)."""
+        payload = (dict(reader.header_map), reader.display, reader.names, rows)
         return cls(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), len(rows))
 
     def unpack(self) -> list[Row]:
         # Only ever bytes this module pickled (in this process or the parent).
-        headers, file, rows = pickle.loads(self._encoded)
+        headers, file, names, rows = pickle.loads(self._encoded)
         shared = MappingProxyType(headers)
+        if names is not None:
+            return [Row(number=number, line=line, values=dict(zip(names, cells, strict=False)),
+                        headers=shared, file=file)
+                    for number, line, cells in rows]
         return [Row(number=number, line=line, values=values, headers=shared, file=file)
                 for number, line, values in rows]
 
@@ -355,13 +370,22 @@ def local_executor(jobs: int) -> Executor | None:
 # --- the map and the merge ---------------------------------------------------------------
 
 
-def chunks_of(rows: Iterable[Row], size: int) -> Iterator[tuple[int, Rows]]:
-    source = iter(rows)
+def chunks_of(reader: BatchReader, size: int) -> Iterator[tuple[int, Rows]]:
+    """The batch's rows in chunks of ``size``, each packed for a worker; as bare cells
+    when the reader can give them (:class:`CellRowReader`)."""
+    if isinstance(reader, CellRowReader):
+        cells = reader.cell_rows()
+        for index in itertools.count():
+            chunk = list(itertools.islice(cells, size))
+            if not chunk:
+                return
+            yield index, Rows.pack_cells(reader, chunk)
+    source = reader.rows()
     for index in itertools.count():
-        chunk = list(itertools.islice(source, size))
-        if not chunk:
+        rows = list(itertools.islice(source, size))
+        if not rows:
             return
-        yield index, Rows.pack(chunk)
+        yield index, Rows.pack(rows)
 
 
 def _in_order(phase: Phase, method: str, chunks: Iterable[tuple[int, Rows]],

@@ -314,7 +314,7 @@ class Engine:
         observers = [a for a in rules if "batch" in a.rule.needs]
         merged = Merge(self.collector, self.used_templates, len(rules), self.recorder)
         with contextlib.ExitStack() as stack:
-            chunks = chunks_of(reader.rows(), self.request.chunk_rows)
+            chunks = chunks_of(reader, self.request.chunk_rows)
             observed: list[object] | None = None
             if observers:
                 spool = stack.enter_context(contextlib.closing(Spool()))

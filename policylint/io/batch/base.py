@@ -58,6 +58,27 @@ class BatchReader(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class CellRowReader(Protocol):
+    """A batch reader that can also give its rows as bare cells, cheaper to read and to
+    hand to a worker than :class:`~policylint.model.Row` objects.
+
+    The contract: for each ``(number, line, cells)`` of ``cell_rows()``, ``rows()``
+    gives ``Row(number, line, dict(zip(names, cells, strict=False)),
+    MappingProxyType(header_map), display)``, with the same :attr:`problems`.
+    """
+
+    problems: list[RowProblem]
+
+    @property
+    def display(self) -> str: ...
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    @property
+    def header_map(self) -> Mapping[str, str]: ...
+    def cell_rows(self) -> Iterator[tuple[int, int, list[str]]]: ...
+
+
 @dataclass(frozen=True)
 class Limits:
     """Documented input limits; anything beyond is a :class:`LimitError`.
