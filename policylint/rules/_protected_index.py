@@ -327,6 +327,8 @@ class ProtectedIndex:
         self._address_automaton: ahocorasick.Automaton | None = None
         self._email_automaton: ahocorasick.Automaton | None = None
         self._anchors: set[str] = set()
+        # anchor -> the patterns (``" 14 station road "``) whose anchor it is
+        self._patterns_by_anchor: dict[str, list[str]] = {}
         self._anchor_automaton: ahocorasick.Automaton | None = None
         self._phone_anchor_automaton: ahocorasick.Automaton | None = None
         self._ungated = False  # some fingerprint has no anchor: normalise every text
@@ -470,11 +472,15 @@ class ProtectedIndex:
         """``anchor_from``: a leading part of ``fingerprint`` to take the anchor from
         (a street's words are rarer than its town's)."""
         anchor = anchor_of(anchor_from or fingerprint)
+        pattern = f" {fingerprint} "
         if anchor is None:
             self._ungated = True
         else:
             self._anchors.add(anchor)
-        self._address_patterns.setdefault(f" {fingerprint} ", []).append((ref, kind))
+            patterns = self._patterns_by_anchor.setdefault(anchor, [])
+            if pattern not in patterns:
+                patterns.append(pattern)
+        self._address_patterns.setdefault(pattern, []).append((ref, kind))
 
     def _add_short_streets(self, addresses: Callable[[Collection[str]], Iterable[Place | Address]],
                            max_homes: int) -> None:
@@ -566,14 +572,57 @@ class ProtectedIndex:
         details, and are then done with before anything is normalised."""
         if self._ungated:
             return True
+        if self.may_hold_contact(raw, folded):
+            return True
+        anchors = self._anchor_automaton
+        return anchors is not None and next(anchors.iter(folded), None) is not None
+
+    def may_hold_contact(self, raw: str, folded: str) -> bool:
+        """False only when no protected e-mail address or phone number can be in ``raw``
+        (whose :func:`gate_fold` is ``folded``): the contact half of
+        :meth:`may_hold_anything`."""
         emails = self._email_automaton
         if emails is not None and "@" in raw and next(
                 emails.iter(lowered_in_place(raw)), None) is not None:
             return True
-        if self.may_hold_phone(folded):
-            return True
+        return self.may_hold_phone(folded)
+
+    def candidate_patterns(self, raw: str, folded: str, cells: Sequence[str] | None = None
+                           ) -> list[tuple[str, list[tuple[GuardedAddress, str]]]] | None:
+        """Every address pattern that can be in ``raw`` (whose :func:`gate_fold` is
+        ``folded``), with its (address, kind) references: those whose anchor it holds
+        and whose numbers are all written in it (:func:`whole_numbers`). With
+        ``cells`` (``raw`` is them joined by ``"\x1f"``, each searched on its own),
+        in the cell that holds the anchor. None when that cannot be told (a
+        fingerprint without an anchor)."""
+        if self._ungated:
+            return None
         anchors = self._anchor_automaton
-        return anchors is not None and next(anchors.iter(folded), None) is not None
+        if anchors is None:
+            return []
+        # anchor -> the cells it is in (-1: the whole text)
+        found: dict[str, set[int]] = {}
+        for end, (anchor, _) in anchors.iter(folded):
+            at = folded.count("\x1f", 0, end) if cells is not None else -1
+            found.setdefault(anchor, set()).add(at)
+        numbers: dict[int, set[str] | None] = {}
+        patterns = self._address_patterns
+        out: list[tuple[str, list[tuple[GuardedAddress, str]]]] = []
+        listed: set[str] = set()
+        for anchor in sorted(found):
+            for pattern in self._patterns_by_anchor.get(anchor, ()):
+                if pattern in listed:
+                    continue
+                # "2highst" is in "12highstreet" too: folding hides where numbers end.
+                digits = [token for token in pattern.split() if token.isdigit()]
+                if digits and not any(
+                        written is None or all(d in written for d in digits)
+                        for written in (_numbers_at(numbers, at, raw, cells)
+                                        for at in found[anchor])):
+                    continue
+                listed.add(pattern)
+                out.append((pattern, patterns[pattern]))
+        return out
 
     def may_hold_address(self, text: str, folded: str | None = None) -> bool:
         """False only when no address fingerprint can be in ``text``: it holds none
@@ -634,6 +683,31 @@ class ProtectedIndex:
         found.update(hit.key for hit in self.find_emails(lowered))
         found.update(hit.key for hit in self.find_phones(raw))
         return frozenset(found)
+
+
+def _numbers_at(memo: dict[int, set[str] | None], at: int, raw: str,
+                cells: Sequence[str] | None) -> set[str] | None:
+    if at not in memo:
+        memo[at] = whole_numbers(raw if cells is None or at < 0 else cells[at])
+    return memo[at]
+
+
+def whole_numbers(text: str) -> set[str] | None:
+    """Every number written in ``text`` (each run of digits, whole), or None when the
+    text holds what normalising might turn into digits (``"½"``, ``"²"``).
+
+    An address fingerprint's house number (``"2"`` of ``" 2 high street "``) is one
+    of them whenever the fingerprint is in the text: the normaliser never splits a
+    run of digits, and what it joins a number to (``"12 A"``: ``"12a"``) is no longer
+    that number alone. Only the characters :func:`gate_fold` drops first (``"£"``,
+    dashes, quotes) are let through, read as separators."""
+    if not text.isascii():
+        for dropped in _NO_ASCII_PART:
+            if dropped in text:
+                text = text.replace(dropped, " ")
+        if not text.isascii():
+            return None
+    return set(_DIGITS_RE.findall(text))
 
 
 def _automaton(

@@ -173,13 +173,46 @@ def _starts(parts: Sequence[str], sep: int, offset: int) -> tuple[int, ...]:
     return tuple(starts)
 
 
-@dataclass(frozen=True)
 class _Own:
-    """An address the item's recipient has: wording found in it is theirs, not P's."""
+    """An address the item's recipient has: wording found in it is theirs, not P's.
 
-    key: AddressKey
-    padded: str
-    postcodes: frozenset[str]
+    Each form is made when first asked for: a neighbour's shared postcode needs only
+    the postcodes (and the key, to tell the homes apart), never the wording."""
+
+    __slots__ = ("_key", "_padded", "_postcodes", "lines", "postcode")
+
+    def __init__(self, lines: Sequence[str], postcode: str) -> None:
+        self.lines = lines
+        self.postcode = postcode
+        self._key: AddressKey | None = None
+        self._padded: str | None = None
+        self._postcodes: frozenset[str] | None = None
+
+    @property
+    def key(self) -> AddressKey:
+        if self._key is None:
+            self._key = address_key(self.lines, self.postcode)
+        return self._key
+
+    @property
+    def postcodes(self) -> frozenset[str]:
+        if self._postcodes is None:
+            lines, postcode = self.lines, self.postcode
+            text = " ".join(filter(None, [*lines, postcode]))
+            postcodes = {p.lower() for p in find_postcodes(text)}
+            if postcode and (canonical := normalise_postcode(postcode)):
+                postcodes.add(str(canonical).lower())
+            self._postcodes = frozenset(postcodes)
+        return self._postcodes
+
+    @property
+    def padded(self) -> str:
+        if self._padded is None:
+            lines, postcode = self.lines, self.postcode
+            # The fingerprints keep "flat 2" joined to "14 station road" as the index does.
+            fingerprints = " ".join(sorted(address_fingerprints(lines, postcode)))
+            self._padded = f" {normalise_address_text(', '.join(lines))} {fingerprints} "
+        return self._padded
 
 
 @dataclass
@@ -677,7 +710,8 @@ class ProtectedAddress(Rule):
         cells = item.row.values
         values = list(cells.values())
         joined = CELL_BARRIER.join(values)
-        if self._holds_nothing(index, item, values, joined):
+        settled, check = self._settled(index, item, values, joined)
+        if settled:
             return []
         headers = list(cells)
         sources = [_Source(headers, values, rendered=False, raw=joined)]
@@ -693,7 +727,8 @@ class ProtectedAddress(Rule):
         for source in attachments:
             source.in_attachment = True
         sources += attachments
-        check = _ItemCheck(self, index, item)
+        if check is None:
+            check = _ItemCheck(self, index, item)
         for source in sources:
             skip = (boilerplate if source.is_rendered and not source.in_attachment
                     else frozenset())
@@ -711,21 +746,44 @@ class ProtectedAddress(Rule):
                     check.contact(source, contact)
         return [self._violation(item, index, found) for found in check.found.values()]
 
-    def _holds_nothing(self, index: ProtectedIndex, item: Item, values: list[str],
-                       joined: str) -> bool:
-        """True when the item's cells and text (its attachments apart) cannot hold any
-        protected detail (:meth:`ProtectedIndex.may_hold_anything`): the usual item,
-        settled with one folding of each and no normalising. False whenever a text
-        holds the cell barrier itself, when the searches below decide."""
+    def _settled(self, index: ProtectedIndex, item: Item, values: list[str], joined: str
+                 ) -> tuple[bool, _ItemCheck | None]:
+        """(True, _) when the item's cells and text (its attachments apart) can carry no
+        protected detail that it may not carry, told without normalising them:
+
+        - they hold no anchor of any fingerprint and no protected e-mail or phone
+          (:meth:`ProtectedIndex.may_hold_anything`): the usual item, settled with one
+          folding of each;
+        - or they hold no protected contact, and every fingerprint whose anchor they
+          hold is one the search below would pass over wherever it was found
+          (:meth:`_ItemCheck.passes_over`): the recipient's own street or postcode,
+          shared with a protected neighbour.
+
+        False whenever a text holds the cell barrier itself, when the search decides;
+        the check made on the way (who the item reaches) is handed on to it."""
         if not self.gate or item.attachments or joined.count(CELL_BARRIER) != len(values) - 1:
-            return False
-        if index.may_hold_anything(joined, gate_fold(joined)):
-            return False
+            return False, None
+        texts: list[tuple[str, str, Sequence[str] | None]] = [
+            (joined, gate_fold(joined), values)]
         if self._search_rendered and item.rendered is not None:
             text = item.rendered.text
-            return CELL_BARRIER not in text and not index.may_hold_anything(
-                text, gate_fold(text))
-        return True
+            if CELL_BARRIER in text:
+                return False, None
+            texts.append((text, gate_fold(text), None))
+        if not any(index.may_hold_anything(raw, folded) for raw, folded, _ in texts):
+            return True, None
+        if any(index.may_hold_contact(raw, folded) for raw, folded, _ in texts):
+            return False, None
+        check = _ItemCheck(self, index, item)
+        for raw, folded, cells in texts:
+            candidates = index.candidate_patterns(raw, folded, cells)
+            if candidates is None:
+                return False, check
+            for pattern, refs in candidates:
+                for address, kind in refs:
+                    if not check.passes_over(pattern, address, kind):
+                        return False, check
+        return True, check
 
     def _template_patterns(self, index: ProtectedIndex, template: Template) -> frozenset[str]:
         """Protected patterns written into the template itself (letterhead, footer)."""
@@ -990,9 +1048,9 @@ class _ItemCheck:
             if register is not None and recipient:
                 for address in register.addresses(recipient):
                     if address.status == "current":
-                        own.append(_own(address.lines, address.postcode))
+                        own.append(_Own(address.lines, address.postcode))
             if self.item.address_lines:
-                own.append(_own(self.item.address_lines, ""))
+                own.append(_Own(self.item.address_lines, ""))
             self._own = tuple(own)
         return self._own
 
@@ -1044,6 +1102,17 @@ class _ItemCheck:
 
     # --- hits ----------------------------------------------------------------------
 
+    def passes_over(self, pattern: str, address: GuardedAddress, kind: str) -> bool:
+        """Whether :meth:`address` passes over every hit of ``pattern`` that refers to
+        ``address`` (as a ``kind`` fingerprint), wherever in the item it is: nobody
+        the item reaches is protected from the person, the detail is not
+        confidential (or only a street), or the wording is the recipient's own."""
+        person = self.index.people[address.person_id]
+        dnd = self.dnd_party(person, address.dnd_targets) is not None
+        if not (dnd or address.confidential) or (kind == STREET_PRINT and not dnd):
+            return True
+        return self._recipients_own(pattern, address, kind == POSTCODE_PRINT)
+
     def address(self, source: _Source, hit: AddressHit) -> None:
         for address, kind in hit.refs:
             # Cheap checks first: most hits are a neighbour's shared postcode.
@@ -1054,7 +1123,7 @@ class _ItemCheck:
             is_postcode = kind == POSTCODE_PRINT
             if not _text_locates(source.padded, hit, address, is_postcode, dnd):
                 continue
-            if self._recipients_own(hit, address, is_postcode):
+            if self._recipients_own(hit.pattern, address, is_postcode):
                 continue
             verdict = self.verdict(address.person_id, address.confidential,
                                    address.dnd_targets, address=address)
@@ -1110,19 +1179,22 @@ class _ItemCheck:
         if label != found.label and place not in found.places:
             found.places.append(place)
 
-    def _recipients_own(self, hit: AddressHit, address: GuardedAddress,
+    def _recipients_own(self, pattern: str, address: GuardedAddress,
                         is_postcode: bool) -> bool:
-        """The wording found belongs to an address the recipient has (not P's own)."""
-        own = [o for o in self.own_addresses() if not same_address(o.key, address.key)]
-        if not own:
-            return False
+        """The wording found (``pattern``) belongs to an address the recipient has (not
+        P's own)."""
+        own = self.own_addresses()
         if is_postcode:
-            canonical = normalise_postcode(hit.pattern.strip())
+            canonical = normalise_postcode(pattern.strip())
+            if not canonical:
+                return False
             # The recipient's own postcode: a neighbour's letter.
-            return bool(canonical) and any(str(canonical).lower() in o.postcodes
-                                           for o in own)
+            code = str(canonical).lower()
+            return any(code in o.postcodes and not same_address(o.key, address.key)
+                       for o in own)
         # The same street line is part of the recipient's own address.
-        return any(hit.pattern in o.padded for o in own)
+        return any(pattern in o.padded and not same_address(o.key, address.key)
+                   for o in own)
 
 
 def _text_locates(padded: str, hit: AddressHit, address: GuardedAddress, is_postcode: bool,
@@ -1164,15 +1236,3 @@ def _cell(padded: str, start: int, end: int, anchor: int) -> str:
     if right != -1:
         end = right
     return padded[start:end]
-
-
-def _own(lines: Sequence[str], postcode: str) -> _Own:
-    key = address_key(lines, postcode)
-    text = " ".join(filter(None, [*lines, postcode]))
-    postcodes = {p.lower() for p in find_postcodes(text)}
-    if postcode and normalise_postcode(postcode):
-        postcodes.add(str(normalise_postcode(postcode)).lower())
-    # The fingerprints keep "flat 2" joined to "14 station road" as the index does.
-    fingerprints = " ".join(sorted(address_fingerprints(lines, postcode)))
-    padded = f" {normalise_address_text(', '.join(lines))} {fingerprints} "
-    return _Own(key, padded, frozenset(postcodes))
