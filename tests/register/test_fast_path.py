@@ -288,3 +288,70 @@ def test_built_database_holds_canonical_text(tmp_path: Path, clean_tables: Table
             assert stored == expected, table
     finally:
         db.close()
+
+
+# --- a database register's scans: cells of rows SQLite vouches for, else records -----------
+
+SCANNED = {
+    "people": [("person_id", "family_name"), ("person_id",), ("given_name", "title", "status")],
+    "addresses": [("person_id", "lines", "postcode", "status"), ("person_id", "postcode"),
+                  ("lines",)],
+    "contacts": [("kind", "value"), ("person_id", "value", "status")],
+}
+
+
+@SETTINGS
+@given(table=st.sampled_from(sorted(SCANNED)), data=st.data())
+def test_a_database_scan_gives_what_the_records_hold(table: str, data: st.DataObject) -> None:
+    import tempfile
+
+    from policylint.io.register.base import columns_of
+    from policylint.io.register.sqlite import _KINDS
+
+    rows = data.draw(st.lists(_row(table), min_size=1, max_size=6))
+    number = data.draw(st.sampled_from([None, 7, 2.5]))  # a cell stored as a number
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "reg.db"
+        db = sqlite3.connect(path)
+        columns = ALL_COLUMNS[table]
+        db.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+        if table != "people":
+            db.execute("CREATE TABLE people (person_id, given_name, family_name, status)")
+        if number is not None:
+            rows = [*rows, [*rows[0][:-1], number]]  # type: ignore[list-item]
+        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
+        db.commit()
+        db.close()
+        for wanted in SCANNED[table]:
+            with SqliteRegister(path) as fast, SqliteRegister(path) as reference:
+                got = _outcome(lambda w=wanted: [v for _, v in fast._scan_columns(table, w)])
+                expected = _outcome(lambda w=wanted: list(columns_of(
+                    (r for _, r in reference._scan(table, _KINDS[table])), w)))
+            assert got == expected
+            event(f"{table}: {expected[0]}")
+
+
+def test_a_built_register_is_scanned_from_its_cells(tmp_path: Path, clean_dir: Path,
+                                                    clean_tables: Tables,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``register build`` writes rows SQLite vouches for: no row is read whole; a date
+    SQLite itself would take (30 February) is not vouched for, and stops the scan."""
+    path = tmp_path / "reg.db"
+    build_sqlite(clean_dir, path)
+    with SqliteRegister(path) as register:
+        read_whole: list[int] = []
+        original = register._load_at
+
+        def load_at(table: str, rowid: int) -> object:
+            read_whole.append(rowid)
+            return original(table, rowid)
+
+        monkeypatch.setattr(register, "_load_at", load_at)
+        addresses = list(register.scan("addresses", ("person_id", "lines", "postcode", "status")))
+        assert len(addresses) == len(clean_tables["addresses"]) and read_whole == []
+    db = sqlite3.connect(path)
+    db.execute("UPDATE addresses SET valid_from = '2023-02-30' WHERE rowid = 1")
+    db.commit()
+    db.close()
+    with SqliteRegister(path) as register, pytest.raises(RegisterError, match="valid_from"):
+        list(register.scan("addresses", ("person_id", "postcode")))

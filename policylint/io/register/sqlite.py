@@ -19,6 +19,7 @@ against the row itself; ``people_sequence`` reads a person by rowid when asked.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from array import array
 from collections import OrderedDict
@@ -36,10 +37,12 @@ from policylint.io.register.base import (
     Person,
     Representative,
     Restriction,
-    columns_of,
 )
 from policylint.io.register.hashed import HashedRows, contact_row_key
 from policylint.io.register.memory import (
+    ALLOWED_VALUES,
+    DATE_COLUMNS,
+    NON_EMPTY,
     TABLES,
     DuplicateIds,
     Origin,
@@ -61,6 +64,16 @@ _KINDS: dict[str, type[RegisterRecord]] = {
     "people": Person, "addresses": Address, "contacts": Contact,
     "representatives": Representative}
 _BLOCK = 8192  # keys hashed at a time
+# What scan() takes straight from the cells of a row it can vouch for (see
+# SqliteRegister._vouched): each column's value in the record is the cell stripped
+# (an enumeration vouched for is already canonical); an address's ``lines`` are its
+# non-empty line cells, stripped.
+_TAKEN_FROM_CELLS: dict[str, frozenset[str]] = {
+    "people": frozenset({"person_id", "title", "given_name", "family_name", "status"}),
+    "addresses": frozenset({"person_id", "lines", "postcode", "status"}),
+    "contacts": frozenset({"person_id", "kind", "value", "status"}),
+}
+_LINES = tuple(f"line_{i}" for i in range(1, 7))
 
 
 class LruCache(Generic[K, V]):
@@ -109,6 +122,7 @@ class SqliteRegister:
             raise RegisterError(f"cannot open register database ({exc})", file=self.source
                                 ) from None
         self._quoted: dict[str, str] = {}  # table -> its actual name, quoted
+        self._columns: dict[str, dict[str, str]] = {}  # table -> its columns, quoted
         try:
             self._select = self._inspect()
         except sqlite3.DatabaseError as exc:
@@ -174,6 +188,8 @@ class SqliteRegister:
                 parts.append(f"coalesce({_quote(columns[column])}, '')" if column in columns
                              else "''")
             self._quoted[table] = _quote(actual)
+            self._columns[table] = {column: _quote(columns[column]) for column in ALL_COLUMNS[table]
+                                    if column in columns}
             selects[table] = (f"SELECT {', '.join(parts)} FROM {_quote(actual)}",
                               _quote(columns["person_id"]))
         return selects
@@ -302,11 +318,11 @@ class SqliteRegister:
             rowids = self._owner_rowids
             owners = HashedRows(lambda at: self._owner_key_at(rowids[at]))
             keys: list[str] = []
-            for rowid, contact in self._scan("contacts", Contact):
-                key = contact_key(contact.kind, contact.value)
+            for rowid, (kind, value) in self._scan_columns("contacts", ("kind", "value")):
+                key = contact_key(kind, value)
                 if key:
                     rowids.append(rowid)
-                    keys.append(contact_row_key(contact.kind, key))
+                    keys.append(contact_row_key(kind, key))
                     if len(keys) >= _BLOCK:
                         owners.extend(keys)
                         keys = []
@@ -344,7 +360,65 @@ class SqliteRegister:
         (the superset :class:`~policylint.io.register.base.ColumnScans` allows)."""
         if table == "people":
             self._people_rows()  # a person_id twice fails here, as people() fails
-        return columns_of((record for _, record in self._scan(table, _KINDS[table])), columns)
+        return (values for _, values in self._scan_columns(table, columns))
+
+    def _scan_columns(self, table: str, columns: Sequence[str]
+                      ) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """(rowid, the values of ``columns``) of every row, in rowid order, as
+        :meth:`scan` gives them. A row SQLite vouches for (:meth:`_vouched`) is read
+        as those few cells; any other is read whole and validated, raising as a
+        lookup of it would. Building a record costs most of a scan, and a register
+        written by ``policylint register build`` holds only rows vouched for."""
+        taken = _TAKEN_FROM_CELLS.get(table)
+        present = self._columns.get(table)
+        if taken is None or present is None or not set(columns) <= taken:
+            pick = operator.attrgetter(*columns)
+            for rowid, record in self._scan(table, _KINDS[table]):
+                value = pick(record)
+                yield rowid, value if len(columns) > 1 else (value,)
+            return
+        cells = list(dict.fromkeys(
+            cell for wanted in columns for cell in (_LINES if wanted == "lines" else (wanted,))))
+        at = {column: position for position, column in enumerate(cells, start=2)}
+        selected = ", ".join(f"coalesce({present[c]}, '')" if c in present else "''"
+                             for c in cells)
+        sql = (f"SELECT rowid, {self._vouched(table, present)}, {selected} "
+               f"FROM {self._quoted[table]} ORDER BY rowid")
+        lines = [at[line] for line in _LINES] if "lines" in columns else []
+        places = [at.get(column, -1) for column in columns]
+        pick = operator.attrgetter(*columns)
+        for row in self._rows(sql):
+            rowid = cast(int, row[0])
+            if not row[1]:
+                value = pick(self._load_at(table, rowid))
+                yield rowid, value if len(columns) > 1 else (value,)
+                continue
+            yield rowid, tuple(
+                tuple(text for i in lines if (text := cast(str, row[i]).strip()))
+                if place < 0 else cast(str, row[place]).strip() for place in places)
+
+    @staticmethod
+    def _vouched(table: str, present: dict[str, str]) -> str:
+        """An SQL test true only of a row whose record is certain to be built, and to
+        hold its cells stripped: every cell text (or NULL), each required one with a
+        letter or digit, each enumeration written as it is kept, each date a real
+        YYYY-MM-DD. Stricter than the validation itself: a row it does not vouch
+        for is simply validated."""
+        tests = [f"typeof({column}) IN ('text', 'null')" for column in present.values()]
+        for column in NON_EMPTY[table]:
+            tests.append(f"{present[column]} GLOB '*[0-9A-Za-z]*'" if column in present
+                         else "0")
+        for column, allowed in ALLOWED_VALUES[table].items():
+            listed = ", ".join(f"'{value}'" for value in allowed)
+            tests.append(f"{present[column]} IN ({listed})" if column in present else "0")
+        for column in DATE_COLUMNS[table]:
+            if column in present:
+                cell = present[column]
+                tests.append(
+                    f"(coalesce({cell}, '') = '' OR ({cell} GLOB "
+                    "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND "
+                    f"date(julianday({cell})) = {cell} AND {cell} >= '0001-01-01'))")
+        return "(" + " AND ".join(tests) + ")"
 
     def people_sequence(self) -> Sequence[Person]:
         """Everyone in the order of ``people()``: rowids, each read when indexed."""
