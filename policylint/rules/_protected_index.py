@@ -331,6 +331,8 @@ class ProtectedIndex:
         self._patterns_by_anchor: dict[str, list[str]] = {}
         self._anchor_automaton: ahocorasick.Automaton | None = None
         self._phone_anchor_automaton: ahocorasick.Automaton | None = None
+        self._gate_automaton: ahocorasick.Automaton | None = None  # see _finish
+        self._one_gate = False
         self._ungated = False  # some fingerprint has no anchor: normalise every text
         # (address, street, town, postcode district) of do-not-disclose people's homes
         self._street_candidates: list[tuple[GuardedAddress, str, str, str]] = []
@@ -534,6 +536,17 @@ class ProtectedIndex:
         national = [key[3:] for key in self.phones if key.startswith("+44") and key[3:]]
         if len(national) == len(self.phones):
             self._phone_anchor_automaton = _automaton((n, (n, ())) for n in national)
+        # One automaton for may_hold_anything: the anchors, the national numbers, and
+        # each e-mail address folded (folding a text folds each piece of it alike, so
+        # an address in a text is, folded, in the folded text). Only when every
+        # protected detail has such a piece: else the searches are asked one by one.
+        folded_emails = [gate_fold(email) for email in self._email_patterns]
+        if (not self._ungated and len(national) == len(self.phones)
+                and all(email.isascii() for email in self._email_patterns)
+                and all(folded_emails)):
+            pieces = set(self._anchors) | set(national) | set(folded_emails)
+            self._gate_automaton = _automaton((piece, (piece, ())) for piece in pieces)
+            self._one_gate = True
 
     # --- searching -----------------------------------------------------------------
 
@@ -566,10 +579,13 @@ class ProtectedIndex:
         """False only when no protected detail can be in ``raw`` (a rendered text, or
         cells joined by ``"\\x1f"``, one separator between each two), whose
         :func:`gate_fold` is ``folded``: no anchor of an address fingerprint, no
-        protected national phone number, no ``@`` for an e-mail address. The gates
+        protected national phone number, no protected e-mail address. The gates
         of :meth:`units_to_normalise`, :meth:`may_hold_address` and
         :meth:`may_hold_phone` asked at once: most items carry nobody's protected
         details, and are then done with before anything is normalised."""
+        if self._one_gate:
+            gate = self._gate_automaton
+            return gate is not None and next(gate.iter(folded), None) is not None
         if self._ungated:
             return True
         if self.may_hold_contact(raw, folded):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -190,3 +191,40 @@ def test_the_gate_finds_what_the_full_search_finds(recipient: str, home: str,
                                                    parts: list[tuple[str, str]]) -> None:
     row = letter(recipient, "".join(piece + sep for piece, sep in parts), home=HOMES[home])
     assert _keys(check([row])) == _full_search([row])
+
+
+# --- one automaton asks the three gates at once ------------------------------------------
+
+
+def _index(emails: Sequence[str], phones: Sequence[str]) -> object:
+    from policylint.io.register.memory import MemoryRegister
+    from policylint.rules._protected_index import ProtectedIndex
+
+    tables = {name: [dict(row) for row in rows] for name, rows in REGISTER.items()}
+    tables["contacts"] = [
+        {"person_id": "G-1", "kind": "email", "value": value, "status": "current"}
+        for value in emails] + [
+        {"person_id": "G-1", "kind": "phone", "value": value, "status": "current"}
+        for value in phones]
+    return ProtectedIndex.build(MemoryRegister(tables, source="<test>"), TODAY, 0)
+
+
+@pytest.mark.parametrize(("emails", "phones"), [
+    (["nadia.okoro@example.org"], ["07700 900123"]),      # every detail has a folded piece
+    (["nadia.okoro@exämple.org"], ["07700 900123"]),      # an e-mail that is not ASCII
+    (["nadia.okoro@example.org"], ["+1 202 555 0143"]),   # a phone with no UK number
+])
+def test_the_gates_pass_every_text_holding_a_detail(emails: list[str], phones: list[str]
+                                                    ) -> None:
+    from policylint.rules._protected_index import gate_fold
+
+    index: Any = _index(emails, phones)
+    holding = [f"Write to {emails[0].upper()} today", f"call {phones[0].replace(' ', '-')}",
+               "Flat 1, 2 High Street", "Fenmarsh PE391QX"]
+    for text in holding:
+        assert index.may_hold_anything(text, gate_fold(text)), text
+    nothing = "Your council tax bill for 2026 is enclosed (account CT-40010117)."
+    # A number that is not a UK one has no national number to look for: every text is
+    # searched for it.
+    uk = phones[0].startswith("0")
+    assert index.may_hold_anything(nothing, gate_fold(nothing)) is not uk
