@@ -382,7 +382,7 @@ class SqliteRegister:
         at = {column: position for position, column in enumerate(cells, start=2)}
         selected = ", ".join(f"coalesce({present[c]}, '')" if c in present else "''"
                              for c in cells)
-        sql = (f"SELECT rowid, {self._vouched(table, present)}, {selected} "
+        sql = (f"SELECT rowid, {self._vouched(table, present, cells)}, {selected} "
                f"FROM {self._quoted[table]} ORDER BY rowid")
         lines = [at[line] for line in _LINES] if "lines" in columns else []
         places = [at.get(column, -1) for column in columns]
@@ -398,13 +398,15 @@ class SqliteRegister:
                 if place < 0 else cast(str, row[place]).strip() for place in places)
 
     @staticmethod
-    def _vouched(table: str, present: dict[str, str]) -> str:
+    def _vouched(table: str, present: dict[str, str], taken: Sequence[str]) -> str:
         """An SQL test true only of a row whose record is certain to be built, and to
-        hold its cells stripped: every cell text (or NULL), each required one with a
-        letter or digit, each enumeration written as it is kept, each date a real
-        YYYY-MM-DD. Stricter than the validation itself: a row it does not vouch
-        for is simply validated."""
-        tests = [f"typeof({column}) IN ('text', 'null')" for column in present.values()]
+        hold the cells ``taken`` stripped: those cells text (or NULL), each required
+        one with a letter or digit, each enumeration written as it is kept, each date
+        a real YYYY-MM-DD. (A number in any other cell is read as its text, which
+        these tests then judge.) Stricter than the validation itself: a row it does
+        not vouch for is simply validated."""
+        tests = [f"typeof({present[column]}) IN ('text', 'null')" for column in taken
+                 if column in present]
         for column in NON_EMPTY[table]:
             tests.append(f"{present[column]} GLOB '*[0-9A-Za-z]*'" if column in present
                          else "0")
