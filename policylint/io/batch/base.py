@@ -59,7 +59,7 @@ class BatchReader(Protocol):
 
 
 @runtime_checkable
-class CellRowReader(Protocol):
+class CellRowReader(BatchReader, Protocol):
     """A batch reader that can also give its rows as bare cells, cheaper to read and to
     hand to a worker than :class:`~policylint.model.Row` objects.
 
@@ -68,14 +68,6 @@ class CellRowReader(Protocol):
     MappingProxyType(header_map), display)``, with the same :attr:`problems`.
     """
 
-    problems: list[RowProblem]
-
-    @property
-    def display(self) -> str: ...
-    @property
-    def names(self) -> tuple[str, ...]: ...
-    @property
-    def header_map(self) -> Mapping[str, str]: ...
     def cell_rows(self) -> Iterator[tuple[int, int, list[str]]]: ...
 
 
