@@ -608,7 +608,7 @@ class ProtectedIndex:
         """Every address pattern that can be in ``raw`` (whose :func:`gate_fold` is
         ``folded``), with its (address, kind) references: those whose anchor it holds
         and whose numbers are all written in it (:func:`whole_numbers`). With
-        ``cells`` (``raw`` is them joined by ``"\x1f"``, each searched on its own),
+        ``cells`` (``raw`` is them joined by ``"\\x1f"``, each searched on its own),
         in the cell that holds the anchor. None when that cannot be told (a
         fingerprint without an anchor)."""
         if self._ungated:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sqlite3
+import tempfile
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 
 from policylint.errors import RegisterError
 from policylint.io.batch import CsvBatchReader
-from policylint.io.register.base import ALL_COLUMNS, REQUIRED_COLUMNS
+from policylint.io.register.base import ALL_COLUMNS, REQUIRED_COLUMNS, columns_of
 from policylint.io.register.build import build_sqlite
 from policylint.io.register.csvdir import open_csv_register
 from policylint.io.register.memory import (
@@ -40,7 +41,7 @@ from policylint.io.register.memory import (
     gc_paused,
     make_record,
 )
-from policylint.io.register.sqlite import SqliteRegister
+from policylint.io.register.sqlite import _KINDS, SqliteRegister
 
 Tables = dict[str, list[dict[str, str]]]
 
@@ -303,11 +304,6 @@ SCANNED = {
 @SETTINGS
 @given(table=st.sampled_from(sorted(SCANNED)), data=st.data())
 def test_a_database_scan_gives_what_the_records_hold(table: str, data: st.DataObject) -> None:
-    import tempfile
-
-    from policylint.io.register.base import columns_of
-    from policylint.io.register.sqlite import _KINDS
-
     rows = data.draw(st.lists(_row(table), min_size=1, max_size=6))
     number = data.draw(st.sampled_from([None, 7, 2.5]))  # a cell stored as a number
     with tempfile.TemporaryDirectory() as directory:

@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policylint.engine.rule import Case
+from policylint.io.register.memory import MemoryRegister
 from policylint.masking import render_message
 from policylint.model import Violation
 from policylint.rules import protected_address
-from policylint.rules._protected_index import whole_numbers
+from policylint.rules._protected_index import ProtectedIndex, gate_fold, whole_numbers
 from policylint.rules.protected_address import DO_NOT_DISCLOSE, PROTECTED_DETAIL, ProtectedAddress
 from policylint.testing import codes, run_case
 
@@ -196,10 +196,7 @@ def test_the_gate_finds_what_the_full_search_finds(recipient: str, home: str,
 # --- one automaton asks the three gates at once ------------------------------------------
 
 
-def _index(emails: Sequence[str], phones: Sequence[str]) -> object:
-    from policylint.io.register.memory import MemoryRegister
-    from policylint.rules._protected_index import ProtectedIndex
-
+def _index(emails: Sequence[str], phones: Sequence[str]) -> ProtectedIndex:
     tables = {name: [dict(row) for row in rows] for name, rows in REGISTER.items()}
     tables["contacts"] = [
         {"person_id": "G-1", "kind": "email", "value": value, "status": "current"}
@@ -216,9 +213,7 @@ def _index(emails: Sequence[str], phones: Sequence[str]) -> object:
 ])
 def test_the_gates_pass_every_text_holding_a_detail(emails: list[str], phones: list[str]
                                                     ) -> None:
-    from policylint.rules._protected_index import gate_fold
-
-    index: Any = _index(emails, phones)
+    index = _index(emails, phones)
     holding = [f"Write to {emails[0].upper()} today", f"call {phones[0].replace(' ', '-')}",
                "Flat 1, 2 High Street", "Fenmarsh PE391QX"]
     for text in holding:
