@@ -19,6 +19,7 @@ added them in, so the report is the same byte for byte whatever the executor.
 from __future__ import annotations
 
 import copyreg
+import functools
 import gc
 import itertools
 import pickle
@@ -373,19 +374,17 @@ def local_executor(jobs: int) -> Executor | None:
 def chunks_of(reader: BatchReader, size: int) -> Iterator[tuple[int, Rows]]:
     """The batch's rows in chunks of ``size``, each packed for a worker; as bare cells
     when the reader can give them (:class:`CellRowReader`)."""
+    source: Iterator[Any]
+    pack: Callable[[list[Any]], Rows]
     if isinstance(reader, CellRowReader):
-        cells = reader.cell_rows()
-        for index in itertools.count():
-            chunk = list(itertools.islice(cells, size))
-            if not chunk:
-                return
-            yield index, Rows.pack_cells(reader, chunk)
-    source = reader.rows()
+        source, pack = reader.cell_rows(), functools.partial(Rows.pack_cells, reader)
+    else:
+        source, pack = reader.rows(), Rows.pack
     for index in itertools.count():
-        rows = list(itertools.islice(source, size))
-        if not rows:
+        chunk: list[Any] = list(itertools.islice(source, size))
+        if not chunk:
             return
-        yield index, Rows.pack(rows)
+        yield index, pack(chunk)
 
 
 def _in_order(phase: Phase, method: str, chunks: Iterable[tuple[int, Rows]],

@@ -224,11 +224,17 @@ class PeopleSequence(Sequence[Person]):
         return self._every() if self._every is not None else super().__iter__()
 
 
-def columns_of(records: Iterable[object], columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-    """:meth:`ColumnScans.scan` for a register that reads records: the values of
-    ``columns`` (fields of each record; ``lines`` for an address), each record let go
-    once read, so an index over the whole register never holds them all."""
+def values_of(columns: Sequence[str]) -> Callable[[object], tuple[Any, ...]]:
+    """A record's values of ``columns`` (its fields; ``lines`` for an address), as a
+    tuple however many columns there are: one row of :meth:`ColumnScans.scan`."""
     pick = operator.attrgetter(*columns)
     if len(columns) == 1:
-        return ((pick(record),) for record in records)
-    return map(pick, records)
+        return lambda record: (pick(record),)
+    return pick
+
+
+def columns_of(records: Iterable[object], columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """:meth:`ColumnScans.scan` for a register that reads records: the values of
+    ``columns`` (:func:`values_of`), each record let go once read, so an index over
+    the whole register never holds them all."""
+    return map(values_of(columns), records)

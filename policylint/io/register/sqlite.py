@@ -19,7 +19,6 @@ against the row itself; ``people_sequence`` reads a person by rowid when asked.
 
 from __future__ import annotations
 
-import operator
 import sqlite3
 from array import array
 from collections import OrderedDict
@@ -37,6 +36,7 @@ from policylint.io.register.base import (
     Person,
     Representative,
     Restriction,
+    values_of,
 )
 from policylint.io.register.hashed import HashedRows, contact_row_key
 from policylint.io.register.memory import (
@@ -371,11 +371,10 @@ class SqliteRegister:
         written by ``policylint register build`` holds only rows vouched for."""
         taken = _TAKEN_FROM_CELLS.get(table)
         present = self._columns.get(table)
+        values = values_of(columns)
         if taken is None or present is None or not set(columns) <= taken:
-            pick = operator.attrgetter(*columns)
             for rowid, record in self._scan(table, _KINDS[table]):
-                value = pick(record)
-                yield rowid, value if len(columns) > 1 else (value,)
+                yield rowid, values(record)
             return
         cells = list(dict.fromkeys(
             cell for wanted in columns for cell in (_LINES if wanted == "lines" else (wanted,))))
@@ -386,12 +385,10 @@ class SqliteRegister:
                f"FROM {self._quoted[table]} ORDER BY rowid")
         lines = [at[line] for line in _LINES] if "lines" in columns else []
         places = [at.get(column, -1) for column in columns]
-        pick = operator.attrgetter(*columns)
         for row in self._rows(sql):
             rowid = cast(int, row[0])
             if not row[1]:
-                value = pick(self._load_at(table, rowid))
-                yield rowid, value if len(columns) > 1 else (value,)
+                yield rowid, values(self._load_at(table, rowid))
                 continue
             yield rowid, tuple(
                 tuple(text for i in lines if (text := cast(str, row[i]).strip()))
