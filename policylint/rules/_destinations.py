@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from policylint.io.register.base import Address, ColumnScans, Register
 from policylint.io.register.check import TableScans
+from policylint.io.register.scratch import ScratchKeys, keeps_records_on_disk
 from policylint.normalise import CACHE_SIZE
 from policylint.normalise.address import AddressKey, address_key, same_address
 
@@ -127,6 +128,31 @@ class PeopleByKey:
     def __len__(self) -> int:
         return len(self._packed) + sum(k not in self._packed for k in self._recent)
 
+    def seal(self) -> None:
+        """Nothing to do: look-ups pack what waits (see :class:`PeopleByKeyOnDisk`)."""
+
+
+class PeopleByKeyOnDisk:
+    """:class:`PeopleByKey` over a database register: the ids in a temporary file
+    (:class:`~policylint.io.register.scratch.ScratchKeys`), looked up once sealed."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids: ScratchKeys[str] = ScratchKeys("the index of addresses by postcode")
+
+    def add(self, key: str, person_id: str) -> None:
+        self._ids.add(key, person_id)
+
+    def seal(self) -> None:
+        self._ids.seal()
+
+    def get(self, key: str) -> list[str]:
+        """The ids under ``key``, in the order added, an id repeated straight after
+        itself once (as :meth:`PeopleByKey.add` keeps them)."""
+        ids = self._ids.every(key)
+        return [i for n, i in enumerate(ids) if not n or ids[n - 1] != i]
+
 
 _SEP = "\x00"
 _PACK_EVERY = 16_384  # keys with ids waiting to be packed
@@ -137,9 +163,9 @@ class Destinations:
 
     def __init__(self, register: Register) -> None:
         self._register = register
-        self._by_postcode: PeopleByKey | None = None
+        self._by_postcode: PeopleByKey | PeopleByKeyOnDisk | None = None
         self._unposted: list[str] = []  # people with a current address without a postcode
-        self._by_number: PeopleByKey | None = None
+        self._by_number: PeopleByKey | PeopleByKeyOnDisk | None = None
         self._address_cache: dict[AddressKey, frozenset[str]] = {}
 
     # --- addresses -----------------------------------------------------------------
@@ -147,12 +173,16 @@ class Destinations:
     def _scan(self) -> Iterator[Place | Address]:
         return scan_addresses(self._register)
 
-    def _postcode_index(self) -> PeopleByKey:
+    def _new_index(self) -> PeopleByKey | PeopleByKeyOnDisk:
+        return PeopleByKeyOnDisk() if keeps_records_on_disk(self._register) else PeopleByKey()
+
+    def _postcode_index(self) -> PeopleByKey | PeopleByKeyOnDisk:
         if self._by_postcode is None:
-            index, unposted = PeopleByKey(), list[str]()
+            index, unposted = self._new_index(), list[str]()
             for person_id, postcode, status in scan_address_fields(
                     self._register, ("person_id", "postcode", "status")):
                 _add_place(index, unposted, person_id, postcode, status)
+            index.seal()
             self._by_postcode, self._unposted = index, unposted
         return self._by_postcode
 
@@ -164,20 +194,22 @@ class Destinations:
         if self._by_postcode is not None:
             yield from places
             return
-        index, unposted = PeopleByKey(), list[str]()
+        index, unposted = self._new_index(), list[str]()
         for place in places:
             _add_place(index, unposted, place.person_id, place.postcode, place.status)
             yield place
+        index.seal()
         self._by_postcode, self._unposted = index, unposted
 
-    def _number_index(self) -> PeopleByKey:
+    def _number_index(self) -> PeopleByKey | PeopleByKeyOnDisk:
         """House number or name -> people (only for a destination without a postcode)."""
         if self._by_number is None:
-            index = PeopleByKey()
+            index = self._new_index()
             for address in self._scan():
                 if address.status == "current":
                     index.add(_ident(address_key(address.lines, address.postcode)),
                               address.person_id)
+            index.seal()
             self._by_number = index
         return self._by_number
 
@@ -214,8 +246,8 @@ class Destinations:
                          if c.status == "current")
 
 
-def _add_place(index: PeopleByKey, unposted: list[str], person_id: str, postcode: str,
-               status: str) -> None:
+def _add_place(index: PeopleByKey | PeopleByKeyOnDisk, unposted: list[str], person_id: str,
+               postcode: str, status: str) -> None:
     """A current address in the people-by-postcode index (without a postcode: apart)."""
     if status != "current":
         return

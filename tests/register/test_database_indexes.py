@@ -33,8 +33,18 @@ from policylint.io.register.memory import MemoryRegister
 from policylint.io.register.sql import SqlRegister
 from policylint.io.register.sqlite import SqliteRegister
 from policylint.normalise.contact import contact_key
-from policylint.rules._destinations import scan_address_fields, scan_addresses
-from policylint.rules._register_people import RegisterPeople, person_id_key
+from policylint.rules._destinations import (
+    PeopleByKey,
+    PeopleByKeyOnDisk,
+    scan_address_fields,
+    scan_addresses,
+)
+from policylint.rules._register_people import (
+    PersonIds,
+    PersonIdsOnDisk,
+    RegisterPeople,
+    person_id_key,
+)
 from tests.register.postgres import read_csv_register
 
 Tables = dict[str, list[dict[str, str]]]
@@ -87,10 +97,17 @@ def test_indexes_over_a_database_register_equal_the_csv_registers(
     # rowids or packed ids, each person read when asked: not a list of everyone
     assert isinstance(fast.people, Sequence) and not isinstance(fast.people, list)
     assert len(fast.by_id) == len(reference.by_id) == 300
+    # a database register's ids are kept in a temporary file, the CSV register's in memory
+    assert isinstance(fast.by_id, PersonIdsOnDisk) and isinstance(reference.by_id, PersonIds)
     for person in reference.people:
         key = person_id_key(person.person_id)
         assert fast.by_id.get(key) == reference.by_id.get(key) is not None
-    assert fast._by_family == reference._by_family
+    # family names and their people: in a temporary file, here as in memory there
+    assert isinstance(reference._by_family, dict) and reference._by_family
+    assert {family: list(fast.family_numbers(family)) for family in reference._by_family} == {
+        family: list(numbers) for family, numbers in reference._by_family.items()}
+    assert fast.family_numbers("nosuchfamily") == []
+    assert len(fast._automaton) == len(reference._automaton)
     assert list(fast.people) == list(reference.people)
     assert [_columns(a, _PLACE) for a in scan_addresses(register)] == [
         _columns(a, _PLACE) for a in scan_addresses(csv_register)]
@@ -251,7 +268,7 @@ def test_what_the_name_index_remembers_is_weighed_by_the_people_in_it(
     with SqliteRegister(database) as register:
         roomy = RegisterPeople.build(register)
         expected = [roomy.fitting(o) for o in occurrences]
-        with patch.object(_register_people, "_PEOPLE_HELD", 40):
+        with patch.object(_register_people, "_PEOPLE_HELD_ON_DISK", 40):
             tight = RegisterPeople.build(register)
             for _ in range(3):
                 assert [tight.fitting(o) for o in occurrences] == expected
@@ -292,5 +309,12 @@ def test_protected_address_reads_a_database_registers_addresses_once(
         assert places._by_postcode is not None and scans.count("addresses") == 1
     built = places._postcode_index()
     built.get(""), expected.get("")  # ids still waiting are packed on a look-up
-    assert built._packed == expected._packed and places._unposted == reference._unposted
+    assert expected._packed and places._unposted == reference._unposted
+    if backend == "csv":
+        assert isinstance(built, PeopleByKey) and built._packed == expected._packed
+    else:  # a database register's index is kept in a temporary file
+        assert isinstance(built, PeopleByKeyOnDisk)
+        assert {key: built.get(key) for key in expected._packed} == {
+            key: expected.get(key) for key in expected._packed}
+        assert built.get("NOSUCHCODE") == []
     register.close()

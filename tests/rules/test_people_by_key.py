@@ -1,6 +1,7 @@
 """PeopleByKey (the destinations index: postcode -> the people living there) answers as
 the dict of lists it replaces: every id in the order added, an id repeated straight
-after itself once, whatever is packed when, and ids that hold the separator too."""
+after itself once, whatever is packed when, and ids that hold the separator too; so
+does PeopleByKeyOnDisk, the same kept in a temporary file for a database register."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from policylint.rules import _destinations
-from policylint.rules._destinations import PeopleByKey
+from policylint.rules._destinations import PeopleByKey, PeopleByKeyOnDisk
 
 _IDS = st.sampled_from(["P-1", "P-2", "P-10", "P-1\x00P-2", "\x00", "é", "P"])
 
@@ -42,6 +43,13 @@ def test_ids_by_key_equal_a_dict_of_lists(pairs: list[tuple[str, str]], every: i
         for key in ("PE11AA", "PE11AB", "LS12CD", "XX"):
             assert index.get(key) == expected.get(key, [])
         assert len(index) == len(expected)
+    # kept in a temporary file (a database register), looked up once sealed: the same
+    on_disk = PeopleByKeyOnDisk()
+    for key, person_id in pairs:
+        on_disk.add(key, person_id)
+    on_disk.seal()
+    for key in ("PE11AA", "PE11AB", "LS12CD", "XX"):
+        assert on_disk.get(key) == expected.get(key, [])
 
 
 def test_a_postcode_with_many_homes_is_packed_in_steps() -> None:

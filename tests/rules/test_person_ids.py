@@ -1,35 +1,42 @@
 """PersonIds (person_id key -> first person number, for the whole register) answers
-as the dict it replaces would: exactly, whatever the hashes do."""
+as the dict it replaces would: exactly, whatever the hashes do; PersonIdsOnDisk (the
+same kept in a temporary SQLite file, for database registers) answers alike."""
 
 from __future__ import annotations
 
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policylint.io.register import hashed
-from policylint.rules._register_people import PersonIds
+from policylint.rules._register_people import PersonIds, PersonIdsOnDisk
+
+KINDS = [PersonIds, PersonIdsOnDisk]
 
 
-def _index(keys: list[str]) -> PersonIds:
-    index = PersonIds()
+def _index(keys: list[str], kind: type[PersonIds | PersonIdsOnDisk] = PersonIds
+           ) -> PersonIds | PersonIdsOnDisk:
+    index = kind()
     for key in keys:
         index.add(key)
     index.seal()
     return index
 
 
-def test_the_first_person_with_a_key_is_found() -> None:
-    index = _index(["p-1", "p-2", "p-1", "1001", "p-3"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_first_person_with_a_key_is_found(kind: type[PersonIds | PersonIdsOnDisk]) -> None:
+    index = _index(["p-1", "p-2", "p-1", "1001", "p-3"], kind)
     assert [index.get(k) for k in ("p-1", "p-2", "1001", "p-3")] == [0, 1, 3, 4]
     assert index.get("p-4") is None and index.get("") is None
     assert index.get("P-2") is None  # keys are compared as given
     assert len(index) == 5
 
 
-def test_an_empty_register() -> None:
-    index = _index([])
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_register(kind: type[PersonIds | PersonIdsOnDisk]) -> None:
+    index = _index([], kind)
     assert index.get("p-1") is None and len(index) == 0
 
 
@@ -38,19 +45,23 @@ def test_an_empty_register() -> None:
        st.booleans())
 def test_look_ups_equal_a_dict(keys: list[str], collide: bool) -> None:
     """With real hashes, and with every key of a length hashing alike (collisions
-    everywhere): each key finds its first person, and a key never added nothing."""
+    everywhere): each key finds its first person, and a key never added nothing;
+    the index on disk answers the same."""
     expected: dict[str, int] = {}
     for number, key in enumerate(keys):
         expected.setdefault(key, number)
+    wanted = ["p-1", "p-2", "p-10", "10", "a", "é", "p-1 ", "p-3", "zz"]
     with patch.object(hashed, "_hash", len if collide else hash):
         index = _index(keys)
-        for key in ["p-1", "p-2", "p-10", "10", "a", "é", "p-1 ", "p-3", "zz"]:
-            assert index.get(key) == expected.get(key)
+        assert [index.get(key) for key in wanted] == [expected.get(key) for key in wanted]
+    on_disk = _index(keys, PersonIdsOnDisk)
+    assert [on_disk.get(key) for key in wanted] == [expected.get(key) for key in wanted]
 
 
-def test_fifty_thousand_people_look_up_exactly() -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_fifty_thousand_people_look_up_exactly(kind: type[PersonIds | PersonIdsOnDisk]) -> None:
     keys = [f"p-{n}" for n in range(50_000)] + ["p-7"]
-    index = _index(keys)
+    index = _index(keys, kind)
     assert index.get("p-7") == 7 and index.get("p-49999") == 49_999
     assert index.get("p-50000") is None
 

@@ -286,6 +286,9 @@ class SqlRegister:
     # scan() lists every row whatever folded_holds asks (see ColumnScans): an index may
     # take every address from a narrowed scan.
     narrows_scans = False
+    # Indexes over the whole register go to temporary files and caches stay small
+    # (policylint.io.register.scratch): the records are the database's to hold.
+    records_on_disk = True
 
     def __init__(self, url: str, mapping: RegisterMapping | None = None, *,
                  location: str | None = None) -> None:

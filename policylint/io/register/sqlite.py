@@ -12,9 +12,9 @@ Build such a file with :func:`policylint.io.register.build.build_sqlite`
 Indexes over the whole register keep row ids, not records
 (:class:`~policylint.io.register.base.ColumnScans`): a register of 1,370,000
 people held as records costs some 800 MiB, which is what an SQLite register
-is there to avoid. ``contact_owners`` finds its rows by their keys' sorted
-hashes (:class:`~policylint.io.register.hashed.HashedRows`), each confirmed
-against the row itself; ``people_sequence`` reads a person by rowid when asked.
+is there to avoid. ``contact_owners`` finds its rows by their normalised keys,
+kept with their rowids in a temporary file (:class:`~policylint.io.register.scratch.ScratchKeys`),
+not in memory; ``people_sequence`` reads a person by rowid when asked.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ from policylint.io.register.memory import (
     clean_values,
     make_record,
 )
+from policylint.io.register.scratch import ScratchKeys
 from policylint.normalise.contact import contact_key
 
 K = TypeVar("K", bound=Hashable)
@@ -109,6 +110,9 @@ class SqliteRegister:
     # scan() lists every row whatever folded_holds asks (see ColumnScans): an index may
     # take every address from a narrowed scan.
     narrows_scans = False
+    # Whole-register indexes go to temporary files and caches stay small
+    # (policylint.io.register.scratch): keeping memory low is why a database is used.
+    records_on_disk = True
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -150,8 +154,7 @@ class SqliteRegister:
         self._representative_cache: LruCache[str, tuple[Representative, ...]] = LruCache()
         # Whole-register indexes, built on first use: rowids and hashes, no records.
         self._people_rowids: array[int] | None = None
-        self._owner_rowids = array("q")
-        self._owners: HashedRows | None = None
+        self._owners: ScratchKeys[int] | None = None
         self._owner_cache: LruCache[tuple[str, str], tuple[Contact, ...]] = LruCache()
         self._by_rowid: dict[str, LruCache[int, RegisterRecord]] = {
             "people": LruCache(), "contacts": LruCache()}
@@ -306,34 +309,21 @@ class SqliteRegister:
         return self._owner_cache.get((kind, normalised_value), self._load_owners)
 
     def _load_owners(self, key: tuple[str, str]) -> tuple[Contact, ...]:
-        owners = self._owner_index()
-        rowids = self._owner_rowids
-        return tuple(cast(Contact, self._at("contacts", rowids[at]))
-                     for at in owners.every(contact_row_key(*key)))
+        return tuple(cast(Contact, self._at("contacts", rowid))
+                     for rowid in self._owner_index().every(contact_row_key(*key)))
 
-    def _owner_index(self) -> HashedRows:
-        """Every contact's (kind, normalised value), as hashes: one scan of the table,
-        the records let go as they are read (normalising a phone cannot be done in SQL)."""
+    def _owner_index(self) -> ScratchKeys[int]:
+        """Every contact's (kind, normalised value) with its rowid: one scan of the
+        table, kept in a temporary file (normalising a phone cannot be done in SQL)."""
         if self._owners is None:
-            rowids = self._owner_rowids
-            owners = HashedRows(lambda at: self._owner_key_at(rowids[at]))
-            keys: list[str] = []
+            owners: ScratchKeys[int] = ScratchKeys("the index of contact values")
             for rowid, (kind, value) in self._scan_columns("contacts", ("kind", "value")):
                 key = contact_key(kind, value)
                 if key:
-                    rowids.append(rowid)
-                    keys.append(contact_row_key(kind, key))
-                    if len(keys) >= _BLOCK:
-                        owners.extend(keys)
-                        keys = []
-            owners.extend(keys)
+                    owners.add(contact_row_key(kind, key), rowid)
             owners.seal()
             self._owners = owners
         return self._owners
-
-    def _owner_key_at(self, rowid: int) -> str:
-        contact = cast(Contact, self._at("contacts", rowid))
-        return contact_row_key(contact.kind, contact_key(contact.kind, contact.value))
 
     def _at(self, table: str, rowid: int) -> RegisterRecord:
         """The record of one row, by rowid (a row an index found: it exists)."""
@@ -476,6 +466,8 @@ class SqliteRegister:
 
     def close(self) -> None:
         self._db.close()
+        if self._owners is not None:
+            self._owners.close()
 
     # -- whole-table scans (used by check_register) ------------------------
 
