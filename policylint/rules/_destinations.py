@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from policylint.io.register.base import Address, ColumnScans, Register
 from policylint.io.register.check import TableScans
-from policylint.io.register.scratch import ScratchKeys, keeps_records_on_disk
+from policylint.io.register.scratch import ScratchKeys, indexes_on_disk
 from policylint.normalise import CACHE_SIZE
 from policylint.normalise.address import AddressKey, address_key, same_address
 
@@ -174,7 +174,7 @@ class Destinations:
         return scan_addresses(self._register)
 
     def _new_index(self) -> PeopleByKey | PeopleByKeyOnDisk:
-        return PeopleByKeyOnDisk() if keeps_records_on_disk(self._register) else PeopleByKey()
+        return PeopleByKeyOnDisk() if indexes_on_disk(self._register) else PeopleByKey()
 
     def _postcode_index(self) -> PeopleByKey | PeopleByKeyOnDisk:
         if self._by_postcode is None:

@@ -40,7 +40,7 @@ from policylint.io.register.base import (
     Register,
 )
 from policylint.io.register.hashed import HashedRows
-from policylint.io.register.scratch import ScratchKeys, keeps_records_on_disk
+from policylint.io.register.scratch import ScratchKeys, indexes_on_disk, keeps_records_on_disk
 from policylint.normalise.address import UNIT_WORDS, address_fingerprints
 from policylint.normalise.name_diff import titles_compatible
 from policylint.normalise.names import TITLES
@@ -237,13 +237,14 @@ class RegisterPeople:
     def __init__(self, register: Register) -> None:
         self.register = register
         self.people: Sequence[Person] = []
-        on_disk = keeps_records_on_disk(register)
-        self.by_id: PersonIds | PersonIdsOnDisk = PersonIdsOnDisk() if on_disk else PersonIds()
+        self.by_id: PersonIds | PersonIdsOnDisk = (
+            PersonIdsOnDisk() if indexes_on_disk(register) else PersonIds())
         # The caches below are weighed by people; over a database register they hold
         # fewer (its records are read when asked, and memory is why it was chosen).
-        held = _PEOPLE_HELD_ON_DISK if on_disk else _PEOPLE_HELD
-        self._places_kept = _PLACES_KEPT_ON_DISK if on_disk else _PLACES_KEPT
-        # family name -> person numbers (in a temporary file over a database register)
+        small = keeps_records_on_disk(register)
+        held = _PEOPLE_HELD_ON_DISK if small else _PEOPLE_HELD
+        self._places_kept = _PLACES_KEPT_ON_DISK if small else _PLACES_KEPT
+        # family name -> person numbers (in a temporary file over a large database register)
         self._by_family: dict[str, array[int]] | ScratchKeys[int] = {}
         # family -> (word before -> people, given name after -> people, titles)
         self._families: WeighedCache[str, tuple[dict[str, list[int]], dict[str, list[int]],

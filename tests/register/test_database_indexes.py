@@ -18,7 +18,7 @@ from unittest.mock import patch
 import pytest
 
 from policylint.errors import RegisterError
-from policylint.io.register import hashed
+from policylint.io.register import hashed, scratch
 from policylint.io.register.base import (
     ALL_COLUMNS,
     Address,
@@ -89,16 +89,21 @@ def test_a_database_register_scans_columns_as_its_records_hold_them(
     assert sequence[-1] == people[-1] and sequence[10:13] == people[10:13]
 
 
+@pytest.mark.parametrize("on_disk", [False, True])
 def test_indexes_over_a_database_register_equal_the_csv_registers(
-        clean_dir: Path, database: Register) -> None:
+        clean_dir: Path, database: Register, on_disk: bool) -> None:
+    """In memory or (a large database register: here every one) in temporary files."""
     csv_register = open_csv_register(clean_dir)
     register = database
-    fast, reference = RegisterPeople.build(register), RegisterPeople.build(csv_register)
+    with patch.object(scratch, "ON_DISK_FROM", 0 if on_disk else 10**9):
+        fast, reference = RegisterPeople.build(register), RegisterPeople.build(csv_register)
     # rowids or packed ids, each person read when asked: not a list of everyone
     assert isinstance(fast.people, Sequence) and not isinstance(fast.people, list)
     assert len(fast.by_id) == len(reference.by_id) == 300
-    # a database register's ids are kept in a temporary file, the CSV register's in memory
-    assert isinstance(fast.by_id, PersonIdsOnDisk) and isinstance(reference.by_id, PersonIds)
+    # a large database register's ids are kept in a temporary file (one that cannot
+    # tell its size is taken to be large), the CSV register's in memory
+    expect = PersonIdsOnDisk if on_disk or not hasattr(register, "size_hint") else PersonIds
+    assert type(fast.by_id) is expect and isinstance(reference.by_id, PersonIds)
     for person in reference.people:
         key = person_id_key(person.person_id)
         assert fast.by_id.get(key) == reference.by_id.get(key) is not None
@@ -106,7 +111,7 @@ def test_indexes_over_a_database_register_equal_the_csv_registers(
     assert isinstance(reference._by_family, dict) and reference._by_family
     assert {family: list(fast.family_numbers(family)) for family in reference._by_family} == {
         family: list(numbers) for family, numbers in reference._by_family.items()}
-    assert fast.family_numbers("nosuchfamily") == []
+    assert list(fast.family_numbers("nosuchfamily")) == []
     assert len(fast._automaton) == len(reference._automaton)
     assert list(fast.people) == list(reference.people)
     assert [_columns(a, _PLACE) for a in scan_addresses(register)] == [
@@ -122,13 +127,14 @@ def test_indexes_over_a_database_register_equal_the_csv_registers(
 _PLACE = ("person_id", "lines", "postcode", "status")
 
 
-@pytest.mark.parametrize("collide", [False, True])
+@pytest.mark.parametrize(("collide", "on_disk"), [(False, False), (True, False), (False, True)])
 @pytest.mark.parametrize("backend", DATABASES)
 def test_contact_owners_are_those_of_the_records(
-        clean_tables: Tables, clean_dir: Path, backend: str, collide: bool,
+        clean_tables: Tables, clean_dir: Path, backend: str, collide: bool, on_disk: bool,
         request: pytest.FixtureRequest, kit: Any) -> None:
     """Every contact key of the register, and keys nobody has, answered as the CSV
-    register answers them; with every key of a length hashing alike, too."""
+    register answers them: from an index in memory (with every key of a length
+    hashing alike, too) or in a temporary file (a large register)."""
     csv_register = open_csv_register(clean_dir)
     keys = {(row["kind"], contact_key(row["kind"], row["value"]))
             for row in clean_tables["contacts"]}
@@ -137,7 +143,8 @@ def test_contact_owners_are_those_of_the_records(
     expected = {key: list(csv_register.contact_owners(*key)) for key in keys}
     shared = 0
     register = kit.open_backend(backend, request)
-    with patch.object(hashed, "_hash", len if collide else hash):
+    with patch.object(hashed, "_hash", len if collide else hash), patch.object(
+            scratch, "ON_DISK_FROM", 0 if on_disk else 10**9):
         for kind, key in sorted(keys):
             owners = list(register.contact_owners(kind, key))
             assert owners == expected[kind, key], (kind, key)
@@ -297,7 +304,8 @@ def test_protected_address_reads_a_database_registers_addresses_once(
 
     register.scan = counting_scan
     rule = ProtectedAddress({}, RunContext(register=register, today=kit.today))
-    index = rule.index
+    with patch.object(scratch, "ON_DISK_FROM", 0):  # a database register counts as large
+        index = rule.index
     assert index is not None and index._street_candidates  # a scan for short streets ran
     places = rule.destinations
     assert places is not None

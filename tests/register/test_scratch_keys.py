@@ -6,15 +6,16 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policylint.errors import RegisterError
-from policylint.io.register import open_register
+from policylint.io.register import open_register, scratch
 from policylint.io.register.build import build_sqlite
-from policylint.io.register.scratch import ScratchKeys, keeps_records_on_disk
+from policylint.io.register.scratch import ScratchKeys, indexes_on_disk, keeps_records_on_disk
 
 KEYS = ["p-1", "P-1", "p-1 ", "", "é", "e\u0301", "smith", "email\x00a@b.org", "10", "010"]
 
@@ -68,16 +69,30 @@ def test_misuse_and_failure_are_loud() -> None:
         index.every("a")
 
 
-def test_database_registers_keep_their_indexes_on_disk(clean_dir: Path, tmp_path: Path) -> None:
+def test_large_database_registers_keep_their_indexes_on_disk(clean_dir: Path,
+                                                              tmp_path: Path) -> None:
     """The CSV register is held in memory (its indexes too); an SQLite register says
-    its records are on disk."""
+    its records are on disk, and keeps its indexes there once it holds ON_DISK_FROM
+    people (its largest rowid); a database that cannot tell its size counts as large."""
     database = tmp_path / "register.sqlite"
     build_sqlite(clean_dir, database)
     csv_register, sqlite_register = open_register(clean_dir), open_register(database)
+
+    class Unsized:
+        records_on_disk = True
+
     try:
         assert not keeps_records_on_disk(csv_register)
         assert keeps_records_on_disk(sqlite_register)
         assert not keeps_records_on_disk(object())
+        size = sqlite_register.size_hint()  # type: ignore[attr-defined]
+        assert size == len(list(sqlite_register.people()))  # built: rowids 1..n
+        assert not indexes_on_disk(sqlite_register) and not indexes_on_disk(csv_register)
+        assert indexes_on_disk(Unsized())
+        with patch.object(scratch, "ON_DISK_FROM", size):
+            assert indexes_on_disk(sqlite_register) and not indexes_on_disk(csv_register)
+        with patch.object(scratch, "ON_DISK_FROM", size + 1):
+            assert not indexes_on_disk(sqlite_register)
     finally:
         csv_register.close()
         sqlite_register.close()

@@ -12,9 +12,11 @@ Build such a file with :func:`policylint.io.register.build.build_sqlite`
 Indexes over the whole register keep row ids, not records
 (:class:`~policylint.io.register.base.ColumnScans`): a register of 1,370,000
 people held as records costs some 800 MiB, which is what an SQLite register
-is there to avoid. ``contact_owners`` finds its rows by their normalised keys,
-kept with their rowids in a temporary file (:class:`~policylint.io.register.scratch.ScratchKeys`),
-not in memory; ``people_sequence`` reads a person by rowid when asked.
+is there to avoid. ``contact_owners`` finds its rows by their normalised keys:
+for a large register kept with their rowids in a temporary file
+(:class:`~policylint.io.register.scratch.ScratchKeys`), otherwise by the keys'
+sorted hashes (:class:`~policylint.io.register.hashed.HashedRows`), each confirmed
+against the row itself; ``people_sequence`` reads a person by rowid when asked.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from policylint.io.register.memory import (
     clean_values,
     make_record,
 )
-from policylint.io.register.scratch import ScratchKeys
+from policylint.io.register.scratch import ScratchKeys, indexes_on_disk
 from policylint.normalise.contact import contact_key
 
 K = TypeVar("K", bound=Hashable)
@@ -110,8 +112,8 @@ class SqliteRegister:
     # scan() lists every row whatever folded_holds asks (see ColumnScans): an index may
     # take every address from a narrowed scan.
     narrows_scans = False
-    # Whole-register indexes go to temporary files and caches stay small
-    # (policylint.io.register.scratch): keeping memory low is why a database is used.
+    # Caches stay small and, in a large register, whole-register indexes go to
+    # temporary files (policylint.io.register.scratch): memory is why a database is used.
     records_on_disk = True
 
     def __init__(self, path: Path | str) -> None:
@@ -154,7 +156,7 @@ class SqliteRegister:
         self._representative_cache: LruCache[str, tuple[Representative, ...]] = LruCache()
         # Whole-register indexes, built on first use: rowids and hashes, no records.
         self._people_rowids: array[int] | None = None
-        self._owners: ScratchKeys[int] | None = None
+        self._owners: ScratchKeys[int] | _OwnersInMemory | None = None
         self._owner_cache: LruCache[tuple[str, str], tuple[Contact, ...]] = LruCache()
         self._by_rowid: dict[str, LruCache[int, RegisterRecord]] = {
             "people": LruCache(), "contacts": LruCache()}
@@ -312,11 +314,13 @@ class SqliteRegister:
         return tuple(cast(Contact, self._at("contacts", rowid))
                      for rowid in self._owner_index().every(contact_row_key(*key)))
 
-    def _owner_index(self) -> ScratchKeys[int]:
-        """Every contact's (kind, normalised value) with its rowid: one scan of the
-        table, kept in a temporary file (normalising a phone cannot be done in SQL)."""
+    def _owner_index(self) -> ScratchKeys[int] | _OwnersInMemory:
+        """Every contact's (kind, normalised value) with its rowid: one scan of the table,
+        the records let go as they are read (normalising a phone cannot be done in SQL)."""
         if self._owners is None:
-            owners: ScratchKeys[int] = ScratchKeys("the index of contact values")
+            owners: ScratchKeys[int] | _OwnersInMemory = (
+                ScratchKeys("the index of contact values") if indexes_on_disk(self)
+                else _OwnersInMemory(self._owner_key_at))
             for rowid, (kind, value) in self._scan_columns("contacts", ("kind", "value")):
                 key = contact_key(kind, value)
                 if key:
@@ -324,6 +328,20 @@ class SqliteRegister:
             owners.seal()
             self._owners = owners
         return self._owners
+
+    def _owner_key_at(self, rowid: int) -> str:
+        contact = cast(Contact, self._at("contacts", rowid))
+        return contact_row_key(contact.kind, contact_key(contact.kind, contact.value))
+
+    def size_hint(self) -> int:
+        """About how many people the register holds (the people table's largest rowid:
+        one look-up, not a count)."""
+        try:
+            row = self._lookup.execute(
+                f"SELECT max(rowid) FROM {self._quoted['people']}").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._unreadable(exc) from None
+        return int(row[0] or 0)
 
     def _at(self, table: str, rowid: int) -> RegisterRecord:
         """The record of one row, by rowid (a row an index found: it exists)."""
@@ -466,7 +484,7 @@ class SqliteRegister:
 
     def close(self) -> None:
         self._db.close()
-        if self._owners is not None:
+        if isinstance(self._owners, ScratchKeys):
             self._owners.close()
 
     # -- whole-table scans (used by check_register) ------------------------
@@ -488,6 +506,35 @@ class SqliteRegister:
 
     def __repr__(self) -> str:
         return f"SqliteRegister({self.source!r})"
+
+
+class _OwnersInMemory:
+    """Contact key -> rowids for a register small enough to index in memory: the keys'
+    64-bit hashes, sorted with their rowids (:class:`HashedRows`), each hit confirmed
+    against its row (``key_at``)."""
+
+    __slots__ = ("_index", "_pending", "_rowids")
+
+    def __init__(self, key_at: Callable[[int], str]) -> None:
+        rowids = self._rowids = array("q")
+        self._index = HashedRows(lambda at: key_at(rowids[at]))
+        self._pending: list[str] = []
+
+    def add(self, key: str, rowid: int) -> None:
+        self._rowids.append(rowid)
+        self._pending.append(key)
+        if len(self._pending) >= _BLOCK:
+            self._index.extend(self._pending)
+            self._pending = []
+
+    def seal(self) -> None:
+        self._index.extend(self._pending)
+        self._pending = []
+        self._index.seal()
+
+    def every(self, key: str) -> list[int]:
+        rowids = self._rowids
+        return [rowids[at] for at in self._index.every(key)]
 
 
 def _id_text(cell: object) -> str:
