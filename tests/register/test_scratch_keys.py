@@ -4,14 +4,17 @@ register) answers as a dict of lists would, and a database register says it want
 from __future__ import annotations
 
 import pickle
+import sqlite3
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policylint.cli import cli
 from policylint.errors import RegisterError
 from policylint.io.register import open_register, scratch
 from policylint.io.register.build import build_sqlite
@@ -104,3 +107,29 @@ def test_it_is_not_sent_between_processes() -> None:
     index.seal()
     with pytest.raises(TypeError):
         pickle.dumps(index)
+
+
+def test_a_temporary_file_that_cannot_be_written_stops_the_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large register's index that cannot be kept on disk stops `check` with exit 2
+    and one line saying so: never a run that quietly skipped what it could not index."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    database = tmp_path / "register.sqlite"
+    build_sqlite(examples / "register", database)
+    read_only = tmp_path / "read-only.db"
+    sqlite3.connect(read_only).close()
+    connect = sqlite3.connect
+
+    def temporary_is_read_only(name: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if name == "":  # a private temporary database: give it one it cannot write
+            return connect(f"file:{read_only}?mode=ro", uri=True)
+        return connect(name, *args, **kwargs)
+
+    monkeypatch.setattr(scratch.sqlite3, "connect", temporary_is_read_only)
+    monkeypatch.setattr(scratch, "ON_DISK_FROM", 0)
+    result = CliRunner().invoke(cli, [
+        "check", str(examples / "batch.csv"), "--policy", str(examples / "policylint.yaml"),
+        "--register", str(database), "--today", "2026-11-26"])
+    assert result.exit_code == 2, result.output
+    assert "cannot keep the index of" in result.output
+    assert "Traceback" not in result.output
