@@ -100,10 +100,11 @@ def test_indexes_over_a_database_register_equal_the_csv_registers(
     # rowids or packed ids, each person read when asked: not a list of everyone
     assert isinstance(fast.people, Sequence) and not isinstance(fast.people, list)
     assert len(fast.by_id) == len(reference.by_id) == 300
-    # a large database register's ids are kept in a temporary file (one that cannot
-    # tell its size is taken to be large), the CSV register's in memory
-    expect = PersonIdsOnDisk if on_disk or not hasattr(register, "size_hint") else PersonIds
-    assert type(fast.by_id) is expect and isinstance(reference.by_id, PersonIds)
+    # a large database register's ids are kept in a temporary file, the CSV register's
+    # (and a small database register's) in memory
+    assert type(fast.by_id) is (PersonIdsOnDisk if on_disk else PersonIds)
+    assert isinstance(reference.by_id, PersonIds)
+    assert register.size_hint() == 300  # type: ignore[attr-defined]
     for person in reference.people:
         key = person_id_key(person.person_id)
         assert fast.by_id.get(key) == reference.by_id.get(key) is not None

@@ -286,8 +286,8 @@ class SqlRegister:
     # scan() lists every row whatever folded_holds asks (see ColumnScans): an index may
     # take every address from a narrowed scan.
     narrows_scans = False
-    # Indexes over the whole register go to temporary files and caches stay small
-    # (policylint.io.register.scratch): the records are the database's to hold.
+    # Caches stay small and, in a large register, whole-register indexes go to
+    # temporary files (policylint.io.register.scratch): the records are the database's.
     records_on_disk = True
 
     def __init__(self, url: str, mapping: RegisterMapping | None = None, *,
@@ -753,6 +753,11 @@ class SqlRegister:
         ids = self._ids_in_order()
         return PeopleSequence(len(ids), lambda at: self._listed(ids.get(at)),
                               read=lambda indexes: self._read_people(map(ids.get, indexes)))
+
+    def size_hint(self) -> int:
+        """How many people the register holds (their ids are read once per run, for
+        :meth:`people_sequence`, whoever asks first)."""
+        return len(self._ids_in_order())
 
     def _read_people(self, person_ids: Iterable[str]) -> None:
         """Cache these people (the people table only), a few queries for all of them."""
