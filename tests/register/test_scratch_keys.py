@@ -36,7 +36,8 @@ def test_look_ups_equal_a_dict_of_lists(numbers: list[tuple[str, int]],
         for key, value in pairs:
             expected.setdefault(key, []).append(value)
         index: ScratchKeys[Any] = ScratchKeys("a test index")
-        index.extend(pairs)
+        for key, value in pairs:
+            index.add(key, value)
         index.seal()
         assert len(index) == len(pairs)
         for key in [*KEYS, "nobody"]:

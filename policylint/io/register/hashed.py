@@ -45,6 +45,10 @@ class HashedRows:
         """The keys of the next rows (call :meth:`seal` after the last)."""
         self._hashes.extend(map(_hash, keys))
 
+    def add(self, key: str) -> None:
+        """The key of the next row (call :meth:`seal` after the last)."""
+        self._hashes.append(_hash(key))
+
     def seal(self) -> None:
         """Sort the hashes: a stable sort, so that among equal keys the first row is
         the one found."""

@@ -66,7 +66,6 @@ _MISSING = object()
 _KINDS: dict[str, type[RegisterRecord]] = {
     "people": Person, "addresses": Address, "contacts": Contact,
     "representatives": Representative}
-_BLOCK = 8192  # keys hashed at a time
 # What scan() takes straight from the cells of a row it can vouch for (see
 # SqliteRegister._vouched): each column's value in the record is the cell stripped
 # (an enumeration vouched for is already canonical); an address's ``lines`` are its
@@ -439,17 +438,12 @@ class SqliteRegister:
         equal hashes are read back)."""
         if self._people_rowids is None:
             rowids = array("q")
-            ids: list[str] = []
             seen = HashedRows(lambda at: self._person_id_at(rowids[at]))
             for rowid, person_id in self._rows(
                     f"SELECT rowid, {self._select['people'][1]} FROM "
                     f"{self._quoted['people']} ORDER BY rowid"):
                 rowids.append(cast(int, rowid))
-                ids.append(_id_text(person_id))
-                if len(ids) >= _BLOCK:
-                    seen.extend(ids)
-                    ids = []
-            seen.extend(ids)
+                seen.add(_id_text(person_id))
             seen.seal()
             repeat = seen.first_repeat()
             if repeat is not None:
@@ -513,23 +507,17 @@ class _OwnersInMemory:
     64-bit hashes, sorted with their rowids (:class:`HashedRows`), each hit confirmed
     against its row (``key_at``)."""
 
-    __slots__ = ("_index", "_pending", "_rowids")
+    __slots__ = ("_index", "_rowids")
 
     def __init__(self, key_at: Callable[[int], str]) -> None:
         rowids = self._rowids = array("q")
         self._index = HashedRows(lambda at: key_at(rowids[at]))
-        self._pending: list[str] = []
 
     def add(self, key: str, rowid: int) -> None:
         self._rowids.append(rowid)
-        self._pending.append(key)
-        if len(self._pending) >= _BLOCK:
-            self._index.extend(self._pending)
-            self._pending = []
+        self._index.add(key)
 
     def seal(self) -> None:
-        self._index.extend(self._pending)
-        self._pending = []
         self._index.seal()
 
     def every(self, key: str) -> list[int]:
