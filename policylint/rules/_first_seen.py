@@ -5,8 +5,8 @@ needs, for every row, the first row its key appeared on. A dict from every key
 to its first row costs some 250 bytes a row (a tuple, its strings, an int and
 the dict's slot): 250 MB for a million-row batch. Here keys are kept as pyarrow
 string arrays with their rows (about 30 bytes a key) until the batch has been
-read; then one vectorised pass finds the keys seen more than once, only those
-are kept, in a dict, and the arrays are let go before the batch is checked.
+read; then one vectorised pass (a sort) finds the keys seen more than once, only
+those are kept, in a dict, and the arrays are let go before the batch is checked.
 Keys seen once need nothing: their first row is their own.
 
 The answers are exact (the keys themselves are compared, not hashes of them).
@@ -94,15 +94,25 @@ class FirstSeen:
         return self._repeated.get(key, row)
 
     def _find_repeated(self) -> dict[str, int]:
-        compute = arrow().compute
-        keys, rows = self._joined()
-        if not len(keys):
+        """The keys added more than once, each with its first row. The keys are sorted
+        (by index, in C) and each compared with the next, chunk by chunk where they were
+        packed: a run of a million keys holds one sorted copy of them at a time, where
+        counting them in a hash table (``value_counts``) held three and put a spike of
+        some 60 MiB on top of the check."""
+        pa = arrow()
+        compute = pa.compute
+        self._pack()
+        keys = pa.chunked_array([k for k, _ in self._parts], pa.string())
+        if len(keys) < 2:
             return {}
-        counts = compute.value_counts(keys)
-        again = counts.field("values").filter(compute.greater(counts.field("counts"), 1))
+        ordered = keys.take(compute.sort_indices(keys))
+        same = compute.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+        again = ordered.slice(1).filter(same)
+        del ordered, same
         if not len(again):
             return {}
-        mask = compute.is_in(keys, value_set=again)
+        mask = compute.is_in(keys, value_set=compute.unique(again.combine_chunks()))
+        rows = pa.chunked_array([r for _, r in self._parts], pa.int64())
         repeated: dict[str, int] = {}
         for key, row in zip(keys.filter(mask).to_pylist(), rows.filter(mask).to_pylist(),
                             strict=True):
