@@ -390,7 +390,7 @@ class RegisterPeople:
         by_family = self._by_family
         if isinstance(by_family, ScratchKeys):
             return by_family.every(family)
-        return by_family.get(family, array("l"))
+        return by_family.get(family, _NO_NUMBERS)
 
     def _family(self, family: str) -> tuple[dict[str, list[int]], dict[str, list[int]],
                                             list[tuple[int, str]]]:
