@@ -2,10 +2,10 @@
 
 A dict of row number -> text costs about 150 bytes a row (the int, the str, the
 dict's slot); the text of a whole batch kept as UTF-8 in one buffer with an end
-offset per row costs the text's own bytes and 8 more. Rows are numbered
-densely from the first one added, so a look-up is two array reads and a slice;
-a row never added (an unreadable row, a row without a recipient) reads as
-``None``, as a dict's ``get`` would.
+offset per row costs the text's own bytes and 4 more (8 once the buffer passes 4
+GiB). Rows are numbered densely from the first one added, so a look-up is two
+array reads and a slice; a row never added (an unreadable row, a row without a
+recipient) reads as ``None``, as a dict's ``get`` would.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from array import array
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from typing import overload
+
+_MAX_32 = (1 << 32) - 1
 
 
 class ByRow:
@@ -24,7 +26,7 @@ class ByRow:
     def __init__(self) -> None:
         self._first = 0  # the row number of _ends[0]
         self._data = bytearray()
-        self._ends = array("Q")  # where each row's text ends in _data
+        self._ends = array("I")  # where each row's text ends in _data ("Q" past 4 GiB)
 
     def add(self, row: int, text: str) -> None:
         """Set ``row``'s text; rows come in increasing order (a skipped row reads None)."""
@@ -37,14 +39,13 @@ class ByRow:
         end = ends[-1] if ends else 0
         ends.extend([end] * (index - len(ends)))  # rows in between: empty
         self._data += text.encode("utf-8", "surrogatepass")
-        ends.append(len(self._data))
+        self._ends_for(len(self._data)).append(len(self._data))
 
     def extend(self, texts: Sequence[str]) -> None:
         """Add ``texts`` as the rows after the last one added (from row 0 when none
         was): a block of rows encoded at once, its end offsets summed in C."""
         if not texts:
             return
-        ends = self._ends
         joined = "".join(texts)
         if joined.isascii():  # a byte per character: byte lengths are str lengths
             data = joined.encode("ascii")
@@ -55,7 +56,7 @@ class ByRow:
             lengths = map(len, encoded)
         sums = accumulate(lengths, initial=len(self._data))
         next(sums)  # the initial value: where the block starts, not a row's end
-        ends.extend(sums)
+        self._ends_for(len(self._data) + len(data)).extend(sums)
         self._data += data
 
     @overload
@@ -87,13 +88,19 @@ class ByRow:
             offset = len(self._data)
             self._ends.extend([self._ends[-1] if self._ends else 0] * gap)
             self._data += part._data
-            self._ends.extend(end + offset for end in part._ends)
+            self._ends_for(len(self._data)).extend(end + offset for end in part._ends)
 
-    def __getstate__(self) -> tuple[int, bytes, bytes]:
-        return self._first, bytes(self._data), self._ends.tobytes()
+    def _ends_for(self, end: int) -> array[int]:
+        """The end offsets, widened first if ``end`` does not fit in 32 bits."""
+        if end > _MAX_32 and self._ends.typecode == "I":
+            self._ends = array("Q", self._ends)
+        return self._ends
 
-    def __setstate__(self, state: tuple[int, bytes, bytes]) -> None:
-        self._first, data, ends = state
+    def __getstate__(self) -> tuple[int, bytes, str, bytes]:
+        return self._first, bytes(self._data), self._ends.typecode, self._ends.tobytes()
+
+    def __setstate__(self, state: tuple[int, bytes, str, bytes]) -> None:
+        self._first, data, typecode, ends = state
         self._data = bytearray(data)
-        self._ends = array("Q")
+        self._ends = array(typecode)
         self._ends.frombytes(ends)

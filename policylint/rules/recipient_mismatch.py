@@ -24,6 +24,7 @@ from policylint.normalise.name_diff import describe_name_difference, difference_
 from policylint.normalise.names import name_tokens, names_match
 from policylint.normalise.postcode import find_postcodes, normalise_postcode, squashed_text
 from policylint.rules._by_row import ByRow
+from policylint.rules._reference_index import ReferenceIndex, ReferencePart
 from policylint.rules._register_people import (
     Occurrence,
     RegisterPeople,
@@ -33,7 +34,6 @@ from policylint.rules._register_people import (
 from policylint.rules._row_shift import (
     MAX_GAP,
     NameIndex,
-    ReferenceIndex,
     ShiftKey,
     ShiftRun,
     ShiftTracker,
@@ -47,8 +47,7 @@ from policylint.rules._row_shift import (
 _CACHE_SIZE = 4096
 # A chunk's part of the first pass (recipients, subjects, references, names) and of
 # the second (shift marks and gaps, name differences): plain data between processes.
-_Observed = tuple[ByRow, ByRow, dict[str, int | list[int]],
-                  tuple[ByRow, dict[str, "int | array[int]"]]]
+_Observed = tuple[ByRow, ByRow, ReferencePart, tuple[ByRow, dict[str, "int | array[int]"]]]
 _Summary = tuple[tuple[dict[ShiftKey, dict[int, bool]], dict[str, set[int]]], dict[int, str],
                  tuple[dict[str, str], dict[str, str], str, frozenset[str]]]
 _CONTACT_KINDS = (("email", "email", PersonalKind.EMAIL, "email address"),
@@ -507,7 +506,7 @@ class RecipientMismatch(Rule):
                 self._names.add(key, postcode, number)
 
     def observed(self) -> object:
-        return (self._recipients, self._subjects, self._references.values(),
+        return (self._recipients, self._subjects, self._references.part(),
                 self._names.part())
 
     def absorb_observed(self, parts: Sequence[object]) -> None:
