@@ -112,6 +112,17 @@ def test_a_row_adding_a_value_twice_is_listed_once() -> None:
     assert index.rows_of("ct-1001") == (2, 5)
 
 
+def test_a_values_rows_stay_in_order_in_a_large_sort() -> None:
+    """The sort by hash keeps each value's rows in the order added (it is stable),
+    also for arrays large enough for Arrow to sort them another way."""
+    index = ReferenceIndex(min_length=4, max_rows=10_000)
+    for row in range(60_000):
+        index.add(f"CT-{row % 12:04d}", row)  # 12 values, 5,000 rows each, interleaved
+    for value in range(12):
+        assert index.rows_of(f"ct-{value:04d}") == tuple(range(value, 60_000, 12))
+    assert len(index) == 12
+
+
 def test_short_and_punctuation_only_values_are_not_indexed() -> None:
     index = ReferenceIndex(min_length=4)
     index.add("CT1", 1)
