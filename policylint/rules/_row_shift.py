@@ -119,6 +119,7 @@ _fold_line = functools.lru_cache(maxsize=CACHE_SIZE)(_fold_words)
 # A value more rows than this carry identifies no row (a constant column, a shared
 # name at one postcode): it is not searched for.
 MAX_ROWS_PER_VALUE = 10
+_MAX_32 = (1 << 32) - 1  # rows past it are kept in 64-bit arrays
 
 
 # --- names with postcodes --------------------------------------------------------
@@ -161,8 +162,10 @@ class NameIndex:
         if held is None:
             self._rows[postcode] = row
         elif isinstance(held, int):
-            self._rows[postcode] = array("Q", (held, row))
+            self._rows[postcode] = array("I" if row <= _MAX_32 else "Q", (held, row))
         else:
+            if row > _MAX_32 and held.typecode == "I":
+                held = self._rows[postcode] = array("Q", held)
             held.append(row)
 
     def __len__(self) -> int:

@@ -146,6 +146,22 @@ def test_names_with_postcodes() -> None:
     assert _found(index, "Okafor, Sian", ["PE30 4AB"]) == set()   # the words in order
 
 
+def test_names_on_rows_past_32_bits() -> None:
+    """A postcode's rows are a 32-bit array until a row number needs 64 bits."""
+    index = NameIndex()
+    big = 1 << 32  # the first row past 32 bits (rows are numbered densely from the first)
+    index.add("sian okafor", "PE30 4AB", big - 2)
+    index.add("jan nowak", "PE30 4AB", big - 1)
+    index.add("ann lee", "PE30 4AB", big)
+    index.add("tom hale", "PE1 1AA", big + 1)
+    index.add("bea moss", "PE1 1AA", big + 2)
+    text = "Sian Okafor, Jan Nowak, Ann Lee, Tom Hale and Bea Moss"
+    assert _found(index, text, ["PE30 4AB", "PE1 1AA"]) == {
+        (big - 2, "sian okafor", "PE30 4AB"), (big - 1, "jan nowak", "PE30 4AB"),
+        (big, "ann lee", "PE30 4AB"), (big + 1, "tom hale", "PE1 1AA"),
+        (big + 2, "bea moss", "PE1 1AA")}
+
+
 def test_names_absorbed_from_chunks_equal_one_index() -> None:
     whole, first, second = NameIndex(), NameIndex(), NameIndex()
     entries = [("sian okafor", "PE30 4AB", 2), ("jan nowak", "PE30 1AB", 3),
