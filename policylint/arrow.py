@@ -11,7 +11,7 @@ import functools
 import sys
 from typing import Any
 
-__all__ = ["arrow"]
+__all__ = ["arrow", "return_freed_memory"]
 
 _M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
 
@@ -33,6 +33,32 @@ def arrow() -> Any:
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     _fix_mmap_threshold(1 << 20)
     return pyarrow
+
+
+def return_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim(0)``).
+
+    Blocks under the mmap threshold live in the heap, and glibc returns freed ones only
+    from its top: a first pass's compact per-batch arrays (thousands of blocks of a few
+    hundred kilobytes, freed together once the pass is settled) otherwise stay resident
+    for the rest of the run. At 1,000,000 rows that was some 60 MiB of the check's
+    plateau. A walk of the heap, a few milliseconds: call it after freeing much at once.
+    Nothing where there is no glibc."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl or another C library: nothing to call
+        return None
 
 
 def _fix_mmap_threshold(size: int) -> None:

@@ -18,7 +18,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, cast
 
-from policylint.arrow import arrow
+from policylint.arrow import arrow, return_freed_memory
 
 # Keys gathered in Python lists before they are packed into an array.
 _PACK_EVERY = 8192
@@ -86,6 +86,7 @@ class FirstSeen:
         if self._repeated is None:
             self._repeated = self._find_repeated()
             self._keys, self._rows, self._parts = [], array("q"), []
+            return_freed_memory()  # the parts were small blocks in the heap
 
     def first(self, key: str, row: int) -> int:
         if self._repeated is None:
