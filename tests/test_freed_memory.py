@@ -14,7 +14,7 @@ import sys
 import pytest
 
 _PROGRAM = """
-from policylint.arrow import return_freed_memory
+from policylint.heap import return_freed_memory
 
 def resident_mib():
     with open("/proc/self/statm") as f:

@@ -39,6 +39,7 @@ from policylint.engine.prefetch import prefetched
 from policylint.engine.rule import BatchInfo, FieldMap, Item, RunContext
 from policylint.engine.selection import Selection, parse_selection
 from policylint.errors import InputError, PolicyError, PolicylintError, RegisterError, RuleCrash
+from policylint.heap import RETURN_EVERY, return_freed_memory
 from policylint.io.attachments import Attachment, AttachmentCache, AttachmentError, split_names
 from policylint.io.batch import BatchReader
 from policylint.io.fields import resolve_fields
@@ -191,6 +192,7 @@ class Engine:
         self.chosen = chosen
         self.collector = Collector(self.policy, request.show_values, request.today)
         self.rows_read = 0
+        self._checked_since_return = 0  # items checked since freed memory was returned
         self.used_templates: set[str] = set()  # what `check` reports template problems for
         self.recorder: Recorder | None = None
         self.files: list[str] = []
@@ -362,6 +364,10 @@ class Engine:
         return self._unrenderable
 
     def check_one(self, rules: Sequence[ActiveRule], item: Item, display: str) -> None:
+        self._checked_since_return += 1
+        if self._checked_since_return >= RETURN_EVERY:  # in whichever process checks it
+            self._checked_since_return = 0
+            return_freed_memory()
         row = item.row
         template = item.template.name if item.template else ""
         identifiers = _identifiers(item)

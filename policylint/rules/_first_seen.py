@@ -18,7 +18,8 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, cast
 
-from policylint.arrow import arrow, return_freed_memory
+from policylint.arrow import arrow
+from policylint.heap import return_freed_memory
 
 # Keys gathered in Python lists before they are packed into an array.
 _PACK_EVERY = 8192

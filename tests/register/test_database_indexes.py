@@ -220,6 +220,25 @@ def test_an_empty_person_id_is_the_records_to_reject(tmp_path: Path) -> None:
         assert "person_id" in message
 
 
+@pytest.mark.parametrize("deleted", [(), (1,), (2, 5, 300)])
+def test_the_people_sequence_follows_rowids_with_gaps(clean_sqlite: Path, tmp_path: Path,
+                                                      deleted: tuple[int, ...]) -> None:
+    """Rowids 1 to N (as ``register build`` writes them) are kept as a range, not an
+    array of every one; rows deleted leave gaps the sequence must follow."""
+    database = tmp_path / "copy.db"
+    database.write_bytes(clean_sqlite.read_bytes())
+    with sqlite3.connect(database) as db:
+        db.executemany("DELETE FROM people WHERE rowid = ?", [(r,) for r in deleted])
+    with SqliteRegister(database) as register:
+        people = list(register.people())
+        sequence = register.people_sequence()
+        assert len(people) == 300 - len(deleted)
+        assert list(sequence) == people
+        assert [sequence[i] for i in (0, len(people) // 2, -1)] == [
+            people[0], people[len(people) // 2], people[-1]]
+        assert isinstance(register._people_rows(), range) == (not deleted)
+
+
 def test_a_row_gone_while_the_run_reads_stops_it(clean_sqlite: Path, tmp_path: Path) -> None:
     database = tmp_path / "copy.db"
     database.write_bytes(clean_sqlite.read_bytes())

@@ -154,7 +154,7 @@ class SqliteRegister:
         self._restriction_cache: LruCache[str, tuple[Restriction, ...]] = LruCache()
         self._representative_cache: LruCache[str, tuple[Representative, ...]] = LruCache()
         # Whole-register indexes, built on first use: rowids and hashes, no records.
-        self._people_rowids: array[int] | None = None
+        self._people_rowids: Sequence[int] | None = None
         self._owners: ScratchKeys[int] | _OwnersInMemory | None = None
         self._owner_cache: LruCache[tuple[str, str], tuple[Contact, ...]] = LruCache()
         self._by_rowid: dict[str, LruCache[int, RegisterRecord]] = {
@@ -432,10 +432,11 @@ class SqliteRegister:
         return PeopleSequence(len(rowids),
                               lambda at: cast(Person, self._at("people", rowids[at])))
 
-    def _people_rows(self) -> array[int]:
+    def _people_rows(self) -> Sequence[int]:
         """Every person's rowid, in order, once the table is known to hold each
         person_id once (the hashes of the ids, sorted, are compared in C; rows of
-        equal hashes are read back)."""
+        equal hashes are read back). Rowids 1 to N, as ``register build`` writes
+        them, are kept as a range: 11 MB less at 1,370,000 people."""
         if self._people_rowids is None:
             rowids = array("q")
             seen = HashedRows(lambda at: self._person_id_at(rowids[at]))
@@ -450,7 +451,9 @@ class SqliteRegister:
                 raise self._origin("people").error(
                     f"person_id appears twice; first at row {rowids[repeat[0]]}",
                     row=rowids[repeat[1]], key="person_id")
-            self._people_rowids = rowids
+            # Read in rowid order, each once: from 1 to the count means every one.
+            dense = not rowids or (rowids[0] == 1 and rowids[-1] == len(rowids))
+            self._people_rowids = range(1, len(rowids) + 1) if dense else rowids
         return self._people_rowids
 
     def _person_id_at(self, rowid: int) -> str | None:
