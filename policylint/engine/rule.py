@@ -238,6 +238,11 @@ class Rule:
         """Merge ``observed()`` of chunks, in row order, into this instance: called
         again for later chunks as they come back (each call continues the last)."""
 
+    def prepare_register(self) -> None:
+        """Build what depends on the register alone, once, before the batch is read
+        (the first pass included): the memory a large register's indexes take while
+        they are built is then not on top of the batch's first-pass state."""
+
     def prepare(self) -> None:
         """Build the run's indexes now, before rows arrive (and before workers fork,
         so they inherit them rather than each building its own)."""

@@ -293,6 +293,8 @@ class Engine:
     def _check_in_one_pass(self, reader: BatchReader, info: BatchInfo, path: Path | None,
                            rules: list[ActiveRule], progress: RowProgress | None) -> None:
         fields, templates, default = info.fields, info.templates, info.default_template
+        for active in rules:
+            self.guard(active, None, active.rule.prepare_register)
         observers = [a for a in rules if "batch" in a.rule.needs]
         if observers:
             for row in reader.rows():
@@ -315,6 +317,8 @@ class Engine:
         work = BatchWork(self, info, path, rules)
         observers = [a for a in rules if "batch" in a.rule.needs]
         merged = Merge(self.collector, self.used_templates, len(rules), self.recorder)
+        for active in rules:
+            self.guard(active, None, active.rule.prepare_register)
         with contextlib.ExitStack() as stack:
             chunks = chunks_of(reader, self.request.chunk_rows)
             observed: list[object] | None = None

@@ -622,6 +622,9 @@ class ProtectedAddress(Rule):
 
     # --- chunks: the third-party tally is the one thing that spans rows -------------
 
+    def prepare_register(self) -> None:
+        _ = self.index, self.destinations
+
     def prepare(self) -> None:
         _ = self.index, self.destinations
 

@@ -519,6 +519,9 @@ class RecipientMismatch(Rule):
 
     # --- chunks: shifts are marked per row and resolved once, in finish ----------------
 
+    def prepare_register(self) -> None:
+        self._register_people()
+
     def prepare(self) -> None:
         self._register_people()
         self._references.build()

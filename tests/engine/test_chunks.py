@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pytest
 
 from policylint.engine import chunks
-from policylint.engine.rule import Item, Rule
+from policylint.engine.rule import Item, Need, Rule
 from policylint.hookspecs import hookimpl
 from policylint.model import Violation
 from policylint.plugins import get_plugin_manager
@@ -100,6 +100,33 @@ class _Crashing(Rule):
         return iter(())
 
 
+_calls: list[str] = []
+
+
+class _Ordered(Rule):
+    """Notes, in this process, when the engine calls what."""
+
+    name: ClassVar[str] = "test-ordered"
+    summary: ClassVar[str] = "records the order of the engine's calls"
+    needs: ClassVar[tuple[Need, ...]] = ("row", "batch")
+    chunked: ClassVar[bool] = True
+
+    def prepare_register(self) -> None:
+        _calls.append("prepare_register")
+
+    def observe(self, item: Item) -> None:
+        if not _calls or _calls[-1] != "observe":
+            _calls.append("observe")
+
+    def prepare(self) -> None:
+        _calls.append("prepare")
+
+    def check_item(self, item: Item) -> Iterator[Violation]:
+        if not _calls or _calls[-1] != "check":
+            _calls.append("check")
+        return iter(())
+
+
 @pytest.fixture
 def extra_rule() -> Iterator[Any]:
     pm = get_plugin_manager()
@@ -124,6 +151,21 @@ def test_a_rule_that_cannot_be_split_runs_in_one_pass(extra_rule: Any,
     extra_rule(_Counting)
     output = same_in_chunks(EXAMPLES, monkeypatch, ["--jobs", "2", "--chunk-rows", "3"])
     assert '"rule": "test-every-tenth"' in output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ((), ["prepare_register", "observe", "check"]),
+    # Chunks: observed and checked in the workers; the parent prepares, once each.
+    (("--jobs", "2", "--chunk-rows", "3"), ["prepare_register", "prepare"]),
+])
+def test_the_register_is_prepared_before_the_batch_is_read(
+        extra_rule: Any, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],
+        expected: list[str]) -> None:
+    extra_rule(_Ordered)
+    _calls.clear()
+    result = run(EXAMPLES, "--select", "test-ordered", *args, monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert _calls == expected
 
 
 def test_a_rule_crashing_in_a_worker_fails_the_run(extra_rule: Any,
