@@ -6,13 +6,13 @@ rows from it, in one pass and from the chunks of a batch merged in order.
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policylint.rules import _first_seen
 from policylint.rules._first_seen import FirstSeen
 
 
@@ -54,7 +54,7 @@ def test_the_first_lookup_ends_the_first_pass() -> None:
 
 def test_many_keys_are_packed_and_still_exact() -> None:
     seen = FirstSeen()
-    rows = 3 * _first_seen._PACK_EVERY + 17
+    rows = 3 * 8192 + 17
     for row in range(rows):
         seen.add(f"P-{row % 5000}", row)
     assert seen.first("P-17", 5017) == 17
@@ -85,3 +85,26 @@ def test_chunks_merged_in_order_answer_as_one_pass(pairs: list[tuple[str, int]],
     for key, row in numbered:
         assert merged.first(key, row) == expected[key]
         assert again.first(key, row) == expected[key]
+
+
+def test_a_large_batch_answers_as_a_dict_would() -> None:
+    """Sixty thousand keys, some once, some many times, one on every row: the sort of
+    digests finds each repeat's first row, in the order added."""
+    pairs = [(f"P-{(row * 7) % 20_011}" if row % 3 else "letter|P-1", row)
+             for row in range(60_000)]
+    expected = _reference(pairs)
+    seen = FirstSeen()
+    for key, row in pairs:
+        seen.add(key, row)
+    assert all(seen.first(key, row) == expected[key] for key, row in pairs)
+    assert seen.first("letter|P-1", 59_999) == 0
+    assert len(seen) == sum(1 for n in Counter(k for k, _ in pairs).values() if n > 1)
+
+
+def test_a_key_added_twice_on_one_row_is_not_a_repeat_of_itself() -> None:
+    seen = FirstSeen()
+    seen.add("CT-1", 4)
+    seen.add("CT-1", 4)
+    seen.add("CT-2", 5)
+    assert seen.first("CT-1", 4) == 4
+    assert seen.first("CT-2", 5) == 5
