@@ -626,7 +626,7 @@ class ProtectedAddress(Rule):
         _ = self.index, self.destinations
 
     def prepare(self) -> None:
-        _ = self.index, self.destinations
+        self.prepare_register()  # built already when the engine called it (both cached)
 
     def begin_batch(self, batch: BatchInfo) -> Iterator[Violation]:
         self._templates = dict(batch.templates)
