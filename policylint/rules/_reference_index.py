@@ -187,11 +187,13 @@ class ReferenceIndex:
         return automaton
 
     def _sort(self) -> None:
-        """Sort the (hash, row) pairs by hash; count the different hashes.
+        """Sort the (hash, row) pairs by hash; drop a pair added twice (a row split
+        between two parts); count the different hashes.
 
         Rows were added in increasing order and the sort is stable (Arrow's
-        ``sort_indices``), so a value's rows stay in order. One column at a time, so
-        that at a million values the sort needs some 30 MB for a moment, not 60."""
+        ``sort_indices``), so a value's rows stay in order and a pair added twice
+        sits next to itself. The hashes are let go before the rows are read: at a
+        million values the sort needs some 30 MB for a moment, not 60."""
         count = len(self._hashes)
         if not count:
             self._count = 0
@@ -202,14 +204,19 @@ class ReferenceIndex:
         order = compute.sort_indices(hashes)
         sorted_hashes = compute.take(hashes, order)
         del hashes  # it holds the array's buffer: let go before replacing the array
-        changes = compute.sum(compute.not_equal(sorted_hashes[1:], sorted_hashes[:-1]))
-        self._count = 1 + (changes.as_py() or 0)
-        self._hashes = _to_array("q", sorted_hashes)
-        del sorted_hashes
         row_type = pa.uint32() if self._rows.typecode == "I" else pa.uint64()
         rows = pa.Array.from_buffers(row_type, count, [None, pa.py_buffer(self._rows)])
         sorted_rows = compute.take(rows, order)
         del rows, order
+        twice = compute.and_(compute.equal(sorted_hashes[1:], sorted_hashes[:-1]),
+                             compute.equal(sorted_rows[1:], sorted_rows[:-1]))
+        if compute.any(twice).as_py():
+            keep = pa.concat_arrays([pa.array([True]), compute.invert(twice)])
+            sorted_hashes, sorted_rows = sorted_hashes.filter(keep), sorted_rows.filter(keep)
+        del twice
+        changes = compute.sum(compute.not_equal(sorted_hashes[1:], sorted_hashes[:-1]))
+        self._count = 1 + (changes.as_py() or 0)
+        self._hashes = _to_array("q", sorted_hashes)
         self._rows = _to_array(self._rows.typecode, sorted_rows)
 
     def rows_of(self, key: str) -> tuple[int, ...] | None:

@@ -123,6 +123,17 @@ def test_a_values_rows_stay_in_order_in_a_large_sort() -> None:
     assert len(index) == 12
 
 
+def test_a_row_split_between_two_parts_is_listed_once() -> None:
+    first, second, merged = (ReferenceIndex(min_length=4) for _ in range(3))
+    first.add("CT-1001", 1)
+    second.add("CT-1001", 1)  # the same row's value again, in the next part
+    second.add("CT-1001", 2)
+    merged.absorb(first.part())
+    merged.absorb(second.part())
+    assert merged.rows_of("ct-1001") == (1, 2)
+    assert len(merged) == 1
+
+
 def test_short_and_punctuation_only_values_are_not_indexed() -> None:
     index = ReferenceIndex(min_length=4)
     index.add("CT1", 1)
