@@ -18,6 +18,15 @@ from typing import overload
 _MAX_32 = (1 << 32) - 1
 
 
+def wide_enough(values: array[int], largest: int) -> array[int]:
+    """``values`` as they are while ``largest`` fits them, else a 64-bit (``"Q"``) copy:
+    offsets and row numbers kept in 32-bit (``"I"``) arrays cost 4 bytes each until
+    one of them needs 8."""
+    if largest > _MAX_32 and values.typecode == "I":
+        return array("Q", values)
+    return values
+
+
 class ByRow:
     """Row number -> text, for rows added in increasing order (see the module doc)."""
 
@@ -39,7 +48,8 @@ class ByRow:
         end = ends[-1] if ends else 0
         ends.extend([end] * (index - len(ends)))  # rows in between: empty
         self._data += text.encode("utf-8", "surrogatepass")
-        self._ends_for(len(self._data)).append(len(self._data))
+        self._ends = wide_enough(self._ends, len(self._data))
+        self._ends.append(len(self._data))
 
     def extend(self, texts: Sequence[str]) -> None:
         """Add ``texts`` as the rows after the last one added (from row 0 when none
@@ -56,7 +66,8 @@ class ByRow:
             lengths = map(len, encoded)
         sums = accumulate(lengths, initial=len(self._data))
         next(sums)  # the initial value: where the block starts, not a row's end
-        self._ends_for(len(self._data) + len(data)).extend(sums)
+        self._ends = wide_enough(self._ends, len(self._data) + len(data))
+        self._ends.extend(sums)
         self._data += data
 
     @overload
@@ -88,13 +99,8 @@ class ByRow:
             offset = len(self._data)
             self._ends.extend([self._ends[-1] if self._ends else 0] * gap)
             self._data += part._data
-            self._ends_for(len(self._data)).extend(end + offset for end in part._ends)
-
-    def _ends_for(self, end: int) -> array[int]:
-        """The end offsets, widened first if ``end`` does not fit in 32 bits."""
-        if end > _MAX_32 and self._ends.typecode == "I":
-            self._ends = array("Q", self._ends)
-        return self._ends
+            self._ends = wide_enough(self._ends, len(self._data))
+            self._ends.extend(end + offset for end in part._ends)
 
     def __getstate__(self) -> tuple[int, bytes, str, bytes]:
         return self._first, bytes(self._data), self._ends.typecode, self._ends.tobytes()

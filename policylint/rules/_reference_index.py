@@ -36,6 +36,7 @@ from typing import Any
 import ahocorasick
 
 from policylint.arrow import arrow
+from policylint.rules._by_row import wide_enough
 from policylint.rules._row_shift import MAX_ROWS_PER_VALUE
 
 # The prefix lengths tried, longest kept: a longer prefix makes fewer false starts
@@ -43,7 +44,6 @@ from policylint.rules._row_shift import MAX_ROWS_PER_VALUE
 # thousands of 6-character prefixes in a big batch, a few hundred of 5).
 PREFIX_LENGTHS = (3, 4, 5, 6, 8)
 MAX_PREFIXES = 1 << 13
-_ROW_LIMIT_32 = (1 << 32) - 1
 
 # What a chunk's part of the index is, as plain data: (hashes, rows, prefixes by
 # length: prefix -> bit mask of the lengths of the values that start with it, or None
@@ -119,7 +119,8 @@ class ReferenceIndex:
             return
         self._row_hashes.add(digest)
         self._hashes.append(digest)
-        self._append_rows((row,))
+        self._rows = wide_enough(self._rows, row)
+        self._rows.append(row)
         bit = 1 << len(key)
         for length, seen in self._prefixes.items():
             if seen is not None:
@@ -127,11 +128,6 @@ class ReferenceIndex:
                 seen[prefix] = seen.get(prefix, 0) | bit
                 self._limit(length, seen)
         self._made = False
-
-    def _append_rows(self, rows: array[int] | tuple[int, ...]) -> None:
-        if self._rows.typecode == "I" and rows and max(rows) > _ROW_LIMIT_32:
-            self._rows = array("Q", self._rows)
-        self._rows.extend(rows)
 
     def _limit(self, length: int, seen: dict[str, int]) -> None:
         """Give up a prefix length once it has too many prefixes (not the shortest)."""
@@ -146,7 +142,9 @@ class ReferenceIndex:
         """Add another chunk's :meth:`part` (chunks in row order)."""
         hashes, rows, prefixes = part
         self._hashes.extend(hashes)
-        self._append_rows(rows)
+        if rows:
+            self._rows = wide_enough(self._rows, max(rows))
+            self._rows.extend(rows)
         for length, theirs in prefixes.items():
             mine = self._prefixes.get(length)
             if mine is None:

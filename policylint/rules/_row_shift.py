@@ -21,7 +21,7 @@ from typing import Any
 import ahocorasick
 
 from policylint.normalise import CACHE_SIZE
-from policylint.rules._by_row import ByRow
+from policylint.rules._by_row import ByRow, wide_enough
 
 # --- folding free text the way normalise.names folds a name ------------------------
 
@@ -119,7 +119,6 @@ _fold_line = functools.lru_cache(maxsize=CACHE_SIZE)(_fold_words)
 # A value more rows than this carry identifies no row (a constant column, a shared
 # name at one postcode): it is not searched for.
 MAX_ROWS_PER_VALUE = 10
-_MAX_32 = (1 << 32) - 1  # rows past it are kept in 64-bit arrays
 
 
 # --- names with postcodes --------------------------------------------------------
@@ -162,11 +161,14 @@ class NameIndex:
         if held is None:
             self._rows[postcode] = row
         elif isinstance(held, int):
-            self._rows[postcode] = array("I" if row <= _MAX_32 else "Q", (held, row))
+            pair = wide_enough(array("I"), row)  # rows ascend: row is the larger
+            pair.extend((held, row))
+            self._rows[postcode] = pair
         else:
-            if row > _MAX_32 and held.typecode == "I":
-                held = self._rows[postcode] = array("Q", held)
-            held.append(row)
+            wider = wide_enough(held, row)
+            if wider is not held:
+                self._rows[postcode] = wider
+            wider.append(row)
 
     def __len__(self) -> int:
         return len(self._rows)
