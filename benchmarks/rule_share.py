@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="what follows --: the policylint command line (check ...)")
     args = parser.parse_args(argv)
     command = [a for a in args.command if a != "--"]
-    if not command or command[0] != "check" or any(a.startswith("--jobs") or a == "-j"
+    if not command or command[0] != "check" or any(a.startswith(("--jobs", "-j"))
                                                    for a in command):
         parser.error("give a `check` command line after --, without --jobs "
                      "(workers' time would not be counted)")
