@@ -6,8 +6,9 @@ ahead in chunks, collects every key the rules may look up for them (recipient
 and subject ids, the e-mail addresses and phone numbers the rows hold, in the
 register's normalised form) and hands them to the register's optional
 ``prefetch`` (:class:`~policylint.io.register.base.Prefetching`) before
-yielding the rows one by one, unchanged and in order. A register without
-``prefetch`` (CSV, SQLite file) gets the rows straight through.
+yielding the rows one by one, unchanged and in order, and once more with no
+keys after the last row. A register without ``prefetch`` (CSV) gets the rows
+straight through.
 """
 
 from __future__ import annotations
@@ -58,7 +59,14 @@ def prefetched(rows: Iterable[Row], register: Register | None, fields: FieldMap,
         yield from rows
         return
     source = iter(rows)
+    read = False
     while chunk := list(islice(source, chunk_rows)):
+        read = True
         people, emails, phones = chunk_keys(chunk, fields)
         register.prefetch(people, emails, phones)
         yield from chunk
+    if read:
+        # Once more, with no keys, after the last row: the rows since the last
+        # read-ahead were answered from it, and a register damaged meanwhile must stop
+        # the run as a look-up would have (SqliteRegister checks it still reads).
+        register.prefetch((), (), ())

@@ -47,7 +47,9 @@ def test_one_prefetch_per_chunk_and_rows_unchanged() -> None:
     register = Recorder()
     out = list(prefetched(iter(rows), register, FIELDS, chunk_rows=500))
     assert out == rows
-    assert [len(ids) for ids, _, _ in register.calls] == [500, 500, 200]
+    # and once with no keys after the last row (a register may check it still reads)
+    assert [len(ids) for ids, _, _ in register.calls] == [500, 500, 200, 0]
+    assert register.calls[-1] == (set(), set(), set())
     assert register.calls[0][0] == {f"T-{n}" for n in range(2, 502)}
 
 
@@ -58,10 +60,13 @@ def test_prefetch_comes_before_the_rows_of_its_chunk() -> None:
                           FIELDS, chunk_rows=2):
         seen.append((row.number, len(register.calls)))
     assert seen == [(2, 1), (3, 1), (4, 2), (5, 2), (6, 3)]
+    assert len(register.calls) == 4  # the call after the last row
 
 
 def test_registers_without_prefetch_get_the_rows_straight_through() -> None:
     rows = [_row(2, tenant_ref="T-1")]
     assert list(prefetched(rows, MemoryRegister({"people": []}), FIELDS)) == rows
     assert list(prefetched(rows, None, FIELDS)) == rows
-    assert list(prefetched([], Recorder(), FIELDS)) == []
+    empty = Recorder()
+    assert list(prefetched([], empty, FIELDS)) == []
+    assert empty.calls == []  # no rows, nothing answered from a read-ahead

@@ -148,7 +148,9 @@ class Prefetching(Protocol):
     per-person methods then answer from that cache. A register held in
     memory has nothing to gain and need not implement it. ``prefetch`` only
     warms a cache: the answers of every other method are the same with or
-    without it.
+    without it. After a batch's last row it is called once more with no keys:
+    a register whose file may change under the run checks there that it can
+    still be read (the rows since the last call were answered from its cache).
     """
 
     def prefetch(self, person_ids: Collection[str], emails: Collection[str] = (),

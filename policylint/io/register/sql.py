@@ -598,6 +598,8 @@ class SqlRegister:
     def prefetch(self, person_ids: Collection[str], emails: Collection[str] = (),
                  phones: Collection[str] = ()) -> None:
         """Load everything about these people and contact keys: a few queries per call."""
+        if not person_ids and not emails and not phones:
+            return  # the engine's call after a batch's last row: nothing to read
         self._previous, self._current = self._current, _Generation()
         keys = [("email", e) for e in emails if e] + [("phone", p) for p in phones if p]
         owners = self._load_owners(keys)
