@@ -218,10 +218,14 @@ class Engine:
 
     def reopen_register(self) -> None:
         """In a forked worker: a database connection must not cross a fork, so open our
-        own (a register held in memory is simply inherited)."""
+        own (a register held in memory is simply inherited). An SQLite file reconnects
+        the register the rules' indexes already hold (its caches and indexes stay)."""
         from policylint.io.register.columnar import ColumnarRegister  # pyarrow-side: lazily
+        from policylint.io.register.sqlite import SqliteRegister
 
-        if self.register is not None and not isinstance(
+        if isinstance(self.register, SqliteRegister):
+            self.register.reconnect()
+        elif self.register is not None and not isinstance(
                 self.register, MemoryRegister | ColumnarRegister):
             location = self.request.register or self.policy.register
             assert location is not None

@@ -1,4 +1,5 @@
-"""The SQLite register reads a chunk's people ahead, one query per table (engine/prefetch.py).
+"""The SQLite register reads a chunk's people ahead, one query per table (engine/prefetch.py),
+and a forked worker reconnects it rather than open a second one.
 
 ``prefetch`` only warms the caches the look-ups answer from: every answer must be
 the one a register that was never told gives, person for person, whatever the
@@ -8,13 +9,16 @@ person_id column's type affinity and collation, and a row that does not validate
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from policylint.errors import RegisterError
+from policylint.io.register import sqlite as sqlite_module
 from policylint.io.register.base import Prefetching
 from policylint.io.register.sqlite import SqliteRegister
 from tests.register.conftest import Tables
@@ -178,3 +182,35 @@ def test_with_nothing_to_read_the_file_must_still_read(tmp_path: Path, damage: s
         assert told.person("P-1") is not None  # answered from what was read ahead
         with pytest.raises(RegisterError, match="cannot read the register database"):
             told.prefetch([])
+
+
+def _in_a_forked_child(path: Path, register: SqliteRegister, person_id: str,
+                       out: Any) -> None:
+    inherited = register._db
+    register.reconnect()
+    fresh = SqliteRegister(path)
+    out.send((register._db is not inherited,
+              inherited in sqlite_module._ABANDONED,
+              register._people_rowids is not None,
+              register.person(person_id) == fresh.person(person_id),
+              register.addresses(person_id) == fresh.addresses(person_id)))
+
+
+def test_a_forked_worker_reconnects_and_keeps_what_the_parent_built(
+        clean_sqlite: Path, clean_tables: Tables) -> None:
+    """--jobs: SQLite's connections must not cross a fork. The worker connects afresh;
+    the indexes the parent built (and the rules hold) stay; the parent's connection is
+    neither used nor closed by the worker."""
+    person_id = clean_tables["people"][5]["person_id"]
+    with SqliteRegister(clean_sqlite) as register:
+        register.people_sequence()  # a whole-register index, built in the parent
+        parent_end, child_end = multiprocessing.get_context("fork").Pipe()
+        child = multiprocessing.get_context("fork").Process(
+            target=_in_a_forked_child, args=(clean_sqlite, register, person_id, child_end))
+        child.start()
+        answers = parent_end.recv()
+        child.join(timeout=60)
+        assert child.exitcode == 0
+        assert answers == (True, True, True, True, True)
+        # The parent's connection still reads after the worker has gone.
+        assert register.person(clean_tables["people"][6]["person_id"]) is not None

@@ -77,6 +77,10 @@ _TAKEN_FROM_CELLS: dict[str, frozenset[str]] = {
 _LINES = tuple(f"line_{i}" for i in range(1, 7))
 
 
+# Connections a forked worker inherited (see SqliteRegister.reconnect): referenced until
+# the process ends, so that collecting one never closes the parent's file handle here.
+_ABANDONED: list[sqlite3.Connection] = []
+
 # People per read-ahead query: SQLite before 3.32 allows 999 parameters a statement.
 _IDS_PER_QUERY = 400
 # The read-ahead's list of ids, as a table the queries join (a name no register uses).
@@ -140,12 +144,7 @@ class SqliteRegister:
         self.source = str(path)
         if not self.path.is_file():
             raise RegisterError("register database not found", file=self.source)
-        uri = self.path.resolve().as_uri() + "?mode=ro"
-        try:
-            self._db = sqlite3.connect(uri, uri=True)
-        except sqlite3.Error as exc:
-            raise RegisterError(f"cannot open register database ({exc})", file=self.source
-                                ) from None
+        self._db = self._connect()
         self._quoted: dict[str, str] = {}  # table -> its actual name, quoted
         self._columns: dict[str, dict[str, str]] = {}  # table -> its columns, quoted
         try:
@@ -181,6 +180,23 @@ class SqliteRegister:
             "people": LruCache(), "contacts": LruCache()}
         self._all_restrictions: tuple[Restriction, ...] | None = None
         self._joins: dict[str, str | None] = {}  # table -> its read-ahead query (_joined)
+
+    def _connect(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        try:
+            return sqlite3.connect(uri, uri=True)
+        except sqlite3.Error as exc:
+            raise RegisterError(f"cannot open register database ({exc})", file=self.source
+                                ) from None
+
+    def reconnect(self) -> None:
+        """In a forked worker (--jobs): a connection of its own, as SQLite requires (a
+        connection must not cross a fork). The parent's is kept, never used or closed
+        here; the caches and whole-register indexes the parent built are plain data and
+        stay, so the workers neither rebuild them nor hold a second register."""
+        _ABANDONED.append(self._db)
+        self._db = self._connect()
+        self._lookup = self._db.cursor()
 
     def _inspect(self) -> dict[str, tuple[str | None, str]]:
         """Check tables and columns; return each table's SELECT (None: table absent)
