@@ -488,7 +488,8 @@ class SqliteRegister:
         select, column = self._select[table]
         assert select is not None
         quoted = self._quoted[table]
-        searched = f"SEARCH {quoted[1:-1].replace(chr(34) * 2, chr(34))} "  # as plans name it
+        actual = quoted[1:-1].replace('""', '"')  # as plans name it
+        searched = (f"SEARCH {actual} ", f"SEARCH TABLE {actual} ")  # SQLite >= / < 3.24
         chosen: str | None = None
         try:
             for _, name, *_rest in self._lookup.execute(
