@@ -231,6 +231,17 @@ def test_prefetched_answers_equal_single_lookups(clean_postgres: str,
         assert batched.person(ids[0]) == single.person(ids[0]) and batched.misses == 1
 
 
+def test_calls_without_keys_keep_what_was_read_ahead(sql_sqlite: SqlRegister) -> None:
+    """The engine calls prefetch once more with no keys after a batch's last row (and
+    after each chunk a worker checks): nothing to read, and nothing forgotten."""
+    sql_sqlite.prefetch(["P-00001"])
+    for _ in range(3):
+        sql_sqlite.prefetch((), (), ())
+    misses = sql_sqlite.misses
+    assert sql_sqlite.person("P-00001") is not None
+    assert sql_sqlite.misses == misses
+
+
 def test_the_cache_holds_two_chunks_whatever_the_batch_size(sql_sqlite: SqlRegister) -> None:
     for start in range(0, 3000, 100):  # thirty chunks of a hundred people
         sql_sqlite.prefetch([f"P-{n:05d}" for n in range(start, start + 100)])
