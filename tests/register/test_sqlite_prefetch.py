@@ -66,7 +66,7 @@ def test_prefetched_answers_equal_single_lookups(clean_sqlite: Path,
     with SqliteRegister(clean_sqlite) as told:
         statements = _statements(told)
         told.prefetch(ids)
-        # One query a table (two tables are read in two parts of 400 ids at most).
+        # One query a table: 122 ids fit in one (400 at most).
         reads = [s for s in statements if "policylint_wanted" in s]
         assert len(reads) == 5
     after = _assert_same_answers(clean_sqlite, ids)
