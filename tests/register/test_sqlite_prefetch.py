@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from policylint.errors import RegisterError
 from policylint.io.register import sqlite as sqlite_module
@@ -214,3 +216,28 @@ def test_a_forked_worker_reconnects_and_keeps_what_the_parent_built(
         assert answers == (True, True, True, True, True)
         # The parent's connection still reads after the worker has gone.
         assert register.person(clean_tables["people"][6]["person_id"]) is not None
+
+
+_ID_PIECES = st.sampled_from(["P-1", "p-1", "P-1 ", " P-1", "P-2", "7", "07", "7.0", "x"])
+_STORED = st.one_of(_ID_PIECES, st.sampled_from([7, 7.0, 12]))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(column=st.sampled_from(["TEXT", "TEXT COLLATE NOCASE", "TEXT COLLATE RTRIM",
+                               "INTEGER", "NUMERIC", ""]),
+       stored=st.lists(_STORED, min_size=1, max_size=6),
+       homes=st.lists(_STORED, max_size=6),
+       asked=st.lists(_ID_PIECES, min_size=1, max_size=6))
+def test_read_ahead_answers_as_the_lookups_do(tmp_path_factory: pytest.TempPathFactory,
+                                               column: str, stored: list[object],
+                                               homes: list[object], asked: list[str]) -> None:
+    """Whatever the ids stored (text, numbers, case and space variants, repeats) and the
+    person_id column's affinity and collation, every look-up after a read-ahead answers
+    as a register that was never told, raising where it raises."""
+    path = tmp_path_factory.mktemp("prefetch") / "reg.sqlite"
+    people = [(person_id, "Ms", "Ann", "Lee", "active", None) for person_id in stored]
+    addresses = [(person_id, f"{n} Mill Lane", "PE30 4AB", "current")
+                 for n, person_id in enumerate(homes, start=1)]
+    _database(path, column, people, addresses=addresses)
+    _assert_same_answers(path, asked)
