@@ -279,15 +279,9 @@ class SqliteRegister:
         return rows
 
     def _where(self, table: str, person_id: str, kind: type[R]) -> tuple[R, ...]:
-        rows = self._fetch(table, person_id)
-        if not rows:
-            return ()
-        build = self._builds[table]
-        out: list[RegisterRecord] = []
-        for row in rows:
-            record = build(row[2:]) if row[1] else None
-            out.append(record if record is not None else self._checked(table, row))
-        return cast(tuple[R, ...], tuple(out))
+        # The same records the read-ahead (prefetch) builds from the same rows.
+        return cast(tuple[R, ...], tuple(self._record(table, row)
+                                         for row in self._fetch(table, person_id)))
 
     def _scan(self, table: str, kind: type[R]) -> Iterator[tuple[int, R]]:
         select = self._select[table][0]
