@@ -235,7 +235,7 @@ def common_output(func: Callable[..., Any]) -> Callable[..., Any]:
 def _parse_jobs(ctx: click.Context, param: click.Parameter, value: str) -> int:
     """--jobs: a number of processes, or ``auto`` (the cores this process may use)."""
     if value.strip().lower() == "auto":
-        from policylint.engine.on_dask import usable_cores
+        from policylint.engine.cores import usable_cores
 
         return usable_cores()
     try:
@@ -298,7 +298,8 @@ def _check_sheet(sheet: str | None, batches: Sequence[Path]) -> None:
               help="Let --show-values run where CI is set (you were warned).")
 @click.option("--jobs", "-j", metavar="N|auto", default="1", show_default=True,
               callback=_parse_jobs,
-              help="Check in N processes; `auto`: one per usable core. Every rule runs on "
+              help="Check in N processes; `auto`: one per usable core (the CPUs it may run "
+                   "on, capped by a container's CPU limit). Every rule runs on "
                    "chunks of rows in every process, and the findings are the same as with "
                    "one. With --engine dask: the LocalCluster's workers.")
 @click.option("--engine", "engine_name", type=click.Choice(("local", "dask")),

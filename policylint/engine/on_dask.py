@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policylint.engine.chunks import BatchWork, Future, Phase
+from policylint.engine.cores import usable_cores
 from policylint.engine.workspec import run_on, spec_for
 from policylint.errors import PolicylintError
 
@@ -77,12 +78,3 @@ class _DaskPhase:
 
     def close(self) -> None:
         self.client.cancel([self.spec])
-
-
-def usable_cores() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
