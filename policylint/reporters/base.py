@@ -9,7 +9,7 @@ the one-line summary (:func:`summary_line`).
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -108,13 +108,24 @@ _INVISIBLE = frozenset(
 )
 
 
-def _is_dangerous(ch: str) -> bool:
-    if ch in _INVISIBLE:
-        return True
-    category = unicodedata.category(ch)
-    # Cc: C0/C1 controls and DEL (ANSI escapes start with ESC or CSI);
-    # Cs: lone surrogates, which cannot be encoded and would crash the output.
-    return category in ("Cc", "Cs") or ch in ("\ufffe", "\uffff")
+# What clean_text escapes, one character class searched in C: Unicode's Cc (C0/C1
+# controls and DEL, U+0000-U+001F and U+007F-U+009F: ANSI escapes start with ESC or
+# CSI), Cs (lone surrogates, U+D800-U+DFFF, which cannot be encoded and would crash
+# the output), the two noncharacters U+FFFE and U+FFFF, and _INVISIBLE. (Asking
+# unicodedata of each character cost a 30,000-finding report some 3 s;
+# tests/reporters/test_clean_text.py compares the class with the categories for every
+# code point.)
+_DANGEROUS = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    + "".join(f"\\u{ord(c):04x}" for c in sorted(_INVISIBLE)) + "]")
+
+
+def _escape(ch: str) -> str:
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    if ord(ch) <= 0xFF:
+        return f"\\x{ord(ch):02x}"
+    return f"\\u{ord(ch):04x}"
 
 
 def clean_text(value: object, *, keep: str = "") -> str:
@@ -127,19 +138,9 @@ def clean_text(value: object, *, keep: str = "") -> str:
     ``keep`` pass through unchanged (a format that escapes them itself).
     """
     text = "" if value is None else str(value)
-    if not any(_is_dangerous(ch) for ch in text):
+    if _DANGEROUS.search(text) is None:
         return text
-    out = []
-    for ch in text:
-        if ch in keep or not _is_dangerous(ch):
-            out.append(ch)
-        elif ch in _NAMED_ESCAPES:
-            out.append(_NAMED_ESCAPES[ch])
-        elif ord(ch) <= 0xFF:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
+    return _DANGEROUS.sub(lambda m: m[0] if m[0] in keep else _escape(m[0]), text)
 
 
 def _clean_optional(value: str | None) -> str | None:
