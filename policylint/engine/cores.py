@@ -62,7 +62,7 @@ def _quotas(root: Path, line: str) -> Iterator[int]:
             if quota is not None:
                 yield quota
     elif "cpu" in controllers.split(","):  # cgroup v1: the cpu controller's hierarchy
-        for mount in (root / "cpu", root / controllers):
+        for mount in dict.fromkeys((root / "cpu", root / controllers)):  # "cpu": once
             for directory in _groups(mount, path):
                 quota = _v1_quota(directory)
                 if quota is not None:
@@ -74,12 +74,8 @@ def _groups(mount: Path, path: str) -> Iterator[Path]:
     A container often sees its own group at the mount itself (the path it is told,
     ``/docker/<id>``, is the host's), so the mount is always looked at."""
     relative = PurePosixPath(path.strip() or "/").relative_to("/")
-    seen: set[Path] = set()
-    for part in (relative, *relative.parents):
-        directory = mount / part
-        if directory not in seen:
-            seen.add(directory)
-            yield directory
+    for part in (relative, *relative.parents):  # "a/b", "a", "."
+        yield mount / part
 
 
 def _v2_quota(path: Path) -> int | None:

@@ -112,7 +112,7 @@ _INVISIBLE = frozenset(
 # controls and DEL, U+0000-U+001F and U+007F-U+009F: ANSI escapes start with ESC or
 # CSI), Cs (lone surrogates, U+D800-U+DFFF, which cannot be encoded and would crash
 # the output), the two noncharacters U+FFFE and U+FFFF, and _INVISIBLE. (Asking
-# unicodedata of each character cost a 30,000-finding report some 3 s;
+# unicodedata of each character cost a 30,000-finding report 1.5 s;
 # tests/reporters/test_clean_text.py compares the class with the categories for every
 # code point.)
 _DANGEROUS = re.compile(
