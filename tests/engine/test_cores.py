@@ -94,3 +94,26 @@ def test_without_proc_self_cgroup_the_affinity_counts(tmp_path: Path, sixty_four
 def test_this_machine_gets_at_least_one_core_and_no_more_than_it_may_run_on() -> None:
     found = usable_cores()
     assert 1 <= found <= cores._affinity()
+
+
+def test_jobs_auto_starts_no_more_workers_than_the_quota(monkeypatch: pytest.MonkeyPatch,
+                                                        sixty_four: None) -> None:
+    """The command line's `--jobs auto` goes through usable_cores: a quota of one CPU on a
+    64-CPU node checks in one process."""
+    from policylint.engine import runner
+    from tests.engine.chunked import EXAMPLES, run
+
+    asked: list[int] = []
+    check = runner.run_check_parallel
+
+    def counting(request: runner.CheckRequest, jobs: int, executor: object = None
+                 ) -> runner.Outcome:
+        asked.append(jobs)
+        return check(request, 1)  # the count is what is tested: no 64 workers here
+
+    monkeypatch.setattr(runner, "run_check_parallel", counting)
+    monkeypatch.setattr(cores, "cgroup_cpu_quota", lambda **_: 1)
+    assert run(EXAMPLES, "--jobs", "auto", monkeypatch=monkeypatch).exit_code == 1
+    monkeypatch.setattr(cores, "cgroup_cpu_quota", lambda **_: None)
+    assert run(EXAMPLES, "--jobs", "auto", monkeypatch=monkeypatch).exit_code == 1
+    assert asked == [1, 64]
